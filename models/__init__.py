@@ -1,0 +1,55 @@
+"""SQLAlchemy models. This module only re-exports, so Alembic sees every table."""
+
+from models.audit_event import AuditEvent
+from models.audit_event import AuditHead
+from models.base import Base
+from models.org import OrgUnit
+from models.org import UnitLevel
+from models.process import FINAL_STATUSES
+from models.process import NumberSequence
+from models.process import ProcessDefinition
+from models.process import ProcessInstance
+from models.process import ProcessStatus
+from models.record import RATINGS
+from models.record import AnnualRating
+from models.record import CalendarOverride
+from models.record import InfluencePeriod
+from models.record import ReservePoolEntry
+from models.timer_job import TimerJob
+from models.timer_job import TimerStatus
+from models.user import ApiToken
+from models.user import MemberStatus
+from models.user import Role
+from models.user import RoleAssignment
+from models.user import User
+from models.work_item import WorkItem
+from models.work_item import WorkItemCandidate
+from models.work_item import WorkItemStatus
+
+__all__ = [
+    "FINAL_STATUSES",
+    "RATINGS",
+    "AnnualRating",
+    "ApiToken",
+    "AuditEvent",
+    "AuditHead",
+    "Base",
+    "CalendarOverride",
+    "InfluencePeriod",
+    "MemberStatus",
+    "NumberSequence",
+    "OrgUnit",
+    "ProcessDefinition",
+    "ProcessInstance",
+    "ProcessStatus",
+    "ReservePoolEntry",
+    "Role",
+    "RoleAssignment",
+    "TimerJob",
+    "TimerStatus",
+    "UnitLevel",
+    "User",
+    "WorkItem",
+    "WorkItemCandidate",
+    "WorkItemStatus",
+]

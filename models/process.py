@@ -1,0 +1,104 @@
+"""Deployed process definitions and the running instances of them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+from typing import Any
+
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from models.base import Base
+from models.base import utcnow
+
+if TYPE_CHECKING:
+    from models.user import User
+
+
+class ProcessStatus(StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    TERMINATED = "terminated"
+    ERROR = "error"
+
+
+FINAL_STATUSES = frozenset(
+    {ProcessStatus.COMPLETED, ProcessStatus.REJECTED, ProcessStatus.WITHDRAWN, ProcessStatus.TERMINATED}
+)
+
+
+class ProcessDefinition(Base):
+    """One deployed version of a BPMN process, with the forms it references.
+
+    A new version is stored only when the content hash changes; instances keep the version
+    they started on.
+    """
+
+    __tablename__ = "process_definition"
+    __table_args__ = (UniqueConstraint("key", "version"), UniqueConstraint("key", "content_hash"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), index=True)
+    version: Mapped[int]
+    name: Mapped[str] = mapped_column(String(120))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(200))
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    # {"forms": {filename: schema}, "start": {...process metadata from the start event...}}
+    assets: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class ProcessInstance(Base):
+    __tablename__ = "process_instance"
+    __table_args__ = (
+        Index("ix_process_instance_initiator_created", "initiator_id", "created_at"),
+        Index("ix_process_instance_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default=ProcessStatus.RUNNING)
+    initiator_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    subject_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    owning_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    # Flat case variables (DOMAIN §5 names) as of the last change; the engine state holds the rest.
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # SpiffWorkflow state without the spec (the spec comes from the definition row).
+    state: Mapped[str] = mapped_column(Text)
+    serializer_version: Mapped[str] = mapped_column(String(20))
+    revision: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
+
+    # The ORM adds "AND revision = <read>" to every UPDATE and raises StaleDataError when
+    # another transaction got there first: the revision-checked save of DESIGN §3.
+    __mapper_args__ = {"version_id_col": revision}
+
+    definition: Mapped[ProcessDefinition] = relationship("ProcessDefinition")
+    initiator: Mapped[User] = relationship("User", foreign_keys=[initiator_id])
+    subject_user: Mapped[User | None] = relationship("User", foreign_keys=[subject_user_id])
+
+
+class NumberSequence(Base):
+    """Per-prefix, per-year counters for business numbers such as TB-2026-0007."""
+
+    __tablename__ = "number_sequence"
+
+    prefix: Mapped[str] = mapped_column(String(10), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,78 @@
+"""Personnel records OrgFlow keeps itself: annual ratings and influence periods (影响期)."""
+
+from __future__ import annotations
+
+from datetime import date
+from datetime import datetime
+
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+
+from models.base import Base
+from models.base import utcnow
+
+RATINGS = ("优秀", "称职", "基本称职", "不称职")
+
+
+class AnnualRating(Base):
+    __tablename__ = "annual_rating"
+    __table_args__ = (UniqueConstraint("user_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    year: Mapped[int]
+    rating: Mapped[str] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(String(20), default="import")  # import | accountability | manual
+    source_instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    # A forced 不称职 (B-C9) is locked: only the group 党委 may override it, with a reason.
+    locked: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InfluencePeriod(Base):
+    """A period during which a person may not be promoted (or hold certain posts)."""
+
+    __tablename__ = "influence_period"
+    __table_args__ = (Index("ix_influence_period_user_ends", "user_id", "ends_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    kind: Mapped[str] = mapped_column(String(30))  # admonish | ordered_resign | dismiss | demote ...
+    restriction: Mapped[str] = mapped_column(String(30))  # no_promotion | no_leading_post | no_higher_post
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    source_instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CalendarOverride(Base):
+    """An admin correction to the Chinese working-day calendar for one day."""
+
+    __tablename__ = "calendar_override"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    is_workday: Mapped[bool]
+    note: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReservePoolEntry(Base):
+    """A cadre entered in the reserve pool (后备干部库) by a `cadre_promotion` case."""
+
+    __tablename__ = "reserve_pool_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    level: Mapped[str] = mapped_column(String(20))  # group | subsidiary
+    target_post: Mapped[str | None] = mapped_column(String(120))
+    entered_on: Mapped[date]
+    removed_on: Mapped[date | None]
+    source_instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

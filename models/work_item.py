@@ -1,0 +1,86 @@
+"""Work items: the projection of READY user tasks that the inbox (待办) queries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+from typing import Any
+
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from models.base import Base
+from models.base import utcnow
+
+if TYPE_CHECKING:
+    from models.process import ProcessInstance
+    from models.user import User
+
+
+class WorkItemStatus(StrEnum):
+    OPEN = "open"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class WorkItem(Base):
+    __tablename__ = "work_item"
+    __table_args__ = (
+        Index("ix_work_item_instance_status", "instance_id", "status"),
+        Index("ix_work_item_assignee_status_created", "assignee_id", "status", "created_at"),
+        Index("ix_work_item_completed_by", "completed_by_id", "completed_at"),
+        Index("ix_work_item_task_id", "task_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    task_id: Mapped[str] = mapped_column(String(36))  # SpiffWorkflow task UUID
+    task_name: Mapped[str] = mapped_column(String(80))  # BPMN task id (DOMAIN §5)
+    title: Mapped[str] = mapped_column(String(120))
+    lane: Mapped[str | None] = mapped_column(String(80))
+    scope_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    status: Mapped[str] = mapped_column(String(20), default=WorkItemStatus.OPEN)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    acted_for_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    action: Mapped[str | None] = mapped_column(String(20))
+    decision: Mapped[str | None] = mapped_column(String(40))
+    comment: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+
+    instance: Mapped[ProcessInstance] = relationship("ProcessInstance")
+    assignee: Mapped[User | None] = relationship("User", foreign_keys=[assignee_id])
+    completed_by: Mapped[User | None] = relationship("User", foreign_keys=[completed_by_id])
+    acted_for: Mapped[User | None] = relationship("User", foreign_keys=[acted_for_id])
+    candidates: Mapped[list[WorkItemCandidate]] = relationship(
+        "WorkItemCandidate", back_populates="work_item", cascade="all, delete-orphan"
+    )
+
+
+class WorkItemCandidate(Base):
+    """Who may act on a work item, resolved when the item is created.
+
+    `is_open` mirrors the item's status so the 待办 query is one index range scan on
+    (user_id, is_open, created_at) without touching closed history.
+    """
+
+    __tablename__ = "work_item_candidate"
+    __table_args__ = (Index("ix_work_item_candidate_inbox", "user_id", "is_open", "created_at"),)
+
+    work_item_id: Mapped[int] = mapped_column(ForeignKey("work_item.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    is_open: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    work_item: Mapped[WorkItem] = relationship("WorkItem", back_populates="candidates")
+    user: Mapped[User] = relationship("User")
