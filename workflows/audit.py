@@ -1,0 +1,183 @@
+"""The hash-chained audit log (DESIGN §7).
+
+`record` queues an event on the session; just before the transaction commits, the queued
+events are chained under a lock on the single `audit_head` row and inserted. The head is thus
+held only for the few inserts at the very end of a transaction, and an event exists if and
+only if the change it records was committed.
+
+    hash = HMAC-SHA256(key, prev_hash ‖ canonical JSON of the event)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import AuditEvent
+from models import AuditHead
+from models import ProcessInstance
+from models import User
+from models import WorkItem
+from workflows import clock
+
+GENESIS = "0" * 64
+_PENDING = "orgflow_audit_pending"
+_key: bytes | None = None
+
+
+def configure(key: bytes) -> None:
+    """Set the HMAC key (from ORGFLOW_AUDIT_KEY or instance/audit.key). Call once at start-up."""
+    global _key
+    if len(key) < 16:
+        raise ValueError("the audit key must be at least 16 bytes")
+    _key = key
+
+
+def _require_key() -> bytes:
+    if _key is None:
+        raise RuntimeError("audit.configure(key) was not called")
+    return _key
+
+
+@dataclass
+class _Pending:
+    action: str
+    at: datetime
+    actor: User | None
+    acted_for: User | None
+    instance: ProcessInstance | None
+    work_item: WorkItem | None
+    payload: dict[str, Any]
+
+
+def record(
+    session: Session,
+    action: str,
+    *,
+    actor: User | None = None,
+    acted_for: User | None = None,
+    instance: ProcessInstance | None = None,
+    work_item: WorkItem | None = None,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    """Queue an audit event; it is chained and written when this transaction commits."""
+    pending = session.info.setdefault(_PENDING, [])
+    pending.append(_Pending(action, clock.now(), actor, acted_for, instance, work_item, dict(payload or {})))
+
+
+def discard_pending(session: Session) -> None:
+    """Forget queued events (after a rollback they describe nothing)."""
+    session.info.pop(_PENDING, None)
+
+
+def _at_text(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical(evt: AuditEvent) -> bytes:
+    """The bytes an event's hash covers: every column but id and the hashes, in a fixed form."""
+    body = {
+        "seq": evt.seq,
+        "at": _at_text(evt.at),
+        "actor": evt.actor_id,
+        "acted_for": evt.acted_for_id,
+        "instance": evt.instance_id,
+        "work_item": evt.work_item_id,
+        "action": evt.action,
+        "payload": evt.payload,
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def link_hash(key: bytes, prev_hash: str, evt: AuditEvent) -> str:
+    return hmac.new(key, prev_hash.encode("ascii") + canonical(evt), hashlib.sha256).hexdigest()
+
+
+def _id(obj: Any) -> int | None:
+    return obj.id if obj is not None else None
+
+
+def _seal(session: Session) -> None:
+    pending: list[_Pending] = session.info.pop(_PENDING, [])
+    if not pending:
+        return
+    key = _require_key()
+    session.flush()  # ids of new instances and work items
+    head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one()
+    for item in pending:
+        evt = AuditEvent(
+            seq=head.seq + 1, at=item.at, actor_id=_id(item.actor), acted_for_id=_id(item.acted_for),
+            instance_id=_id(item.instance), work_item_id=_id(item.work_item), action=item.action,
+            payload=json.loads(json.dumps(item.payload, ensure_ascii=False, default=str)), prev_hash=head.hash,
+        )
+        evt.hash = link_hash(key, head.hash, evt)
+        session.add(evt)
+        head.seq, head.hash = evt.seq, evt.hash
+    session.flush()
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    _seal(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    discard_pending(session)
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    count: int
+    head_seq: int
+    head_hash: str
+    broken_seq: int | None = None
+    reason: str | None = None
+
+
+def verify_events(events: Iterable[AuditEvent], key: bytes, start_hash: str = GENESIS, start_seq: int = 0) -> VerifyResult:
+    """Walk events in seq order; report the first one whose link or hash does not match."""
+    prev_hash, expected, count = start_hash, start_seq + 1, 0
+    for evt in events:
+        if evt.seq != expected:
+            return VerifyResult(False, count, expected - 1, prev_hash, expected, f"事件 {expected} 缺失或顺序被改动")
+        if evt.prev_hash != prev_hash:
+            return VerifyResult(False, count, evt.seq - 1, prev_hash, evt.seq, "与前一事件的链接不符")
+        if link_hash(key, prev_hash, evt) != evt.hash:
+            return VerifyResult(False, count, evt.seq - 1, prev_hash, evt.seq, "事件内容与哈希不符（被修改）")
+        prev_hash, expected, count = evt.hash, expected + 1, count + 1
+    return VerifyResult(True, count, expected - 1, prev_hash)
+
+
+def verify(session: Session, batch: int = 2000) -> VerifyResult:
+    """Verify the whole chain in the database, streaming in batches, and check the head row."""
+    events = session.scalars(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch))
+    result = verify_events(events, _require_key())
+    head = session.get(AuditHead, 1)
+    if result.ok and head is not None and (head.seq, head.hash) != (result.head_seq, result.head_hash):
+        return VerifyResult(False, result.count, result.head_seq, result.head_hash, result.head_seq + 1,
+                            "链尾事件被删除（与链头记录不符）")
+    return result
+
+
+def events_of_instance(session: Session, instance_id: int) -> list[AuditEvent]:
+    """The audit trail of one case (流转记录), in chain order."""
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id)
+                                .order_by(AuditEvent.seq)))
+
+
+def users_of(session: Session, events: Iterable[AuditEvent]) -> dict[int, User]:
+    """The actors of some events, by id, in one query."""
+    ids = {i for e in events for i in (e.actor_id, e.acted_for_id) if i is not None}
+    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}

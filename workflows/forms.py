@@ -1,0 +1,139 @@
+"""JSON-schema forms: load them with a deployed definition, validate submissions on the server.
+
+Messages are Chinese and keyed by field path ("meeting.present"), so the UI can show each one
+next to its field and the API can return them as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema import FormatChecker
+from jsonschema.exceptions import SchemaError
+from jsonschema.exceptions import ValidationError
+from referencing import Registry
+from referencing import Resource
+from referencing.jsonschema import DRAFT202012 as _SPEC
+
+from workflows.errors import DiagramInvalid
+from workflows.errors import ValidationFailed
+
+
+def referenced_files(schema: Any) -> set[str]:
+    """Relative `$ref` targets inside a schema (e.g. "blocks/meeting.json")."""
+    found: set[str] = set()
+    if isinstance(schema, dict):
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and not ref.startswith("#"):
+            found.add(ref.split("#", 1)[0])
+        for value in schema.values():
+            found |= referenced_files(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            found |= referenced_files(value)
+    return found
+
+
+def check_schema(filename: str, schema: dict[str, Any]) -> None:
+    """Raise DiagramInvalid when a form is not a valid JSON Schema (2020-12)."""
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        raise DiagramInvalid(f"form {filename}: {exc.message}") from exc
+
+
+def _registry(forms: dict[str, dict[str, Any]]) -> Registry:
+    resources = [(name, Resource.from_contents(schema, default_specification=_SPEC)) for name, schema in forms.items()]
+    return Registry().with_resources(resources)
+
+
+@lru_cache(maxsize=256)
+def _validator(forms_key: tuple[tuple[str, str], ...], filename: str) -> Draft202012Validator:
+    import json
+
+    forms = {name: json.loads(text) for name, text in forms_key}
+    return Draft202012Validator(forms[filename], registry=_registry(forms), format_checker=FormatChecker())
+
+
+def validator_for(forms: dict[str, dict[str, Any]], filename: str) -> Draft202012Validator:
+    """A cached validator for one form of a definition (blocks resolved through `$ref`)."""
+    import json
+
+    key = tuple(sorted((name, json.dumps(schema, sort_keys=True)) for name, schema in forms.items()))
+    return _validator(key, filename)
+
+
+def _path(error: ValidationError) -> str:
+    return ".".join(str(part) for part in error.absolute_path)
+
+
+def _join(base: str, name: str) -> str:
+    return f"{base}.{name}" if base else name
+
+
+def _choices(schema: dict[str, Any]) -> str:
+    return "、".join(str(option.get("title", option.get("const"))) for option in schema.get("oneOf", []))
+
+
+def _message(error: ValidationError) -> str:  # noqa: C901 - one branch per JSON Schema keyword
+    keyword, value, schema = error.validator, error.validator_value, error.schema
+    if keyword == "type":
+        kinds = {"string": "文本", "integer": "整数", "number": "数字", "boolean": "是/否", "array": "列表", "object": "对象"}
+        return f"类型应为{kinds.get(str(value), value)}"
+    if keyword == "oneOf" and isinstance(schema, dict) and all("const" in o for o in schema.get("oneOf", [])):
+        return f"请从以下选项中选择：{_choices(schema)}"
+    if keyword == "format":
+        return "日期格式应为 YYYY-MM-DD" if value == "date" else f"格式应为 {value}"
+    if keyword == "minLength":
+        return "必填" if value == 1 else f"至少 {value} 个字"
+    if keyword == "maxLength":
+        return f"不能超过 {value} 个字"
+    if keyword == "minimum":
+        return f"不能小于 {value}"
+    if keyword == "maximum":
+        return f"不能大于 {value}"
+    if keyword == "minItems":
+        return f"至少 {value} 项"
+    if keyword == "maxItems":
+        return f"最多 {value} 项"
+    if keyword == "uniqueItems":
+        return "不能有重复项"
+    return error.message
+
+
+def _field_errors(errors: Iterable[ValidationError]) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for error in errors:
+        base = _path(error)
+        if error.validator == "required":
+            for name in error.validator_value:
+                if isinstance(error.instance, dict) and name not in error.instance:
+                    fields.setdefault(_join(base, name), []).append("必填")
+        elif error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            allowed = set(error.schema.get("properties", {}))
+            for name in error.instance:
+                if name not in allowed:
+                    fields.setdefault(_join(base, name), []).append("表单中没有这个字段")
+        else:
+            fields.setdefault(base or "_form", []).append(_message(error))
+    return fields
+
+
+def validate(forms: dict[str, dict[str, Any]], filename: str, data: Any) -> dict[str, Any]:
+    """Validate a submission against a form; return it, or raise ValidationFailed (422)."""
+    if not isinstance(data, dict):
+        raise ValidationFailed("表单数据应为对象", {"_form": ["表单数据应为对象"]})
+    errors = sorted(validator_for(forms, filename).iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise ValidationFailed("表单填写有误，请按提示修改", _field_errors(errors))
+    return data
+
+
+def require_comment(schema: dict[str, Any], data: dict[str, Any], comment: str | None) -> None:
+    """Reasons are required for negative decisions (不同意, 退回修改, 终止 …) as the form declares."""
+    for field, values in (schema.get("x-comment-required-when") or {}).items():
+        if data.get(field) in values and not (comment or "").strip():
+            raise ValidationFailed("请填写审批意见", {"comment": ["该意见须说明理由，请填写审批意见"]})

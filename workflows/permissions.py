@@ -1,0 +1,85 @@
+"""Who may see and do what. Every check runs on the server, for HTML and API alike."""
+
+from __future__ import annotations
+
+from sqlalchemy import exists
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import OrgUnit
+from models import ProcessInstance
+from models import Role
+from models import RoleAssignment
+from models import User
+from models import WorkItem
+from models import WorkItemCandidate
+from workflows.errors import NotAllowed
+
+# Roles whose holders oversee the cases of their unit and every unit below it.
+OVERSIGHT_ROLES = (Role.SECRETARY, Role.ORG_HEAD, Role.ORG_OFFICER, Role.DISCIPLINE)
+
+
+def has_role(session: Session, user: User, role: str, unit_id: int | None = None) -> bool:
+    query = select(RoleAssignment.id).where(RoleAssignment.user_id == user.id, RoleAssignment.role == role)
+    if unit_id is not None:
+        query = query.where(RoleAssignment.unit_id == unit_id)
+    return session.scalar(query.limit(1)) is not None
+
+
+def in_candidates(session: Session, item: WorkItem, user: User) -> bool:
+    """True when `user` is one of the item's stored candidates (claimed or not)."""
+    return session.scalar(
+        select(WorkItemCandidate.user_id).where(
+            WorkItemCandidate.work_item_id == item.id, WorkItemCandidate.user_id == user.id
+        )
+    ) is not None
+
+
+def is_candidate(session: Session, item: WorkItem, user: User) -> bool:
+    """True when `user` may act on the item: a stored candidate, and it is not claimed by another."""
+    if item.assignee_id is not None and item.assignee_id != user.id:
+        return False
+    return in_candidates(session, item, user)
+
+
+def _took_part(session: Session, user: User, instance: ProcessInstance) -> bool:
+    candidate = exists().where(
+        WorkItemCandidate.user_id == user.id,
+        WorkItemCandidate.work_item_id == WorkItem.id,
+    )
+    query = select(WorkItem.id).where(
+        WorkItem.instance_id == instance.id, (WorkItem.completed_by_id == user.id) | candidate
+    )
+    return session.scalar(query.limit(1)) is not None
+
+
+def _oversees(session: Session, user: User, instance: ProcessInstance) -> bool:
+    unit = session.get(OrgUnit, instance.owning_unit_id)
+    if unit is None:
+        return False
+    query = select(RoleAssignment.id).where(
+        RoleAssignment.user_id == user.id,
+        RoleAssignment.role.in_([r.value for r in OVERSIGHT_ROLES]),
+        RoleAssignment.unit_id.in_(unit.ancestor_ids()),
+    )
+    return session.scalar(query.limit(1)) is not None
+
+
+def can_view_instance(session: Session, user: User, instance: ProcessInstance) -> bool:
+    """Auditors see all; others see cases they started, are about, took part in, or oversee."""
+    if user.id in (instance.initiator_id, instance.subject_user_id):
+        return True
+    if has_role(session, user, Role.AUDITOR):
+        return True
+    return _took_part(session, user, instance) or _oversees(session, user, instance)
+
+
+def require_view(session: Session, user: User, instance: ProcessInstance) -> None:
+    if not can_view_instance(session, user, instance):
+        raise NotAllowed("无权查看该流程")
+
+
+def may_start(session: Session, user: User, starter_roles: str | None) -> bool:
+    """A process may be started by holders of any of its `starterRoles` (anyone if none listed)."""
+    roles = (starter_roles or "").split()
+    return not roles or any(has_role(session, user, role) for role in roles)

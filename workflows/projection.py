@@ -1,0 +1,142 @@
+"""After every engine run: project READY user tasks into work items, waiting timers into timer
+jobs, and a finished workflow into the instance status (DESIGN §3)."""
+
+from __future__ import annotations
+
+from datetime import date
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from models import ProcessInstance
+from models import TimerJob
+from models import TimerStatus
+from models import WorkItem
+from models import WorkItemCandidate
+from models import WorkItemStatus
+from workflows import assignment
+from workflows import clock
+from workflows import rules
+from workflows.calendar import load_calendar
+from workflows.calendar import midnight_after
+from workflows.definitions import properties
+from workflows.effects import EffectContext
+from workflows.effects import run_effects
+from workflows.runtime import engine
+
+
+def mi_input_item(task: Task) -> Any:
+    """The multi-instance item (e.g. a username) of an instance of an MI task, else None."""
+    wrapper = task.parent
+    input_item = getattr(wrapper.task_spec, "input_item", None) if wrapper else None
+    return task.data.get(input_item.bpmn_id) if input_item is not None else None
+
+
+def mi_output_name(task: Task) -> str | None:
+    wrapper = task.parent
+    output_item = getattr(wrapper.task_spec, "output_item", None) if wrapper else None
+    return output_item.bpmn_id if output_item is not None else None
+
+
+def _due_at(session: Session, props: dict[str, str], data: dict[str, Any], now: datetime) -> datetime | None:
+    if "dueInWorkingDays" in props:
+        return load_calendar(session).deadline(now, int(props["dueInWorkingDays"]))
+    value = data.get(props.get("dueDateVariable", ""))
+    if not value:
+        return None
+    if len(value) == 10:
+        return midnight_after(date.fromisoformat(value))
+    return datetime.fromisoformat(value)
+
+
+def close_item(session: Session, item: WorkItem, status: WorkItemStatus, now: datetime) -> None:
+    """Close an open item and take it out of every candidate's 待办."""
+    item.status = status
+    item.completed_at = item.completed_at or now
+    session.execute(update(WorkItemCandidate).where(WorkItemCandidate.work_item_id == item.id).values(is_open=False))
+
+
+def create_item(session: Session, instance: ProcessInstance, task: Task, now: datetime) -> WorkItem:
+    """A work item for a READY user task, with its candidates and the server's prepared fields."""
+    props = properties(task.task_spec)
+    route = assignment.resolve(session, task.task_spec.lane, instance, task.data, props, mi_input_item(task))
+    ctx = rules.RuleContext(session, data={**instance.data, **task.data}, task_name=task.task_spec.bpmn_id,
+                            instance=instance)
+    prepared = rules.prepare_all(props.get("rules"), ctx)
+    if prepared:
+        task.data.update(prepared)
+        instance.data = {**instance.data, **prepared}
+    item = WorkItem(
+        instance_id=instance.id, task_id=str(task.id), task_name=task.task_spec.bpmn_id,
+        title=task.task_spec.bpmn_name or task.task_spec.bpmn_id, lane=route.lane,
+        scope_unit_id=route.scope_unit.id if route.scope_unit else None,
+        assignee_id=route.candidates[0].id if len(route.candidates) == 1 else None,
+        created_at=now, due_at=_due_at(session, props, task.data, now),
+    )
+    item.candidates = [WorkItemCandidate(user_id=user.id, created_at=now) for user in route.candidates]
+    session.add(item)
+    return item
+
+
+def _sync_items(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, now: datetime) -> list[WorkItem]:
+    ready = engine().ready_user_tasks(workflow)
+    ready_ids = {str(task.id) for task in ready}
+    open_items = session.scalars(
+        select(WorkItem).where(WorkItem.instance_id == instance.id, WorkItem.status == WorkItemStatus.OPEN)
+    ).all()
+    for item in open_items:
+        if item.task_id not in ready_ids:
+            close_item(session, item, WorkItemStatus.CANCELLED, now)
+    known = {item.task_id for item in open_items}
+    return [create_item(session, instance, task, now) for task in ready if str(task.id) not in known]
+
+
+def _sync_timers(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+    waiting = {str(task.id): (task, due) for task, due in engine().waiting_timers(workflow)}
+    pending = session.scalars(
+        select(TimerJob).where(TimerJob.instance_id == instance.id, TimerJob.status == TimerStatus.PENDING,
+                               TimerJob.kind == "timer")
+    ).all()
+    for job in pending:
+        if job.task_id not in waiting:
+            # Gone from the waiting set: it fired during this run, or its branch was cancelled.
+            timer_task = workflow.get_task_from_id(UUID(job.task_id))
+            fired = timer_task is not None and timer_task.state == TaskState.COMPLETED
+            job.status = TimerStatus.DONE if fired else TimerStatus.CANCELLED
+            job.fired_at = clock.now() if fired else None
+    known = {job.task_id for job in pending}
+    for task_id, (task, due) in waiting.items():
+        if task_id not in known:
+            session.add(TimerJob(instance_id=instance.id, kind="timer", task_id=task_id,
+                                 task_name=task.task_spec.bpmn_id, due_at=due))
+
+
+def _finish(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, now: datetime) -> None:
+    ends = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if type(t.task_spec).__name__ == "EndEvent"
+            and t.workflow is workflow]
+    end = max(ends, key=lambda t: t.last_state_change) if ends else None
+    props = properties(end.task_spec) if end else {}
+    instance.status = props.get("status", "completed")
+    instance.completed_at = now
+    run_effects(props.get("effects"), EffectContext(session, instance, instance.data))
+
+
+def sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> list[WorkItem]:
+    """Bring work items, timer jobs and the instance status in line with the workflow.
+
+    Returns the work items created. Raises RoutingError when a new step has nobody to do it.
+    """
+    now = clock.now()
+    created = _sync_items(session, instance, workflow, now)
+    _sync_timers(session, instance, workflow)
+    if workflow.is_completed():
+        _finish(session, instance, workflow, now)
+    instance.updated_at = now
+    return created

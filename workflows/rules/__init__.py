@@ -1,0 +1,15 @@
+"""Every hard rule of DOMAIN.md §3 lives here (functions) and in `bpmn/rules/*.toml` (values).
+
+Importing this package registers all checks.
+"""
+
+from workflows.rules import cadre as _cadre  # noqa: F401  (registers checks)
+from workflows.rules import meeting as _meeting  # noqa: F401
+from workflows.rules.base import CHECKS
+from workflows.rules.base import RuleContext
+from workflows.rules.base import prepare_all
+from workflows.rules.base import unknown_checks
+from workflows.rules.base import validate_all
+from workflows.rules.base import violation
+
+__all__ = ["CHECKS", "RuleContext", "prepare_all", "unknown_checks", "validate_all", "violation"]

@@ -1,0 +1,140 @@
+"""The check registry and the context every rule check receives.
+
+A user task lists its checks in the diagram (`spiffworkflow:property name="rules"`, e.g.
+`meeting:cadre_committee four_musts_closed`). Each check may `prepare` server fields when the
+task becomes ready (shown to the approver) and `validate` a submission, returning derived
+values (never typed by a user) or raising RuleViolation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import OrgUnit
+from models import ProcessInstance
+from models import User
+from models import WorkItem
+from models import WorkItemStatus
+from workflows import clock
+from workflows.calendar import WorkCalendar
+from workflows.calendar import load_calendar
+from workflows.errors import RuleViolation
+from workflows.rules.packs import rule
+
+
+@dataclass
+class RuleContext:
+    """What a check may look at: the case so far, the database, the calendar, the time."""
+
+    session: Session
+    data: dict[str, Any]
+    task_name: str
+    instance: ProcessInstance | None = None
+    owning_unit: OrgUnit | None = None
+    now: datetime = field(default_factory=clock.now)
+    _calendar: WorkCalendar | None = None
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        if self._calendar is None:
+            self._calendar = load_calendar(self.session)
+        return self._calendar
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(clock.SHANGHAI).date()
+
+    def submission(self, task_name: str) -> dict[str, Any]:
+        """The data of the latest completed work item of `task_name` in this case ({} if none)."""
+        if self.instance is None or self.instance.id is None:
+            return {}
+        item = self.session.scalars(
+            select(WorkItem)
+            .where(
+                WorkItem.instance_id == self.instance.id,
+                WorkItem.task_name == task_name,
+                WorkItem.status == WorkItemStatus.COMPLETED,
+            )
+            .order_by(WorkItem.completed_at.desc(), WorkItem.id.desc())
+            .limit(1)
+        ).first()
+        return dict(item.data or {}) if item else {}
+
+    def user(self, username: str | None) -> User | None:
+        if not username:
+            return None
+        return self.session.scalars(select(User).where(User.username == username)).first()
+
+
+def violation(rule_id: str, message: str | None = None, field: str | None = None) -> RuleViolation:
+    """A RuleViolation citing `rule_id`'s source from its rule pack."""
+    definition = rule(rule_id)
+    return RuleViolation(rule_id, message or definition.text, definition.source, field)
+
+
+Validate = Callable[[RuleContext, dict[str, Any], str | None], dict[str, Any] | None]
+Prepare = Callable[[RuleContext, str | None], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    validate: Validate
+    prepare: Prepare | None = None
+
+
+CHECKS: dict[str, Check] = {}
+
+
+def check(name: str, prepare: Prepare | None = None) -> Callable[[Validate], Validate]:
+    """Register a validate function (and optional prepare) under `name`."""
+
+    def register(func: Validate) -> Validate:
+        if name in CHECKS:
+            raise ValueError(f"check {name} registered twice")
+        CHECKS[name] = Check(name, func, prepare)
+        return func
+
+    return register
+
+
+def parse_specs(spec: str | None) -> list[tuple[str, str | None]]:
+    """`"meeting:cadre_committee four_musts"` → [("meeting", "cadre_committee"), ("four_musts", None)]."""
+    result = []
+    for token in (spec or "").replace(",", " ").split():
+        name, _, arg = token.partition(":")
+        result.append((name, arg or None))
+    return result
+
+
+def unknown_checks(spec: str | None) -> list[str]:
+    """Names in `spec` that no module registered (deploy refuses such diagrams)."""
+    return [name for name, _ in parse_specs(spec) if name not in CHECKS]
+
+
+def prepare_all(spec: str | None, ctx: RuleContext) -> dict[str, Any]:
+    """Server fields for a task that just became ready."""
+    prepared: dict[str, Any] = {}
+    for name, arg in parse_specs(spec):
+        hook = CHECKS[name].prepare
+        if hook is not None:
+            prepared.update(hook(ctx, arg))
+    return prepared
+
+
+def validate_all(spec: str | None, ctx: RuleContext, form: dict[str, Any]) -> dict[str, Any]:
+    """Run every check on a submission; return the derived values to store with it."""
+    derived: dict[str, Any] = {}
+    for name, arg in parse_specs(spec):
+        result = CHECKS[name].validate(ctx, {**form, **derived}, arg)
+        if result:
+            derived.update(result)
+    return derived

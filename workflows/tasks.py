@@ -1,0 +1,189 @@
+"""Work items: claim (认领) and complete (同意/不同意 via the form's decision), and the queues."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from models import ProcessInstance
+from models import User
+from models import WorkItem
+from models import WorkItemCandidate
+from models import WorkItemStatus
+from workflows import audit
+from workflows import clock
+from workflows import definitions
+from workflows import forms
+from workflows import permissions
+from workflows import projection
+from workflows import rules
+from workflows.effects import EffectContext
+from workflows.effects import run_effects
+from workflows.errors import AlreadyHandled
+from workflows.errors import InvalidRequest
+from workflows.errors import NotAllowed
+from workflows.errors import NotFound
+from workflows.locking import lock_instance
+from workflows.runtime import engine
+
+VIEWS = ("todo", "done", "started")
+DECISION_FIELDS = ("decision", "result")
+
+
+def get_item(session: Session, item_id: int, user: User) -> WorkItem:
+    """A work item the user may see (a candidate, or a viewer of its case); NotFound/NotAllowed."""
+    item = session.get(WorkItem, item_id)
+    if item is None:
+        raise NotFound(f"待办事项 {item_id} 不存在")
+    if not permissions.is_candidate(session, item, user):
+        permissions.require_view(session, user, item.instance)
+    return item
+
+
+def _handled_message(item: WorkItem) -> str:
+    if item.status == WorkItemStatus.COMPLETED and item.completed_by is not None:
+        when = item.completed_at.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M") if item.completed_at else ""
+        return f"该事项已由{item.completed_by.name}于{when}办理"
+    return "该事项已不在办理中（流程已流转或已撤销）"
+
+
+def _item_for_action(session: Session, item_id: int, user: User) -> WorkItem:
+    """Lock the item's case, then re-read the item: 404, 403 for non-candidates, 409 if closed."""
+    item = session.get(WorkItem, item_id)
+    if item is None:
+        raise NotFound(f"待办事项 {item_id} 不存在")
+    lock_instance(session, item.instance_id)
+    session.refresh(item)
+    if not permissions.in_candidates(session, item, user):
+        raise NotAllowed("您不是该事项的办理人")
+    if item.status != WorkItemStatus.OPEN:
+        raise AlreadyHandled(_handled_message(item))
+    if item.assignee_id not in (None, user.id):
+        raise AlreadyHandled(f"该事项已由{item.assignee.name if item.assignee else '他人'}认领")
+    return item
+
+
+def claim(session: Session, item_id: int, user: User) -> WorkItem:
+    """认领: take a shared item so that only this user sees and acts on it."""
+    item = _item_for_action(session, item_id, user)
+    if item.assignee_id == user.id:
+        return item
+    claimed = session.execute(
+        update(WorkItem)
+        .where(WorkItem.id == item.id, WorkItem.assignee_id.is_(None), WorkItem.status == WorkItemStatus.OPEN)
+        .values(assignee_id=user.id, claimed_at=clock.now())
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    if not claimed:
+        raise AlreadyHandled("该事项已被他人认领")
+    audit.record(session, "task.claim", actor=user, instance=item.instance, work_item=item,
+                 payload={"task": item.task_name})
+    return item
+
+
+def _form_of(item: WorkItem) -> tuple[dict[str, Any], dict[str, str], str]:
+    definition = item.instance.definition
+    spec = definitions.task_spec(definitions.runtime(definition), item.task_name)
+    props = definitions.properties(spec)
+    return definition.assets["forms"], props, props["formJsonSchemaFilename"]
+
+
+def form_schema(item: WorkItem) -> dict[str, Any]:
+    """The JSON schema of the item's form (with blocks) as deployed with the case's version."""
+    all_forms, _, filename = _form_of(item)
+    return {"schema": all_forms[filename], "blocks": {k: v for k, v in all_forms.items() if k.startswith("blocks/")}}
+
+
+def _engine_data(task: Any, submission: dict[str, Any], user: User) -> dict[str, Any]:
+    output = projection.mi_output_name(task)
+    if output:  # a multi-instance step: each signer's form becomes their output item
+        return {output: {**submission, "by": user.username}}
+    return submission
+
+
+def complete(session: Session, item_id: int, user: User, data: Any, comment: str | None = None) -> WorkItem:
+    """Complete a work item with its form data and 审批意见.
+
+    One transaction: lock the case, validate the form (422) and its rules, run the engine to
+    the next wait, project new items and timers, audit, and save with the revision check.
+    Raises NotFound, NotAllowed (403), AlreadyHandled (409), ValidationFailed/RuleViolation (422).
+    """
+    item = _item_for_action(session, item_id, user)
+    instance = item.instance
+    all_forms, props, filename = _form_of(item)
+    form = forms.validate(all_forms, filename, data)
+    forms.require_comment(all_forms[filename], form, comment)
+    ctx = rules.RuleContext(session, data=dict(instance.data), task_name=item.task_name, instance=instance)
+    submission = {**form, **rules.validate_all(props.get("rules"), ctx, form)}
+    workflow = engine().load(definitions.runtime(instance.definition), instance.state)
+    task = workflow.get_task_from_id(UUID(item.task_id))
+    if task is None or task.state != TaskState.READY:
+        raise AlreadyHandled("该步骤已不在办理中")
+    engine().complete(workflow, task, _engine_data(task, submission, user))
+    now = clock.now()
+    item.completed_by, item.action, item.comment, item.data = user, "complete", comment, submission
+    item.decision = next((str(form[f]) for f in DECISION_FIELDS if f in form), None)
+    item.completed_at = now
+    projection.close_item(session, item, WorkItemStatus.COMPLETED, now)
+    instance.data = {**instance.data, **submission}
+    run_effects(props.get("effects"), EffectContext(session, instance, instance.data))
+    projection.sync(session, instance, workflow)
+    instance.state = engine().dump(workflow)
+    audit.record(session, "task.complete", actor=user, instance=instance, work_item=item,
+                 payload={"task": item.task_name, "decision": item.decision, "comment": comment, "data": submission})
+    return item
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    total: int
+
+
+def _todo_query(user: User) -> Any:
+    return (
+        select(WorkItem)
+        .join(WorkItemCandidate, WorkItemCandidate.work_item_id == WorkItem.id)
+        .where(
+            WorkItemCandidate.user_id == user.id,
+            WorkItemCandidate.is_open.is_(True),
+            (WorkItem.assignee_id.is_(None)) | (WorkItem.assignee_id == user.id),
+        )
+    )
+
+
+def queue(session: Session, user: User, view: str, limit: int = 20, offset: int = 0) -> Page:
+    """The user's 待办 (todo), 已办 (done) or 我发起的 (started) list, newest first."""
+    if view == "todo":
+        query = _todo_query(user).order_by(WorkItem.created_at.desc(), WorkItem.id.desc())
+    elif view == "done":
+        query = select(WorkItem).where(WorkItem.completed_by_id == user.id).order_by(
+            WorkItem.completed_at.desc(), WorkItem.id.desc())
+    elif view == "started":
+        query = select(ProcessInstance).where(ProcessInstance.initiator_id == user.id).order_by(
+            ProcessInstance.created_at.desc(), ProcessInstance.id.desc())
+    else:
+        raise InvalidRequest(f"未知的列表 view={view!r}，可用：{', '.join(VIEWS)}")
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    return Page(list(session.scalars(query.limit(limit).offset(offset))), total)
+
+
+def open_items(session: Session, instance: ProcessInstance) -> list[WorkItem]:
+    return list(session.scalars(
+        select(WorkItem).where(WorkItem.instance_id == instance.id, WorkItem.status == WorkItemStatus.OPEN)
+        .order_by(WorkItem.id)
+    ))
+
+
+def candidates_of(session: Session, item: WorkItem) -> list[User]:
+    return list(session.scalars(
+        select(User).join(WorkItemCandidate, WorkItemCandidate.user_id == User.id)
+        .where(WorkItemCandidate.work_item_id == item.id).order_by(User.id)
+    ))
