@@ -1,0 +1,85 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from flask import request
+
+from webapp import config as config_mod
+from webapp.extensions import csrf
+from webapp.extensions import db
+from webapp.extensions import login_manager
+from webapp.extensions import migrate
+from workflows import accounts
+from workflows import audit
+from workflows.locking import begin_write
+from workflows.locking import install_sqlite_pragmas
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(config_mod.REPO / "instance"))
+    app.config.from_mapping(config_mod.load(app.instance_path, test_config))
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_error_handlers(app)
+    register_commands(app)
+    register_template_filters(app)
+    return app
+
+
+def register_template_filters(app: Flask) -> None:
+    from workflows.clock import SHANGHAI
+
+    @app.template_filter("localtime")
+    def localtime(moment: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        return moment.astimezone(SHANGHAI).strftime(fmt) if moment else ""
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config_mod.REPO / "migrations"))
+    csrf.init_app(app)
+    from webapp.auth.session import init_login
+
+    init_login(app, login_manager)
+    with app.app_context():
+        install_sqlite_pragmas(db.engine)
+    audit.configure(app.config["ORGFLOW_AUDIT_KEY"].encode("utf-8"))
+    if app.config.get("ORGFLOW_ARGON2"):
+        accounts.configure_hasher(*app.config["ORGFLOW_ARGON2"])
+
+
+def register_blueprints(app: Flask) -> None:
+    from webapp.api.routes import bp as api_bp
+    from webapp.auth.routes import bp as auth_bp
+    from webapp.main.routes import bp as main_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # bearer-token auth, no cookies: CSRF does not apply
+
+
+def register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def _writes_take_the_write_lock() -> None:
+        if request.method in WRITE_METHODS:
+            begin_write(db.session)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from webapp.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from webapp.cli import register
+
+    register(app)

@@ -1,0 +1,137 @@
+"""/api/v1 — the same services as the UI, with the same permission checks (DESIGN §10)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from flask import Response
+from flask import jsonify
+from flask import request
+from flask import url_for
+
+from models import Role
+from webapp.api.auth import api_user
+from webapp.api.auth import token_required
+from webapp.api.openapi import document
+from webapp.api.serializers import event_json
+from webapp.api.serializers import instance_json
+from webapp.api.serializers import instance_summary
+from webapp.api.serializers import item_json
+from webapp.api.serializers import process_json
+from webapp.extensions import db
+from webapp.transaction import commit
+from workflows import audit
+from workflows import cases
+from workflows import definitions
+from workflows import permissions
+from workflows import tasks
+from workflows.errors import InvalidRequest
+from workflows.errors import NotAllowed
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidRequest("请求体须为 JSON 对象")
+    return body
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name, str(default))
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise InvalidRequest(f"参数 {name} 须为 {low}–{high} 的整数")
+    return int(raw)
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(document())
+
+
+@bp.get("/processes")
+@token_required
+def list_processes() -> dict[str, Any]:
+    items = []
+    for definition in definitions.all_latest(db.session):
+        body = process_json(definition)
+        body["can_start"] = permissions.may_start(db.session, api_user(), definition.assets["start"].get("starterRoles"))
+        items.append(body)
+    return {"items": items, "total": len(items)}
+
+
+@bp.post("/processes/<key>/instances")
+@token_required
+def start_instance(key: str) -> tuple[dict[str, Any], int, dict[str, str]]:
+    instance = cases.start(db.session, key, _body().get("data"), api_user())
+    commit()
+    location = url_for("api.get_instance", instance_id=instance.id)
+    return instance_json(db.session, instance), 201, {"Location": location}
+
+
+@bp.get("/instances/<int:instance_id>")
+@token_required
+def get_instance(instance_id: int) -> dict[str, Any]:
+    return instance_json(db.session, cases.get(db.session, instance_id, api_user()))
+
+
+@bp.get("/instances/<int:instance_id>/events")
+@token_required
+def instance_events(instance_id: int) -> dict[str, Any]:
+    instance = cases.get(db.session, instance_id, api_user())
+    events = audit.events_of_instance(db.session, instance.id)
+    users = audit.users_of(db.session, events)
+    return {"items": [event_json(db.session, e, users) for e in events], "total": len(events)}
+
+
+@bp.get("/tasks")
+@token_required
+def list_tasks() -> dict[str, Any]:
+    view = request.args.get("view", "todo")
+    page = tasks.queue(db.session, api_user(), view, _int_arg("limit", 20, 1, 100), _int_arg("offset", 0, 0, 10**6))
+    if view == "started":
+        return {"items": [instance_summary(i) for i in page.items], "total": page.total}
+    return {"items": [item_json(db.session, i) for i in page.items], "total": page.total}
+
+
+@bp.get("/tasks/<int:item_id>")
+@token_required
+def get_task(item_id: int) -> dict[str, Any]:
+    item = tasks.get_item(db.session, item_id, api_user())
+    body = item_json(db.session, item)
+    body["form"] = tasks.form_schema(item)
+    body["data"] = item.instance.data
+    body["can_act"] = permissions.is_candidate(db.session, item, api_user()) and item.status == "open"
+    return body
+
+
+@bp.post("/tasks/<int:item_id>/claim")
+@token_required
+def claim_task(item_id: int) -> dict[str, Any]:
+    item = tasks.claim(db.session, item_id, api_user())
+    commit()
+    return item_json(db.session, item)
+
+
+@bp.post("/tasks/<int:item_id>/complete")
+@token_required
+def complete_task(item_id: int) -> dict[str, Any]:
+    body = _body()
+    comment = body.get("comment")
+    if comment is not None and not isinstance(comment, str):
+        raise InvalidRequest("comment 须为字符串")
+    item = tasks.complete(db.session, item_id, api_user(), body.get("data", {}), comment)
+    commit()
+    return {"item": item_json(db.session, item), "instance": instance_json(db.session, item.instance)}
+
+
+@bp.get("/audit/verify")
+@token_required
+def verify_audit() -> dict[str, Any]:
+    if not permissions.has_role(db.session, api_user(), Role.AUDITOR):
+        raise NotAllowed("只有审计人员可以校验审计链")
+    result = audit.verify(db.session)
+    return {"ok": result.ok, "count": result.count, "head_seq": result.head_seq, "head_hash": result.head_hash,
+            "broken_seq": result.broken_seq, "reason": result.reason}

@@ -1,0 +1,92 @@
+"""JSON shapes of the API (DESIGN §10). Times are ISO 8601 in Asia/Shanghai."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from models import AuditEvent
+from models import ProcessDefinition
+from models import ProcessInstance
+from models import User
+from models import WorkItem
+from workflows import tasks
+from workflows import timers
+from workflows.clock import SHANGHAI
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(SHANGHAI).isoformat() if moment else None
+
+
+def username(user: User | None) -> str | None:
+    return user.username if user else None
+
+
+def process_json(definition: ProcessDefinition) -> dict[str, Any]:
+    return {"key": definition.key, "version": definition.version, "name": definition.name,
+            "deployed_at": iso(definition.deployed_at)}
+
+
+def item_json(session: Session, item: WorkItem, with_instance: bool = True) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": item.id,
+        "instance_id": item.instance_id,
+        "task": item.task_name,
+        "title": item.title,
+        "status": item.status,
+        "assignee": username(item.assignee),
+        "candidates": [u.username for u in tasks.candidates_of(session, item)],
+        "due_at": iso(item.due_at),
+        "created_at": iso(item.created_at),
+        "completed_at": iso(item.completed_at),
+        "completed_by": username(item.completed_by),
+        "decision": item.decision,
+        "comment": item.comment,
+    }
+    if with_instance:
+        body["instance"] = {"number": item.instance.number, "title": item.instance.title,
+                            "process": item.instance.definition.key}
+    return body
+
+
+def instance_summary(instance: ProcessInstance) -> dict[str, Any]:
+    return {
+        "id": instance.id,
+        "number": instance.number,
+        "process": instance.definition.key,
+        "version": instance.definition.version,
+        "title": instance.title,
+        "status": instance.status,
+        "initiator": instance.initiator.username,
+        "created_at": iso(instance.created_at),
+        "completed_at": iso(instance.completed_at),
+    }
+
+
+def instance_json(session: Session, instance: ProcessInstance) -> dict[str, Any]:
+    body = instance_summary(instance)
+    body.update(
+        subject=username(instance.subject_user),
+        revision=instance.revision,
+        data=instance.data,
+        work_items=[item_json(session, item, with_instance=False) for item in tasks.open_items(session, instance)],
+        timers=[{"task": job.task_name, "due_at": iso(job.due_at)} for job in timers.timers_of(session, instance.id)],
+    )
+    return body
+
+
+def event_json(session: Session, evt: AuditEvent, users: dict[int, User]) -> dict[str, Any]:
+    return {
+        "id": evt.id,
+        "seq": evt.seq,
+        "at": iso(evt.at),
+        "actor": username(users.get(evt.actor_id)) if evt.actor_id else None,
+        "acted_for": username(users.get(evt.acted_for_id)) if evt.acted_for_id else None,
+        "action": evt.action,
+        "task": evt.payload.get("task"),
+        "work_item_id": evt.work_item_id,
+        "data": evt.payload,
+    }

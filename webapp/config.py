@@ -1,0 +1,50 @@
+"""Configuration from the environment with safe defaults (DESIGN §11)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _secret_file(instance: Path, name: str) -> str:
+    """Read instance/<name>, creating it with a random value (mode 0600) on first run."""
+    path = instance / name
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32), encoding="ascii")
+        path.chmod(0o600)
+    return path.read_text(encoding="ascii").strip()
+
+
+def load(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The app config: environment first, then generated secrets in instance/, then overrides."""
+    instance = Path(instance_path)
+    env = os.environ
+    config: dict[str, Any] = {
+        "ORGFLOW_ENV": env.get("ORGFLOW_ENV", "development"),
+        "SQLALCHEMY_DATABASE_URI": env.get("ORGFLOW_DATABASE_URL") or f"sqlite:///{instance / 'orgflow.sqlite3'}",
+        "SECRET_KEY": env.get("ORGFLOW_SECRET_KEY"),
+        "ORGFLOW_AUDIT_KEY": env.get("ORGFLOW_AUDIT_KEY"),
+        "ORGFLOW_REDIS_URL": env.get("ORGFLOW_REDIS_URL"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        # A long approval form must not lose its CSRF token while the approver writes.
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "JSON_AS_ASCII": False,
+        "ORGFLOW_ARGON2": None,  # (time_cost, memory_cost, parallelism) to tune the hasher
+    }
+    config.update(overrides or {})
+    if config["ORGFLOW_ENV"] == "production":
+        missing = [k for k in ("SECRET_KEY", "ORGFLOW_AUDIT_KEY") if not config.get(k)]
+        if missing:
+            raise RuntimeError(f"production mode needs {', '.join(missing)} from the environment, not defaults")
+    config["SECRET_KEY"] = config["SECRET_KEY"] or _secret_file(instance, "secret.key")
+    config["ORGFLOW_AUDIT_KEY"] = config["ORGFLOW_AUDIT_KEY"] or _secret_file(instance, "audit.key")
+    return config
