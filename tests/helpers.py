@@ -1,0 +1,64 @@
+"""Drivers shared by the API tests: start a cadre case and push it through its steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+MEETING_OK = {
+    "body": "党委会", "date": "2026-03-02", "members_due": 9, "present": 7,
+    "absent": [{"name": "委员甲", "reason": "出差"}, {"name": "委员乙", "reason": "病假"}],
+    "votes": {"for": 6, "against": 1, "abstain": 0, "defer": 0},
+}
+FOUR_MUSTS_DONE = {"file_reviewed": True, "personal_matters_checked": True, "discipline_opinion_heard": True,
+                   "petitions_checked": True}
+
+
+def proposal(**overrides: Any) -> dict[str, Any]:
+    """A valid 动议 for s1_06 (梁晨), a subsidiary-managed cadre of S1."""
+    data = {
+        "candidate": "s1_06", "current_post": "炼钢厂副厂长", "proposed_post": "炼钢厂厂长",
+        "management_level": "subsidiary", "purpose": "promotion", "breakthrough_type": "none",
+        "years_in_post": 3, "in_probation": False, "grades_skipped": 0,
+        "reasons": "疫情防控期间坚守一线，表现突出",
+    }
+    data.update(overrides)
+    return data
+
+
+def start(api: Any, initiator: str = "s1_03", **overrides: Any) -> dict[str, Any]:
+    response = api(initiator).post("/processes/cadre_promotion/instances", {"data": proposal(**overrides)})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def open_item(api: Any, username: str, instance_id: int, task: str) -> dict[str, Any]:
+    """The open work item of `task` on this case in `username`'s 待办 (fails if absent)."""
+    items = api(username).get("/tasks?view=todo&limit=100").get_json()["items"]
+    found = [i for i in items if i["instance_id"] == instance_id and i["task"] == task]
+    assert found, f"{task} not in {username}'s 待办: {[(i['instance_id'], i['task']) for i in items]}"
+    return found[0]
+
+
+def complete(api: Any, username: str, instance_id: int, task: str, data: dict[str, Any],
+             comment: str | None = None, expect: int = 200) -> dict[str, Any]:
+    item = open_item(api, username, instance_id, task)
+    response = api(username).post(f"/tasks/{item['id']}/complete", {"data": data, "comment": comment})
+    assert response.status_code == expect, response.get_json()
+    return response.get_json()
+
+
+def instance(api: Any, username: str, instance_id: int) -> dict[str, Any]:
+    response = api(username).get(f"/instances/{instance_id}")
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def to_committee(api: Any, case_id: int) -> None:
+    """From 酝酿 to the 党委会 step of a regular (non-破格) subsidiary case."""
+    complete(api, "s1_01", case_id, "deliberation", {"decision": "agree"})
+    complete(api, "s1_03", case_id, "recommendation",
+             {"method": "meeting", "results": "得票集中", "inspection_team": ["s1_07", "s1_08"]})
+    complete(api, "s1_03", case_id, "inspection_targets", {"decision": "proceed"})
+    complete(api, "s1_07", case_id, "inspection", {"report": "德能勤绩廉表现突出", "four_musts": FOUR_MUSTS_DONE})
+    complete(api, "s1_04", case_id, "discipline_opinion", {"decision": "no_objection"})
+    complete(api, "s1_02", case_id, "department_review", {"decision": "submit"})
