@@ -43,6 +43,9 @@ def render_item(type_, obj, autogen_context):
     """Render our column types as plain SQLAlchemy types, so migrations never import models."""
     if type_ == "type" and type(obj).__name__ == "UTCDateTime":
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and type(obj).__name__ == "JSON":
+        autogen_context.imports.add("from sqlalchemy.dialects import postgresql")
+        return "sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql')"
     return False
 
 

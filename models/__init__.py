@@ -3,6 +3,11 @@
 from models.audit_event import AuditEvent
 from models.audit_event import AuditHead
 from models.base import Base
+from models.collaboration import Attachment
+from models.collaboration import CaseCC
+from models.collaboration import CaseComment
+from models.collaboration import Delegation
+from models.collaboration import Notification
 from models.org import OrgUnit
 from models.org import UnitLevel
 from models.process import FINAL_STATUSES
@@ -27,6 +32,11 @@ from models.work_item import WorkItemCandidate
 from models.work_item import WorkItemStatus
 
 __all__ = [
+    "Attachment",
+    "CaseCC",
+    "CaseComment",
+    "Delegation",
+    "Notification",
     "FINAL_STATUSES",
     "RATINGS",
     "AnnualRating",

@@ -56,7 +56,8 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from webapp.api.routes import bp as api_bp
+    from webapp.api import routes as _api_routes  # noqa: F401  (attaches the core API routes)
+    from webapp.api.blueprint import bp as api_bp
     from webapp.auth.routes import bp as auth_bp
     from webapp.main.routes import bp as main_bp
 
@@ -80,6 +81,6 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from webapp.cli import register
+    from webapp.commands import register
 
     register(app)

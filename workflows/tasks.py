@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -27,13 +25,11 @@ from workflows import rules
 from workflows.effects import EffectContext
 from workflows.effects import run_effects
 from workflows.errors import AlreadyHandled
-from workflows.errors import InvalidRequest
 from workflows.errors import NotAllowed
 from workflows.errors import NotFound
 from workflows.locking import lock_instance
 from workflows.runtime import engine
 
-VIEWS = ("todo", "done", "started")
 DECISION_FIELDS = ("decision", "result")
 
 
@@ -139,40 +135,6 @@ def complete(session: Session, item_id: int, user: User, data: Any, comment: str
     audit.record(session, "task.complete", actor=user, instance=instance, work_item=item,
                  payload={"task": item.task_name, "decision": item.decision, "comment": comment, "data": submission})
     return item
-
-
-@dataclass
-class Page:
-    items: list[Any]
-    total: int
-
-
-def _todo_query(user: User) -> Any:
-    return (
-        select(WorkItem)
-        .join(WorkItemCandidate, WorkItemCandidate.work_item_id == WorkItem.id)
-        .where(
-            WorkItemCandidate.user_id == user.id,
-            WorkItemCandidate.is_open.is_(True),
-            (WorkItem.assignee_id.is_(None)) | (WorkItem.assignee_id == user.id),
-        )
-    )
-
-
-def queue(session: Session, user: User, view: str, limit: int = 20, offset: int = 0) -> Page:
-    """The user's 待办 (todo), 已办 (done) or 我发起的 (started) list, newest first."""
-    if view == "todo":
-        query = _todo_query(user).order_by(WorkItem.created_at.desc(), WorkItem.id.desc())
-    elif view == "done":
-        query = select(WorkItem).where(WorkItem.completed_by_id == user.id).order_by(
-            WorkItem.completed_at.desc(), WorkItem.id.desc())
-    elif view == "started":
-        query = select(ProcessInstance).where(ProcessInstance.initiator_id == user.id).order_by(
-            ProcessInstance.created_at.desc(), ProcessInstance.id.desc())
-    else:
-        raise InvalidRequest(f"未知的列表 view={view!r}，可用：{', '.join(VIEWS)}")
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    return Page(list(session.scalars(query.limit(limit).offset(offset))), total)
 
 
 def open_items(session: Session, instance: ProcessInstance) -> list[WorkItem]:

@@ -10,13 +10,13 @@ NTIME = {"type": ["string", "null"], "format": "date-time"}
 INT = {"type": "integer"}
 
 
-def _ref(name: str) -> dict[str, str]:
+def ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _list_of(name: str) -> dict[str, Any]:
+def list_of(name: str) -> dict[str, Any]:
     return {"type": "object", "required": ["items", "total"],
-            "properties": {"items": {"type": "array", "items": _ref(name)}, "total": INT}}
+            "properties": {"items": {"type": "array", "items": ref(name)}, "total": INT}}
 
 
 SCHEMAS: dict[str, Any] = {
@@ -36,10 +36,10 @@ SCHEMAS: dict[str, Any] = {
                                                        "initiator"], "properties": {
         "id": INT, "number": STR, "process": STR, "version": INT, "title": STR, "status": STR,
         "initiator": STR, "created_at": NTIME, "completed_at": NTIME}},
-    "Instance": {"allOf": [_ref("InstanceSummary"), {"type": "object", "required": ["data", "work_items", "timers"],
+    "Instance": {"allOf": [ref("InstanceSummary"), {"type": "object", "required": ["data", "work_items", "timers"],
                                                      "properties": {
         "subject": NSTR, "revision": INT, "data": {"type": "object"},
-        "work_items": {"type": "array", "items": _ref("WorkItem")},
+        "work_items": {"type": "array", "items": ref("WorkItem")},
         "timers": {"type": "array", "items": {"type": "object", "required": ["task", "due_at"],
                                               "properties": {"task": STR, "due_at": NTIME}}}}}]},
     "Event": {"type": "object", "required": ["id", "at", "actor", "acted_for", "action", "task", "data"], "properties": {
@@ -50,12 +50,12 @@ SCHEMAS: dict[str, Any] = {
         "broken_seq": {"type": ["integer", "null"]}, "reason": NSTR}},
 }
 
-ERRORS = {code: {"description": text, "content": {"application/json": {"schema": _ref("Error")}}}
+ERRORS = {code: {"description": text, "content": {"application/json": {"schema": ref("Error")}}}
           for code, text in (("400", "bad request"), ("401", "no or bad token"), ("403", "not allowed"),
                              ("404", "not found"), ("409", "already handled"), ("422", "validation or rule failed"))}
 
 
-def _op(summary: str, schema: dict[str, Any], errors: tuple[str, ...], status: str = "200",
+def op(summary: str, schema: dict[str, Any], errors: tuple[str, ...], status: str = "200",
         body: dict[str, Any] | None = None, params: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     op: dict[str, Any] = {
         "summary": summary,
@@ -83,32 +83,26 @@ QUEUE_PARAMS = [
 ]
 
 
+# Paths are added by the route modules that define them, so the document lists exactly what exists.
+PATHS: dict[str, dict[str, Any]] = {
+    "/api/v1/openapi.json": {"get": {"summary": "This document", "security": [],
+                                     "responses": {"200": {"description": "ok"}}}},
+}
+
+
+def add_paths(paths: dict[str, dict[str, Any]]) -> None:
+    for route, operations in paths.items():
+        PATHS.setdefault(route, {}).update(operations)
+
+
+def path_id(name: str) -> list[dict[str, Any]]:
+    return [_path_id(name)]
+
+
 def document() -> dict[str, Any]:
-    item_id, instance_id = [_path_id("item_id")], [_path_id("instance_id")]
-    key = [{"name": "key", "in": "path", "required": True, "schema": STR}]
     return {
         "openapi": "3.1.0",
         "info": {"title": "OrgFlow API", "version": "1", "description": "组织工作审批 JSON API"},
         "components": {"schemas": SCHEMAS, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
-        "paths": {
-            "/api/v1/processes": {"get": _op("Deployed processes", _list_of("Process"), ())},
-            "/api/v1/processes/{key}/instances": {"post": _op(
-                "Start a case", _ref("Instance"), ("400", "403", "404", "422"), "201", START_BODY, key)},
-            "/api/v1/instances/{instance_id}": {"get": _op("A case", _ref("Instance"), ("403", "404"),
-                                                           params=instance_id)},
-            "/api/v1/instances/{instance_id}/events": {"get": _op(
-                "The audit trail of a case", _list_of("Event"), ("403", "404"), params=instance_id)},
-            "/api/v1/tasks": {"get": _op("My queues", {"type": "object", "required": ["items", "total"]},
-                                         ("400",), params=QUEUE_PARAMS)},
-            "/api/v1/tasks/{item_id}": {"get": _op("A work item with its form", _ref("WorkItem"), ("403", "404"),
-                                                   params=item_id)},
-            "/api/v1/tasks/{item_id}/claim": {"post": _op("Claim (认领) a shared item", _ref("WorkItem"),
-                                                          ("403", "404", "409"), params=item_id)},
-            "/api/v1/tasks/{item_id}/complete": {"post": _op(
-                "Complete an item", {"type": "object", "required": ["item", "instance"]},
-                ("400", "403", "404", "409", "422"), body=COMPLETE_BODY, params=item_id)},
-            "/api/v1/audit/verify": {"get": _op("Verify the audit chain (auditors)", _ref("Verify"), ("403",))},
-            "/api/v1/openapi.json": {"get": {"summary": "This document", "security": [],
-                                             "responses": {"200": {"description": "ok"}}}},
-        },
+        "paths": PATHS,
     }

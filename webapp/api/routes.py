@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
 from flask import Response
 from flask import jsonify
 from flask import request
@@ -13,7 +12,16 @@ from flask import url_for
 from models import Role
 from webapp.api.auth import api_user
 from webapp.api.auth import token_required
+from webapp.api.blueprint import bp
+from webapp.api.openapi import COMPLETE_BODY
+from webapp.api.openapi import QUEUE_PARAMS
+from webapp.api.openapi import START_BODY
+from webapp.api.openapi import add_paths
 from webapp.api.openapi import document
+from webapp.api.openapi import list_of
+from webapp.api.openapi import op
+from webapp.api.openapi import path_id
+from webapp.api.openapi import ref
 from webapp.api.serializers import event_json
 from webapp.api.serializers import instance_json
 from webapp.api.serializers import instance_summary
@@ -24,12 +32,32 @@ from webapp.transaction import commit
 from workflows import audit
 from workflows import cases
 from workflows import definitions
+from workflows import inbox
 from workflows import permissions
 from workflows import tasks
 from workflows.errors import InvalidRequest
 from workflows.errors import NotAllowed
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+add_paths({
+    "/api/v1/processes": {"get": op("Deployed processes", list_of("Process"), ())},
+    "/api/v1/processes/{key}/instances": {"post": op(
+        "Start a case", ref("Instance"), ("400", "403", "404", "422"), "201", START_BODY,
+        [{"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}])},
+    "/api/v1/instances/{instance_id}": {"get": op("A case", ref("Instance"), ("403", "404"),
+                                                  params=path_id("instance_id"))},
+    "/api/v1/instances/{instance_id}/events": {"get": op(
+        "The audit trail of a case", list_of("Event"), ("403", "404"), params=path_id("instance_id"))},
+    "/api/v1/tasks": {"get": op("My queues", {"type": "object", "required": ["items", "total"]},
+                                ("400",), params=QUEUE_PARAMS)},
+    "/api/v1/tasks/{item_id}": {"get": op("A work item with its form", ref("WorkItem"), ("403", "404"),
+                                          params=path_id("item_id"))},
+    "/api/v1/tasks/{item_id}/claim": {"post": op("Claim (认领) a shared item", ref("WorkItem"),
+                                                 ("403", "404", "409"), params=path_id("item_id"))},
+    "/api/v1/tasks/{item_id}/complete": {"post": op(
+        "Complete an item", {"type": "object", "required": ["item", "instance"]},
+        ("400", "403", "404", "409", "422"), body=COMPLETE_BODY, params=path_id("item_id"))},
+    "/api/v1/audit/verify": {"get": op("Verify the audit chain (auditors)", ref("Verify"), ("403",))},
+})
 
 
 def _body() -> dict[str, Any]:
@@ -90,7 +118,7 @@ def instance_events(instance_id: int) -> dict[str, Any]:
 @token_required
 def list_tasks() -> dict[str, Any]:
     view = request.args.get("view", "todo")
-    page = tasks.queue(db.session, api_user(), view, _int_arg("limit", 20, 1, 100), _int_arg("offset", 0, 0, 10**6))
+    page = inbox.queue(db.session, api_user(), view, _int_arg("limit", 20, 1, 100), _int_arg("offset", 0, 0, 10**6))
     if view == "started":
         return {"items": [instance_summary(i) for i in page.items], "total": page.total}
     return {"items": [item_json(db.session, i) for i in page.items], "total": page.total}

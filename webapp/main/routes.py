@@ -8,7 +8,7 @@ from flask_login import current_user
 from flask_login import login_required
 
 from webapp.extensions import db
-from workflows import tasks
+from workflows import inbox
 
 bp = Blueprint("main", __name__)
 
@@ -16,5 +16,5 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @login_required
 def index() -> str:
-    todo = tasks.queue(db.session, current_user, "todo", limit=10)
+    todo = inbox.queue(db.session, current_user, "todo", limit=10)
     return render_template("main/index.html", todo=todo)

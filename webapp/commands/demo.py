@@ -1,0 +1,32 @@
+"""`flask demo load`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from webapp.commands.base import write
+from webapp.extensions import db
+from workflows import demo as demo_mod
+
+group = AppGroup("demo", help="Demo data.")
+
+
+@group.command("load")
+@click.option("--once", is_flag=True, help="Do nothing if the demo organization exists.")
+@click.option("--password", envvar="ORGFLOW_DEMO_PASSWORD", help="One password for all demo users.")
+def load(once: bool, password: str | None) -> None:
+    """Load the demo organization and print its logins once."""
+    loaded = write(lambda: demo_mod.load(db.session, password, once))
+    if not loaded.loaded:
+        click.echo("演示组织已存在，未重复导入（登录信息见 instance/demo-logins.txt）")
+        return
+    lines = [f"{username}\t{pw}" for username, pw in loaded.passwords.items()]
+    path = Path(current_app.instance_path) / "demo-logins.txt"
+    path.write_text("用户名\t密码\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    click.echo("演示组织已导入。登录信息（仅显示这一次，另存于 instance/demo-logins.txt）：")
+    click.echo("\n".join(lines))

@@ -1,0 +1,55 @@
+"""The queues: 待办 (todo), 已办 (done), 我发起的 (started). Pure queries on indexed tables;
+a queue never deserializes a workflow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import ProcessInstance
+from models import User
+from models import WorkItem
+from models import WorkItemCandidate
+from workflows.errors import InvalidRequest
+
+VIEWS = ("todo", "done", "started")
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    total: int
+
+
+def _todo_query(user: User) -> Any:
+    return (
+        select(WorkItem)
+        .join(WorkItemCandidate, WorkItemCandidate.work_item_id == WorkItem.id)
+        .where(
+            WorkItemCandidate.user_id == user.id,
+            WorkItemCandidate.is_open.is_(True),
+            (WorkItem.assignee_id.is_(None)) | (WorkItem.assignee_id == user.id),
+        )
+    )
+
+
+def queue(session: Session, user: User, view: str, limit: int = 20, offset: int = 0) -> Page:
+    """The user's 待办 (todo), 已办 (done) or 我发起的 (started) list, newest first."""
+    if view == "todo":
+        query = _todo_query(user).order_by(WorkItemCandidate.created_at.desc(), WorkItem.id.desc())
+    elif view == "done":
+        query = select(WorkItem).where(WorkItem.completed_by_id == user.id).order_by(
+            WorkItem.completed_at.desc(), WorkItem.id.desc())
+    elif view == "started":
+        query = select(ProcessInstance).where(ProcessInstance.initiator_id == user.id).order_by(
+            ProcessInstance.created_at.desc(), ProcessInstance.id.desc())
+    else:
+        raise InvalidRequest(f"未知的列表 view={view!r}，可用：{', '.join(VIEWS)}")
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    return Page(list(session.scalars(query.limit(limit).offset(offset))), total)
+
+
