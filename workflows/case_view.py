@@ -60,7 +60,7 @@ class Action:
     name: str
     label: str
     value: str | None = None
-    field: str | None = None
+    field_name: str | None = None  # the form field the button sets to `value` (the decision)
     needs_reason: bool = False
     style: str = "primary"
     submits_form: bool = True

@@ -258,3 +258,23 @@ def queue_rows(session: Session, user: User, view: str, limit: int = 20, offset:
     names = dict(session.execute(select(User.id, User.name).where(User.id.in_(by_ids))).all()) if by_ids else {}
     return [_case_row(cc.instance, handlers[cc.instance_id], names.get(cc.by_id, ""), cc.created_at)
             for cc in page.items], page.total
+
+
+@dataclass
+class QueuePage:
+    view: str
+    rows: list[Row]
+    total: int
+    processes: list[tuple[str, str]]
+    units: list[tuple[str, str]]
+
+
+def queue_page(session: Session, user: User, view: str, filters: Filters, limit: int, offset: int) -> QueuePage:
+    """A page of a queue for the list screen, with the choices its filters offer."""
+    rows, total = queue_rows(session, user, view, limit, offset, filters)
+    processes = [(key, name) for key, name in session.execute(
+        select(ProcessDefinition.key, func.min(ProcessDefinition.name)).group_by(ProcessDefinition.key)
+        .order_by(ProcessDefinition.key))]
+    units = [(code, name) for code, name in session.execute(
+        select(OrgUnit.code, OrgUnit.name).where(OrgUnit.level != "branch").order_by(OrgUnit.path))]
+    return QueuePage(view, rows, total, processes, units)

@@ -191,7 +191,10 @@ def _table(result: Field, schema: dict[str, Any], value: Any, ctx: FormContext) 
     result.columns = [str(resolve(p, ctx.blocks).get("title") or n) for n, p in props.items()]
     for index, row in enumerate(rows + [{}] * blank):
         base = f"{result.path}.{index}"
-        result.rows.append([_field(n, f"{base}.{n}", p, row.get(n), n in required, ctx) for n, p in props.items()])
+        cells = [_field(n, f"{base}.{n}", p, row.get(n), n in required, ctx) for n, p in props.items()]
+        for cell in cells:  # a table cell has room for a drop-down, not a row of radio buttons
+            cell.kind = "choice" if cell.kind == "radio" else cell.kind
+        result.rows.append(cells)
 
 
 def fields_of(schema: dict[str, Any], values: Mapping[str, Any], ctx: FormContext, base: str = "",
