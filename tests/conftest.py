@@ -182,3 +182,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture()
+def web(app: Flask, org: None) -> Any:
+    """`web("s1_03")` → a signed-in HTML client of that demo user (one cookie jar each)."""
+    from tests.web import login
+
+    clients: dict[str, Any] = {}
+
+    def as_user(username: str) -> Any:
+        if username not in clients:
+            clients[username] = login(app, username)
+        return clients[username]
+
+    return as_user

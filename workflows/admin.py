@@ -22,6 +22,7 @@ from models import OrgUnit
 from models import ProcessDefinition
 from models import ProcessInstance
 from models import Role
+from models import RoleAssignment
 from models import UnitLevel
 from models import User
 from workflows import accounts
@@ -57,7 +58,7 @@ def users(session: Session, actor: User, q: str = "", limit: int = 30, offset: i
         pattern = f"%{q.strip()}%"
         query = query.where(or_(User.username.ilike(pattern), User.name.ilike(pattern), User.post.ilike(pattern)))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.options(selectinload(User.unit), selectinload(User.roles).selectinload("unit"))
+    rows = session.scalars(query.options(selectinload(User.unit), selectinload(User.roles).selectinload(RoleAssignment.unit))
                            .order_by(User.id).limit(limit).offset(offset))
     units = list(session.scalars(select(OrgUnit).order_by(OrgUnit.path)))
     return UserList(list(rows), total, units, [r.value for r in Role])

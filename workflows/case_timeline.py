@@ -27,7 +27,9 @@ from workflows import people
 from workflows import tasks
 from workflows import timers
 from workflows import webforms
+from workflows.labels import SERVER_FIELD_TITLES
 from workflows.labels import option_title
+from workflows.labels import server_value_text
 from workflows.runtime import engine
 
 
@@ -46,6 +48,7 @@ class Entry:
     overdue: bool = False
     waiting_for: list[str] = field(default_factory=list)
     fields: list[webforms.Field] = field(default_factory=list)
+    server: list[tuple[str, str]] = field(default_factory=list)  # what the server derived (表决结果 …)
     attachments: list[Attachment] = field(default_factory=list)
 
 
@@ -115,6 +118,8 @@ def _done_entry(item: WorkItem, form: dict[str, Any], names: dict[str, str], fil
         entry.principal = item.acted_for.name if item.acted_for is not None else ""
     if item.data:
         entry.fields = webforms.fields_of(form["schema"], item.data, ctx, skip=decision_fields)
+        entry.server = [(SERVER_FIELD_TITLES.get(n, n), server_value_text(n, item.data[n]))
+                        for n in form["schema"].get("x-server-fields") or [] if n in item.data]
     return entry
 
 

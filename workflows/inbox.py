@@ -160,7 +160,7 @@ def _options(view: str) -> tuple[Any, ...]:
     if view in ("todo", "done"):
         return _item_options()
     if view == "cc":
-        return (joinedload(CaseCC.instance).options(*_instance_columns()),)
+        return ()
     return _instance_columns()
 
 
@@ -242,6 +242,15 @@ def _case_row(case: ProcessInstance, handlers: tuple[list[str], list[str]], send
                status=case.status, step="、".join(steps), sender=sender, since=since, handlers=names)
 
 
+def _cc_cases(session: Session, ccs: list[CaseCC]) -> list[ProcessInstance]:
+    """The cases of a page of CC rows, in one query."""
+    ids = [cc.instance_id for cc in ccs]
+    if not ids:
+        return []
+    return list(session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(ids))
+                                .options(*_instance_columns())).unique())
+
+
 def queue_rows(session: Session, user: User, view: str, limit: int = 20, offset: int = 0,
                filters: Filters | None = None) -> tuple[list[Row], int]:
     """A page of `view` as list rows, and the total count (see `queue`)."""
@@ -250,13 +259,14 @@ def queue_rows(session: Session, user: User, view: str, limit: int = 20, offset:
     if view in ("todo", "done"):
         senders = _senders(session, page.items)
         return [_item_row(i, senders[i.id], now) for i in page.items], page.total
-    cases = [cc.instance for cc in page.items] if view == "cc" else page.items
+    cases = _cc_cases(session, page.items) if view == "cc" else page.items
     handlers = _handlers(session, [c.id for c in cases])
     if view == "started":
         return [_case_row(c, handlers[c.id], c.initiator.name, c.created_at) for c in cases], page.total
     by_ids = {cc.by_id for cc in page.items if cc.by_id}
     names = dict(session.execute(select(User.id, User.name).where(User.id.in_(by_ids))).all()) if by_ids else {}
-    return [_case_row(cc.instance, handlers[cc.instance_id], names.get(cc.by_id, ""), cc.created_at)
+    by_id = {c.id: c for c in cases}
+    return [_case_row(by_id[cc.instance_id], handlers[cc.instance_id], names.get(cc.by_id, ""), cc.created_at)
             for cc in page.items], page.total
 
 

@@ -47,7 +47,7 @@ def act(item_id: int, action: str) -> Response | tuple[str, int]:
     commit()
     done = _("已认领") if action == "claim" else _("已办理")
     flash(f"{done}：{item.instance.number} {item.title}")
-    back = url_for("cases.show", instance_id=item.instance_id) if action == "claim" else url_for("inbox.queue")
+    back = url_for("cases.show", instance_id=item.instance_id) if action == "claim" else url_for("inbox.queue", view="todo")
     return redirect(safe_next(request.form.get("next"), back))
 
 

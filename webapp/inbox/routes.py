@@ -18,7 +18,6 @@ bp = Blueprint("inbox", __name__, url_prefix="/tasks")
 FILTER_ARGS = ("process", "unit", "due", "q")
 
 
-@bp.route("/", defaults={"view": "todo"})
 @bp.route("/<any(todo, done, started, cc):view>")
 @login_required
 def queue(view: str) -> str:
