@@ -33,6 +33,7 @@ from workflows import clock
 from workflows.errors import InvalidRequest
 
 VIEWS = ("todo", "done", "started", "cc")
+FILTER_NAMES = ("process", "unit", "due", "q")
 DUE_FILTERS = ("overdue", "today", "week")
 
 
@@ -242,7 +243,7 @@ def _case_row(case: ProcessInstance, handlers: tuple[list[str], list[str]], send
                status=case.status, step="、".join(steps), sender=sender, since=since, handlers=names)
 
 
-def _cc_cases(session: Session, ccs: list[CaseCC]) -> list[ProcessInstance]:
+def cc_cases(session: Session, ccs: list[CaseCC]) -> list[ProcessInstance]:
     """The cases of a page of CC rows, in one query."""
     ids = [cc.instance_id for cc in ccs]
     if not ids:
@@ -259,7 +260,7 @@ def queue_rows(session: Session, user: User, view: str, limit: int = 20, offset:
     if view in ("todo", "done"):
         senders = _senders(session, page.items)
         return [_item_row(i, senders[i.id], now) for i in page.items], page.total
-    cases = _cc_cases(session, page.items) if view == "cc" else page.items
+    cases = cc_cases(session, page.items) if view == "cc" else page.items
     handlers = _handlers(session, [c.id for c in cases])
     if view == "started":
         return [_case_row(c, handlers[c.id], c.initiator.name, c.created_at) for c in cases], page.total

@@ -15,13 +15,12 @@ from webapp.ui import page_number
 from workflows import inbox
 
 bp = Blueprint("inbox", __name__, url_prefix="/tasks")
-FILTER_ARGS = ("process", "unit", "due", "q")
 
 
 @bp.route("/<any(todo, done, started, cc):view>")
 @login_required
 def queue(view: str) -> str:
-    filters = inbox.Filters(**{name: (request.args.get(name) or "").strip() or None for name in FILTER_ARGS})
+    filters = inbox.Filters(**{name: (request.args.get(name) or "").strip() or None for name in inbox.FILTER_NAMES})
     pager = Pager(page_number(), PER_PAGE, 0)
     page = inbox.queue_page(db.session, current_user, view, filters, PER_PAGE, pager.offset)
     pager.total = page.total
