@@ -75,8 +75,8 @@ def app_config(url: str, **extra: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str) -> Iterator[Flask]:
-    app = create_app(app_config(database_url))
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    app = create_app(app_config(database_url, ORGFLOW_ATTACHMENT_DIR=str(tmp_path_factory.mktemp("attachments"))))
     with app.app_context():
         upgrade()
         definitions.deploy_all(db.session)
