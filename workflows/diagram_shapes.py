@@ -6,6 +6,7 @@ Every function returns SVG markup with presentation attributes only (no CSS, no 
 from __future__ import annotations
 
 import math
+import re
 from xml.sax.saxutils import escape
 
 from workflows.diagram_model import Box
@@ -17,23 +18,50 @@ def _char_width(char: str, size: float) -> float:
     return size * (1.0 if ord(char) > 0x2E7F else 0.56)
 
 
-def wrap(text: str, width: float, size: float, max_lines: int = 4) -> list[str]:
-    """Break `text` into lines no wider than `width` (CJK-aware); the last kept line gets an ellipsis."""
+TOKENS = re.compile(r"[\u2e80-\uffff]|[^\s\u2e80-\uffff]+|\s+")
+
+
+def _width(token: str, size: float) -> float:
+    return sum(_char_width(char, size) for char in token)
+
+
+def _split(token: str, width: float, size: float) -> list[str]:
+    """A word wider than a line, cut into pieces that fit."""
+    pieces, piece = [], ""
+    for char in token:
+        if piece and _width(piece + char, size) > width:
+            pieces.append(piece)
+            piece = ""
+        piece += char
+    return [*pieces, piece] if piece else pieces
+
+
+def _wrap_paragraph(paragraph: str, width: float, size: float) -> list[str]:
     lines: list[str] = []
-    for paragraph in text.splitlines() or [""]:
-        line, used = "", 0.0
-        for char in paragraph:
-            cw = _char_width(char, size)
-            if line and used + cw > width:
-                lines.append(line)
-                line, used = "", 0.0
-            line += char
-            used += cw
-        lines.append(line)
+    line = ""
+    for token in TOKENS.findall(paragraph):
+        if _width(line + token, size) <= width:
+            line += token
+            continue
+        if line.strip():
+            lines.append(line.rstrip())
+        line = "" if token.isspace() else token
+        if _width(line, size) > width:
+            *full, line = _split(line, width, size)
+            lines.extend(full)
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+def wrap(text: str, width: float, size: float, max_lines: int = 4) -> list[str]:
+    """Break `text` into lines no wider than `width`: CJK between any two characters, Latin at
+    spaces; the last kept line gets an ellipsis when text is cut off."""
+    lines = [line for paragraph in text.splitlines() for line in _wrap_paragraph(paragraph, width, size)]
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = lines[-1][:-1] + "…"
-    return [line for line in lines if line] or []
+    return lines
 
 
 def text(lines: list[str], cx: float, top: float, size: float, colour: str, anchor: str = "middle") -> str:
@@ -79,7 +107,8 @@ def task(shape: Shape, fill: str, stroke: str, ink: str) -> str:
             cx, y = b.cx, b.y + b.h - 16
             parts.append(f'<rect x="{cx - 6}" y="{y}" width="12" height="12" fill="none" stroke="{stroke}"/>'
                          f'<path d="M{cx - 4} {y + 6}h8M{cx} {y + 2}v8" stroke="{stroke}"/>')
-        parts.append(_centered_text(shape.name, Box(b.x, b.y + 6, b.w, b.h - 18), 12, ink))
+        top = 14 if shape.kind != "task" else 4  # clear the type icon in the corner
+        parts.append(_centered_text(shape.name, Box(b.x + 2, b.y + top, b.w - 4, b.h - top - 14), 12, ink))
     return "".join(parts)
 
 
