@@ -119,10 +119,15 @@ def _node_state(shape: Shape, state: DiagramState | None) -> str:
     return state.node(shape.id) if state is not None else "plain"
 
 
-def _flow_state(edge: Edge, state: DiagramState | None) -> str:
+def _flow_state(edge: Edge, state: DiagramState | None, kinds: dict[str, str]) -> str:
     if state is None:
         return "plain"
-    return "done" if (edge.source, edge.target) in state.steps else "idle"
+    if (edge.source, edge.target) in state.steps:
+        return "done"
+    # The engine records a parallel join under one of its incoming branches only; a join that was
+    # passed had every incoming branch arrive.
+    joined = kinds.get(edge.target or "") == "parallelGateway" and edge.target in state.done
+    return "done" if joined and edge.source in state.done else "idle"
 
 
 def _node(shape: Shape, state_name: str, labels: dict[str, str]) -> str:
@@ -175,8 +180,10 @@ def render(diagram: Diagram, state: DiagramState | None = None, labels: dict[str
                      f"{draw.container(shape, lane_title(shape.name) if shape.kind == 'lane' else shape.name)}</g>")
     for shape in (s for s in ordered if s.kind not in CONTAINERS and s.kind != "boundaryEvent"):
         parts.append(_node(shape, _node_state(shape, state), texts))
+    kinds = {shape.id: shape.kind for shape in diagram.shapes}
     for edge in diagram.edges:
-        parts.append(_edge(edge, FLOW_COLOURS[_flow_state(edge, state)], prefix, _flow_state(edge, state)))
+        flow = _flow_state(edge, state, kinds)
+        parts.append(_edge(edge, FLOW_COLOURS[flow], prefix, flow))
     for shape in (s for s in ordered if s.kind == "boundaryEvent"):
         parts.append(_node(shape, _node_state(shape, state), texts))
     parts.append("</svg>")

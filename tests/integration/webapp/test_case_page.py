@@ -111,6 +111,16 @@ def test_the_diagram_marks_done_current_and_untouched_steps(web: Any) -> None:
     assert re.search(r'<g class="flow state-idle" data-id="flow_deliberation_agree">', svg)
 
 
+def test_both_branches_into_a_parallel_join_show_as_taken(web: Any, api: Any) -> None:
+    case = start(api)
+    to_committee(api, case["id"])
+    svg = web("s1_03").page(f"/cases/{case['id']}/diagram")
+    taken = set(re.findall(r'<g class="flow state-done" data-id="(\w+)"', svg))
+    assert {"flow_inspected", "flow_discipline_heard", "flow_to_department", "flow_to_committee"} <= taken
+    assert not {"flow_committee_deferred", "flow_needs_consent", "flow_publicity_reconsider"} & taken
+    assert "state-active" in node_class(svg, "committee_decision")
+
+
 def test_the_history_tab_lists_the_audit_events(web: Any) -> None:
     case_id = start_case(web("s1_03"))
     secretary = web("s1_01")
