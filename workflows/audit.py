@@ -163,7 +163,10 @@ def verify_events(events: Iterable[AuditEvent], key: bytes, start_hash: str = GE
 def verify(session: Session, batch: int = 2000) -> VerifyResult:
     """Verify the whole chain in the database, streaming in batches, and check the head row."""
     events = session.scalars(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch))
-    result = verify_events(events, _require_key())
+    try:
+        result = verify_events(events, _require_key())
+    finally:
+        events.close()  # a server-side cursor on PostgreSQL; verify may stop early
     head = session.get(AuditHead, 1)
     if result.ok and head is not None and (head.seq, head.hash) != (result.head_seq, result.head_hash):
         return VerifyResult(False, result.count, result.head_seq, result.head_hash, result.head_seq + 1,

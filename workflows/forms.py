@@ -104,21 +104,25 @@ def _message(error: ValidationError) -> str:  # noqa: C901 - one branch per JSON
     return error.message
 
 
+def _located(error: ValidationError) -> list[tuple[str, str]]:
+    """(field path, message) pairs for one error; required/additional errors name each field."""
+    base = _path(error)
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    if error.validator == "required":
+        return [(_join(base, name), "必填") for name in error.validator_value if name not in instance]
+    if error.validator == "additionalProperties":
+        allowed = set(error.schema.get("properties", {}))
+        return [(_join(base, name), "表单中没有这个字段") for name in instance if name not in allowed]
+    return [(base or "_form", _message(error))]
+
+
 def _field_errors(errors: Iterable[ValidationError]) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     for error in errors:
-        base = _path(error)
-        if error.validator == "required":
-            for name in error.validator_value:
-                if isinstance(error.instance, dict) and name not in error.instance:
-                    fields.setdefault(_join(base, name), []).append("必填")
-        elif error.validator == "additionalProperties" and isinstance(error.instance, dict):
-            allowed = set(error.schema.get("properties", {}))
-            for name in error.instance:
-                if name not in allowed:
-                    fields.setdefault(_join(base, name), []).append("表单中没有这个字段")
-        else:
-            fields.setdefault(base or "_form", []).append(_message(error))
+        for path, message in _located(error):
+            messages = fields.setdefault(path, [])
+            if message not in messages:  # jsonschema repeats "required" once per missing field
+                messages.append(message)
     return fields
 
 
