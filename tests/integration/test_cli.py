@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func
 from sqlalchemy import select
 
+from models import AuditEvent
 from models import OrgUnit
 from models import RoleAssignment
 from models import User
@@ -125,6 +126,9 @@ def test_a_changed_diagram_deploys_a_new_version_and_running_cases_keep_theirs(
         results = definitions.deploy_all(db.session, tmp_path / "bpmn")
         db.session.commit()
     assert [(r.version, r.created) for r in results if r.key == "cadre_promotion"] == [(old["version"] + 1, True)]
+    with app.app_context():
+        deploys = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "definition.deploy")).all()
+        assert [(e.payload["key"], e.payload["version"]) for e in deploys] == [("cadre_promotion", old["version"] + 1)]
     new = api("s1_03").post("/processes/cadre_promotion/instances", {"data": proposal()}).get_json()
     assert new["version"] == old["version"] + 1 and new["work_items"][0]["title"] == "酝酿（新版）"
     still = api("s1_03").get(f"/instances/{old['id']}").get_json()
