@@ -11,6 +11,12 @@ from factory.alchemy import SQLAlchemyModelFactory
 from models import AnnualRating
 from models import InfluencePeriod
 from webapp.extensions import db
+from workflows.clock import today_local
+
+
+def shanghai_today() -> date:
+    """Business dates are Asia/Shanghai dates, whatever the machine's zone."""
+    return today_local().date()
 
 
 class _Base(SQLAlchemyModelFactory):
@@ -26,8 +32,8 @@ class InfluencePeriodFactory(_Base):
 
     kind = "admonish"
     restriction = "no_promotion"
-    starts_on = factory.LazyFunction(lambda: date.today() - timedelta(days=30))
-    ends_on = factory.LazyFunction(lambda: date.today() + timedelta(days=150))
+    starts_on = factory.LazyFunction(lambda: shanghai_today() - timedelta(days=30))
+    ends_on = factory.LazyFunction(lambda: shanghai_today() + timedelta(days=150))
 
 
 class AnnualRatingFactory(_Base):

@@ -26,6 +26,7 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(config_mod.REPO / "instance"))
     app.config.from_mapping(config_mod.load(app.instance_path, test_config))
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # readable Chinese in API answers
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)

@@ -37,7 +37,6 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict
         "REMEMBER_COOKIE_HTTPONLY": True,
         # A long approval form must not lose its CSRF token while the approver writes.
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
-        "JSON_AS_ASCII": False,
         "ORGFLOW_ARGON2": None,  # (time_cost, memory_cost, parallelism) to tune the hasher
         # Attachments live outside static/ and are served only through a permission check.
         "ORGFLOW_ATTACHMENT_DIR": env.get("ORGFLOW_ATTACHMENT_DIR") or str(instance / "attachments"),

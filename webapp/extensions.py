@@ -8,7 +8,9 @@ from flask_wtf import CSRFProtect
 
 from models import Base
 
-db = SQLAlchemy(model_class=Base)
+# expire_on_commit=False: a request that just committed answers from what it wrote instead of
+# re-reading every row (the session ends with the request anyway).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -10,12 +10,10 @@ only if the change it records was committed.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC
 from datetime import datetime
 from typing import Any
 
@@ -28,9 +26,10 @@ from models import AuditHead
 from models import ProcessInstance
 from models import User
 from models import WorkItem
+from workflows import audit_chain
 from workflows import clock
+from workflows.audit_chain import VerifyResult
 
-GENESIS = "0" * 64
 _PENDING = "orgflow_audit_pending"
 _key: bytes | None = None
 
@@ -80,27 +79,13 @@ def discard_pending(session: Session) -> None:
     session.info.pop(_PENDING, None)
 
 
-def _at_text(at: datetime) -> str:
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def canonical(evt: AuditEvent) -> bytes:
-    """The bytes an event's hash covers: every column but id and the hashes, in a fixed form."""
-    body = {
-        "seq": evt.seq,
-        "at": _at_text(evt.at),
-        "actor": evt.actor_id,
-        "acted_for": evt.acted_for_id,
-        "instance": evt.instance_id,
-        "work_item": evt.work_item_id,
-        "action": evt.action,
-        "payload": evt.payload,
+def to_record(evt: AuditEvent) -> dict[str, Any]:
+    """An event as the plain record the chain hashes (and `flask audit export` writes)."""
+    return {
+        "seq": evt.seq, "at": audit_chain.at_text(evt.at), "actor": evt.actor_id, "acted_for": evt.acted_for_id,
+        "instance": evt.instance_id, "work_item": evt.work_item_id, "action": evt.action, "payload": evt.payload,
+        "prev_hash": evt.prev_hash, "hash": evt.hash,
     }
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-def link_hash(key: bytes, prev_hash: str, evt: AuditEvent) -> str:
-    return hmac.new(key, prev_hash.encode("ascii") + canonical(evt), hashlib.sha256).hexdigest()
 
 
 def _id(obj: Any) -> int | None:
@@ -120,7 +105,7 @@ def _seal(session: Session) -> None:
             instance_id=_id(item.instance), work_item_id=_id(item.work_item), action=item.action,
             payload=json.loads(json.dumps(item.payload, ensure_ascii=False, default=str)), prev_hash=head.hash,
         )
-        evt.hash = link_hash(key, head.hash, evt)
+        evt.hash = audit_chain.link_hash(key, head.hash, to_record(evt))
         session.add(evt)
         head.seq, head.hash = evt.seq, evt.hash
     session.flush()
@@ -136,39 +121,28 @@ def _after_rollback(session: Session) -> None:
     discard_pending(session)
 
 
-@dataclass
-class VerifyResult:
-    ok: bool
-    count: int
-    head_seq: int
-    head_hash: str
-    broken_seq: int | None = None
-    reason: str | None = None
-
-
-def verify_events(events: Iterable[AuditEvent], key: bytes, start_hash: str = GENESIS, start_seq: int = 0) -> VerifyResult:
-    """Walk events in seq order; report the first one whose link or hash does not match."""
-    prev_hash, expected, count = start_hash, start_seq + 1, 0
-    for evt in events:
-        if evt.seq != expected:
-            return VerifyResult(False, count, expected - 1, prev_hash, expected, f"事件 {expected} 缺失或顺序被改动")
-        if evt.prev_hash != prev_hash:
-            return VerifyResult(False, count, evt.seq - 1, prev_hash, evt.seq, "与前一事件的链接不符")
-        if link_hash(key, prev_hash, evt) != evt.hash:
-            return VerifyResult(False, count, evt.seq - 1, prev_hash, evt.seq, "事件内容与哈希不符（被修改）")
-        prev_hash, expected, count = evt.hash, expected + 1, count + 1
-    return VerifyResult(True, count, expected - 1, prev_hash)
-
-
-def verify(session: Session, batch: int = 2000) -> VerifyResult:
-    """Verify the whole chain in the database, streaming in batches, and check the head row."""
+def verify(session: Session, checkpoint: dict[str, Any] | None = None, batch: int = 2000) -> VerifyResult:
+    """Verify the whole chain in the database (streaming), against the head row and, if given,
+    a checkpoint kept outside the database. Returns the first broken event, if any."""
     events = session.scalars(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch))
-    result = verify_events(events, _require_key())
+    try:
+        result = audit_chain.verify_records((to_record(e) for e in events), _require_key(), checkpoint)
+    finally:
+        events.close()  # a server-side cursor on PostgreSQL; verify may stop early
     head = session.get(AuditHead, 1)
     if result.ok and head is not None and (head.seq, head.hash) != (result.head_seq, result.head_hash):
         return VerifyResult(False, result.count, result.head_seq, result.head_hash, result.head_seq + 1,
                             "链尾事件被删除（与链头记录不符）")
     return result
+
+
+def export(session: Session, batch: int = 2000) -> Iterator[dict[str, Any]]:
+    """Every event as a record, in chain order, for `flask audit export`."""
+    events = session.scalars(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch))
+    try:
+        yield from (to_record(e) for e in events)
+    finally:
+        events.close()
 
 
 def events_of_instance(session: Session, instance_id: int) -> list[AuditEvent]:

@@ -89,7 +89,7 @@ def start(session: Session, key: str, data: Any, initiator: User) -> ProcessInst
     meta = definition.assets["start"]
     if not permissions.may_start(session, initiator, meta.get("starterRoles")):
         raise NotAllowed(f"您没有发起“{definition.name}”的权限")
-    form = forms.validate(definition.assets["forms"], meta["formJsonSchemaFilename"], data)
+    form = forms.validate(definition.assets["forms"], meta["formJsonSchemaFilename"], data, definition.content_hash)
     parties = _parties(session, meta, form, initiator)
     ctx = rules.RuleContext(session, data=form, task_name="start", owning_unit=parties.owning_unit)
     case = {**form, **rules.validate_all(meta.get("rules"), ctx, form)}

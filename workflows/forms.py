@@ -6,8 +6,9 @@ next to its field and the API can return them as they are.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -50,20 +51,25 @@ def _registry(forms: dict[str, dict[str, Any]]) -> Registry:
     return Registry().with_resources(resources)
 
 
-@lru_cache(maxsize=256)
-def _validator(forms_key: tuple[tuple[str, str], ...], filename: str) -> Draft202012Validator:
-    import json
-
-    forms = {name: json.loads(text) for name, text in forms_key}
-    return Draft202012Validator(forms[filename], registry=_registry(forms), format_checker=FormatChecker())
+_VALIDATORS: dict[tuple[str, str], Draft202012Validator] = {}
 
 
-def validator_for(forms: dict[str, dict[str, Any]], filename: str) -> Draft202012Validator:
-    """A cached validator for one form of a definition (blocks resolved through `$ref`)."""
-    import json
+def _fingerprint(forms: dict[str, dict[str, Any]]) -> str:
+    return hashlib.sha256(json.dumps(forms, sort_keys=True).encode("utf-8")).hexdigest()
 
-    key = tuple(sorted((name, json.dumps(schema, sort_keys=True)) for name, schema in forms.items()))
-    return _validator(key, filename)
+
+def validator_for(forms: dict[str, dict[str, Any]], filename: str, version_key: str | None = None) -> Draft202012Validator:
+    """A cached validator for one form (blocks resolved through `$ref`).
+
+    `version_key` identifies the forms snapshot (a definition's content hash); without it the
+    snapshot is fingerprinted, which costs a serialization per call.
+    """
+    key = (version_key or _fingerprint(forms), filename)
+    validator = _VALIDATORS.get(key)
+    if validator is None:
+        validator = Draft202012Validator(forms[filename], registry=_registry(forms), format_checker=FormatChecker())
+        _VALIDATORS[key] = validator
+    return validator
 
 
 def _path(error: ValidationError) -> str:
@@ -104,29 +110,34 @@ def _message(error: ValidationError) -> str:  # noqa: C901 - one branch per JSON
     return error.message
 
 
+def _located(error: ValidationError) -> list[tuple[str, str]]:
+    """(field path, message) pairs for one error; required/additional errors name each field."""
+    base = _path(error)
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    if error.validator == "required":
+        return [(_join(base, name), "必填") for name in error.validator_value if name not in instance]
+    if error.validator == "additionalProperties":
+        allowed = set(error.schema.get("properties", {}))
+        return [(_join(base, name), "表单中没有这个字段") for name in instance if name not in allowed]
+    return [(base or "_form", _message(error))]
+
+
 def _field_errors(errors: Iterable[ValidationError]) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     for error in errors:
-        base = _path(error)
-        if error.validator == "required":
-            for name in error.validator_value:
-                if isinstance(error.instance, dict) and name not in error.instance:
-                    fields.setdefault(_join(base, name), []).append("必填")
-        elif error.validator == "additionalProperties" and isinstance(error.instance, dict):
-            allowed = set(error.schema.get("properties", {}))
-            for name in error.instance:
-                if name not in allowed:
-                    fields.setdefault(_join(base, name), []).append("表单中没有这个字段")
-        else:
-            fields.setdefault(base or "_form", []).append(_message(error))
+        for path, message in _located(error):
+            messages = fields.setdefault(path, [])
+            if message not in messages:  # jsonschema repeats "required" once per missing field
+                messages.append(message)
     return fields
 
 
-def validate(forms: dict[str, dict[str, Any]], filename: str, data: Any) -> dict[str, Any]:
+def validate(forms: dict[str, dict[str, Any]], filename: str, data: Any, version_key: str | None = None) -> dict[str, Any]:
     """Validate a submission against a form; return it, or raise ValidationFailed (422)."""
     if not isinstance(data, dict):
         raise ValidationFailed("表单数据应为对象", {"_form": ["表单数据应为对象"]})
-    errors = sorted(validator_for(forms, filename).iter_errors(data), key=lambda e: list(e.absolute_path))
+    validator = validator_for(forms, filename, version_key)
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         raise ValidationFailed("表单填写有误，请按提示修改", _field_errors(errors))
     return data

@@ -114,7 +114,7 @@ def complete(session: Session, item_id: int, user: User, data: Any, comment: str
     item = _item_for_action(session, item_id, user)
     instance = item.instance
     all_forms, props, filename = _form_of(item)
-    form = forms.validate(all_forms, filename, data)
+    form = forms.validate(all_forms, filename, data, instance.definition.content_hash)
     forms.require_comment(all_forms[filename], form, comment)
     ctx = rules.RuleContext(session, data=dict(instance.data), task_name=item.task_name, instance=instance)
     submission = {**form, **rules.validate_all(props.get("rules"), ctx, form)}

@@ -1,4 +1,4 @@
-"""`flask audit verify|checkpoint`."""
+"""`flask audit verify|checkpoint|export`."""
 
 from __future__ import annotations
 
@@ -15,13 +15,27 @@ from workflows import audit as audit_mod
 group = AppGroup("audit", help="The audit chain.")
 
 
+def _load_checkpoint(path: Path) -> dict[str, object]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        fail(f"无法读取检查点 {path}：{exc}")
+    if not isinstance(data, dict) or not isinstance(data.get("seq"), int) or not isinstance(data.get("hash"), str):
+        fail(f"{path} 不是检查点文件（需要 seq 与 hash）")
+    return data
+
+
 @group.command("verify")
-def verify() -> None:
+@click.option("--against", "against", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A checkpoint file (from `flask audit checkpoint --out`) the chain must still contain.")
+def verify(against: Path | None) -> None:
     """Walk the whole chain; exit 1 at the first broken event."""
-    result = audit_mod.verify(db.session)
+    checkpoint = _load_checkpoint(against) if against else None
+    result = audit_mod.verify(db.session, checkpoint)
     if not result.ok:
         fail(f"审计链在第 {result.broken_seq} 号事件处断开：{result.reason}")
-    click.echo(f"OK {result.count} events, head {result.head_seq} {result.head_hash}")
+    suffix = f"; checkpoint {checkpoint['seq']} matches" if checkpoint else ""
+    click.echo(f"OK {result.count} events, head {result.head_seq} {result.head_hash}{suffix}")
 
 
 @group.command("checkpoint")
@@ -35,3 +49,16 @@ def checkpoint(out: Path | None) -> None:
     if out:
         out.write_text(json.dumps(body) + "\n", encoding="utf-8")
     click.echo(json.dumps(body))
+
+
+@group.command("export")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="JSON-lines file; verify it anywhere with `python -m workflows.audit_chain`.")
+def export(out: Path) -> None:
+    """Write every event, in chain order, for the standalone verifier."""
+    count = 0
+    with out.open("w", encoding="utf-8") as handle:
+        for record in audit_mod.export(db.session):
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count += 1
+    click.echo(f"exported {count} events to {out}")

@@ -56,6 +56,9 @@ def worker(interval: float, once: bool) -> None:
 @click.option("--port", default=5000)
 def serve(host: str, port: int) -> None:
     """Serve the app with one in-process timer worker (what `make run` uses)."""
+    from werkzeug.serving import run_simple
+
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     worker_mod.start_thread(session_factory())
-    app.run(host=host, port=port, use_reloader=False, threaded=True)
+    # run_simple, not app.run(): Flask ignores app.run() inside its own CLI commands.
+    run_simple(host, port, app, threaded=True, use_reloader=False)

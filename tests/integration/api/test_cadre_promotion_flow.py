@@ -114,3 +114,21 @@ def test_reserve_pool_case_ends_in_the_reserve_pool(api: Any, app: Any) -> None:
         assert (entry.user_id, entry.level, entry.source_instance_id) == (
             db.session.get(ReservePoolEntry, entry.id).user_id, "subsidiary", case["id"])
         assert entry.target_post == "炼钢厂厂长"
+
+
+def test_an_admin_calendar_override_moves_the_end_of_the_publicity(api: Any, app: Any) -> None:
+    from datetime import date
+
+    from models import CalendarOverride
+    from webapp.extensions import db
+
+    with app.app_context():
+        db.session.add(CalendarOverride(day=date(2026, 10, 10), is_workday=False, note="调休取消（测试）"))
+        db.session.commit()
+    with frozen_at(at("2026-09-28 10:00")):
+        case = start(api)
+        to_committee(api, case["id"])
+        complete(api, "s1_03", case["id"], "committee_decision", {"meeting": MEETING_OK})
+        body = complete(api, "s1_03", case["id"], "publicity", {"start_date": "2026-09-29"})
+    assert body["instance"]["data"]["publicity_end"] == "2026-10-12"
+    assert body["instance"]["timers"][0]["due_at"] == "2026-10-13T00:00:00+08:00"

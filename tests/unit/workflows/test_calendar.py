@@ -1,0 +1,63 @@
+"""Working days in Asia/Shanghai: holidays, 调休 make-up days, overrides, and periods."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from workflows.calendar import WorkCalendar
+from workflows.calendar import add_months
+from workflows.calendar import midnight_after
+
+CAL = WorkCalendar()
+
+
+def test_a_period_counts_its_start_day_when_it_is_a_working_day() -> None:
+    assert CAL.nth_working_day(date(2026, 11, 23), 1) == date(2026, 11, 23)  # a Monday
+    assert CAL.nth_working_day(date(2026, 11, 23), 5) == date(2026, 11, 27)
+
+
+def test_a_period_skips_the_national_day_holiday_and_counts_the_saturday_make_up_day() -> None:
+    last, due = CAL.window(date(2026, 9, 29), 5)
+    assert last == date(2026, 10, 10)  # 29, 30 Sep; 8, 9 Oct; Sat 10 Oct (调休)
+    assert due.isoformat() == "2026-10-11T00:00:00+08:00"
+
+
+def test_a_period_starting_on_a_holiday_starts_counting_on_the_next_working_day() -> None:
+    assert CAL.nth_working_day(date(2026, 10, 3), 1) == date(2026, 10, 8)
+
+
+def test_an_admin_override_wins_over_the_official_calendar() -> None:
+    cal = WorkCalendar({date(2026, 11, 24): False, date(2026, 11, 29): True})
+    assert cal.nth_working_day(date(2026, 11, 23), 2) == date(2026, 11, 25)
+    assert cal.is_workday(date(2026, 11, 29))  # a Sunday made a working day
+
+
+def test_years_without_official_data_fall_back_to_monday_to_friday() -> None:
+    assert CAL.is_workday(date(2027, 3, 1))  # Monday
+    assert not CAL.is_workday(date(2027, 3, 6))  # Saturday
+
+
+def test_a_deadline_counts_working_days_after_the_day_it_starts() -> None:
+    from datetime import datetime
+
+    from workflows.clock import SHANGHAI
+
+    friday_noon = datetime(2026, 11, 27, 12, 0, tzinfo=SHANGHAI)
+    assert CAL.deadline(friday_noon, 1).isoformat() == "2026-12-01T00:00:00+08:00"  # all of Monday 30 Nov
+
+
+def test_add_months_clamps_to_the_end_of_the_month() -> None:
+    assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_months(date(2026, 10, 12), 12) == date(2027, 10, 12)
+
+
+def test_midnight_after_is_the_start_of_the_next_day_in_shanghai() -> None:
+    assert midnight_after(date(2026, 12, 31)).isoformat() == "2027-01-01T00:00:00+08:00"
+
+
+def test_zero_working_days_is_refused() -> None:
+    with pytest.raises(ValueError):
+        CAL.nth_working_day(date(2026, 11, 23), 0)
