@@ -171,3 +171,15 @@ def test_the_api_filters_the_same_way(api: Any) -> None:
     assert api("s1_01").get("/tasks?view=todo&unit=NOPE").status_code == 400
     assert api("s1_01").get("/tasks?view=todo&process=cadre_promotion").get_json()["total"] == 2
     assert first["number"]
+
+
+def test_the_dashboard_counts_queues_and_charts_open_items_per_step(web: Any, api: Any) -> None:
+    start(api)
+    start(api)
+    board = web("s1_03").page("/")
+    assert re.search(r'<span class="stat-num">2</span><span>我发起的</span>', board)
+    assert re.search(r'<span class="stat-num">2</span><span>本月发起</span>', board)
+    assert "所辖单位各步骤在办数" in board  # an org officer sees the units they oversee
+    assert re.search(r"<title>干部提拔任用 · 酝酿：2</title>", board)
+    mine = web("s1_01").page("/")
+    assert re.search(r'<span class="stat-num">2</span><span>待办</span>', mine)
