@@ -83,6 +83,8 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         db.session.commit()
         app.config["BASELINE_DEFINITIONS"] = [d.id for d in db.session.query(ProcessDefinition)]
     yield app
+    with app.app_context():
+        db.engine.dispose()  # close pooled connections before the interpreter does
 
 
 def _clean() -> None:
