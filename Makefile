@@ -5,9 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := webapp:create_app
 
-.PHONY: setup run test lint fonts clean-db
+.PHONY: setup run test lint fonts browser translations i18n-update screenshots clean-db
 
-setup: $(STAMP) fonts
+setup: $(STAMP) fonts browser translations
 	@mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask workflows deploy
@@ -21,6 +21,23 @@ $(STAMP): pyproject.toml
 # weasyprint needs a CJK font for Chinese PDFs; install Noto CJK when missing and allowed.
 fonts:
 	@./scripts/ensure-cjk-font.sh
+
+# The browser tests use Debian's Chromium; install it when missing and allowed.
+browser:
+	@./scripts/ensure-chromium.sh
+
+# Compiled catalogs (.mo) are built here, never committed.
+translations: $(STAMP)
+	@$(BIN)/pybabel compile -d webapp/translations >/dev/null
+
+# After changing user-facing text: re-extract and merge into the catalogs, then translate the new entries.
+i18n-update: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -o $(VENV)/messages.pot --project OrgFlow --no-location --sort-output webapp
+	$(BIN)/pybabel update -i $(VENV)/messages.pot -d webapp/translations --omit-header --ignore-obsolete
+
+# Re-take the README screenshots (docs/screenshots/) with the browser tests.
+screenshots: setup
+	ORGFLOW_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/browser
 
 run: setup
 	$(BIN)/flask demo load --once

@@ -75,14 +75,16 @@ def app_config(url: str, **extra: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str) -> Iterator[Flask]:
-    app = create_app(app_config(database_url))
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    app = create_app(app_config(database_url, ORGFLOW_ATTACHMENT_DIR=str(tmp_path_factory.mktemp("attachments"))))
     with app.app_context():
         upgrade()
         definitions.deploy_all(db.session)
         db.session.commit()
         app.config["BASELINE_DEFINITIONS"] = [d.id for d in db.session.query(ProcessDefinition)]
     yield app
+    with app.app_context():
+        db.engine.dispose()  # close pooled connections before the interpreter does
 
 
 def _clean() -> None:
@@ -184,3 +186,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture()
+def web(app: Flask, org: None) -> Any:
+    """`web("s1_03")` → a signed-in HTML client of that demo user (one cookie jar each)."""
+    from tests.web import login
+
+    clients: dict[str, Any] = {}
+
+    def as_user(username: str) -> Any:
+        if username not in clients:
+            clients[username] = login(app, username)
+        return clients[username]
+
+    return as_user

@@ -9,11 +9,13 @@ from flask import Flask
 from flask import request
 
 from webapp import config as config_mod
+from webapp.extensions import babel
 from webapp.extensions import csrf
 from webapp.extensions import db
 from webapp.extensions import login_manager
 from webapp.extensions import migrate
 from workflows import accounts
+from workflows import attachments
 from workflows import audit
 from workflows.locking import begin_write
 from workflows.locking import install_sqlite_pragmas
@@ -52,23 +54,37 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         install_sqlite_pragmas(db.engine)
     audit.configure(app.config["ORGFLOW_AUDIT_KEY"].encode("utf-8"))
+    attachments.configure(app.config["ORGFLOW_ATTACHMENT_DIR"], app.config["ORGFLOW_MAX_UPLOAD_MB"] * 1024 * 1024)
+    from webapp.i18n import select_locale
+    from webapp.ui import register_context
+
+    babel.init_app(app, locale_selector=select_locale)
+    register_context(app)
     if app.config.get("ORGFLOW_ARGON2"):
         accounts.configure_hasher(*app.config["ORGFLOW_ARGON2"])
 
 
 def register_blueprints(app: Flask) -> None:
+    from webapp.admin.routes import bp as admin_bp
     from webapp.api import routes as _api_routes  # noqa: F401  (attaches the core API routes)
     from webapp.api.blueprint import bp as api_bp
+    from webapp.audit.routes import bp as audit_bp
     from webapp.auth.routes import bp as auth_bp
+    from webapp.cases.routes import bp as cases_bp
+    from webapp.inbox.routes import bp as inbox_bp
     from webapp.main.routes import bp as main_bp
+    from webapp.start.routes import bp as start_bp
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(main_bp)
-    app.register_blueprint(api_bp)
+    for blueprint in (auth_bp, main_bp, inbox_bp, start_bp, cases_bp, admin_bp, audit_bp, api_bp):
+        app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer-token auth, no cookies: CSRF does not apply
 
 
 def register_request_hooks(app: Flask) -> None:
+    from webapp import security
+
+    security.register(app)
+
     @app.before_request
     def _writes_take_the_write_lock() -> None:
         if request.method in WRITE_METHODS:

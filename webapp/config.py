@@ -38,6 +38,11 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict
         # A long approval form must not lose its CSRF token while the approver writes.
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "ORGFLOW_ARGON2": None,  # (time_cost, memory_cost, parallelism) to tune the hasher
+        # Attachments live outside static/ and are served only through a permission check.
+        "ORGFLOW_ATTACHMENT_DIR": env.get("ORGFLOW_ATTACHMENT_DIR") or str(instance / "attachments"),
+        "ORGFLOW_MAX_UPLOAD_MB": int(env.get("ORGFLOW_MAX_UPLOAD_MB", "20")),
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
     }
     config.update(overrides or {})
     if config["ORGFLOW_ENV"] == "production":
@@ -46,4 +51,6 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict
             raise RuntimeError(f"production mode needs {', '.join(missing)} from the environment, not defaults")
     config["SECRET_KEY"] = config["SECRET_KEY"] or _secret_file(instance, "secret.key")
     config["ORGFLOW_AUDIT_KEY"] = config["ORGFLOW_AUDIT_KEY"] or _secret_file(instance, "audit.key")
+    # A whole request: up to ten attachments of the largest size, plus the form itself.
+    config.setdefault("MAX_CONTENT_LENGTH", (config["ORGFLOW_MAX_UPLOAD_MB"] * 10 + 1) * 1024 * 1024)
     return config

@@ -124,3 +124,43 @@ def user_for_token(session: Session, token: str) -> User | None:
     if row is None or not row.user.is_active:
         return None
     return row.user
+
+
+LOCALES = ("zh_CN", "en")
+
+
+def set_locale(session: Session, user: User, locale: str) -> None:
+    """Remember the user's language (zh_CN or en); raises InvalidRequest for others."""
+    if locale not in LOCALES:
+        raise InvalidRequest(f"不支持的语言“{locale}”")
+    user.locale = locale
+
+
+def set_active(session: Session, user: User, active: bool, actor: User | None) -> None:
+    """Enable or disable a login; disabling ends every session and token use at once. Audited."""
+    if actor is not None and actor.id == user.id and not active:
+        raise InvalidRequest("不能停用自己的账号")
+    if user.is_active == active:
+        return
+    user.is_active = active
+    user.session_version += 1
+    audit.record(session, "user.enable" if active else "user.disable", actor=actor, payload={"user": user.username})
+
+
+def reset_password(session: Session, user: User, password: str, actor: User | None) -> None:
+    """Set a new password (at least 8 characters) and end the user's sessions. Audited, password not logged."""
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    audit.record(session, "user.password_reset", actor=actor, payload={"user": user.username})
+
+
+def revoke_role(session: Session, user: User, role: str, unit_code: str, actor: User | None = None) -> bool:
+    """Take a role at a unit away from `user`; True if they had it. Audited."""
+    unit = find_unit(session, unit_code)
+    row = session.scalars(select(RoleAssignment).where(
+        RoleAssignment.user_id == user.id, RoleAssignment.role == role, RoleAssignment.unit_id == unit.id)).first()
+    if row is None:
+        return False
+    session.delete(row)
+    audit.record(session, "role.revoke", actor=actor, payload={"user": user.username, "role": role, "unit": unit_code})
+    return True

@@ -77,9 +77,15 @@ def _path_id(name: str) -> dict[str, Any]:
 COMPLETE_BODY = {"type": "object", "properties": {"data": {"type": "object"}, "comment": {"type": "string"}}}
 START_BODY = {"type": "object", "required": ["data"], "properties": {"data": {"type": "object"}}}
 QUEUE_PARAMS = [
-    {"name": "view", "in": "query", "schema": {"type": "string", "enum": ["todo", "done", "started"]}},
+    {"name": "view", "in": "query", "schema": {"type": "string", "enum": ["todo", "done", "started", "cc"]}},
     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
     {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 1000000}},
+    {"name": "process", "in": "query", "description": "process key", "schema": {"type": "string"}},
+    {"name": "unit", "in": "query", "description": "owning unit code (and the units below it)",
+     "schema": {"type": "string"}},
+    {"name": "due", "in": "query", "description": "todo only", "schema": {"type": "string",
+                                                                         "enum": ["overdue", "today", "week"]}},
+    {"name": "q", "in": "query", "description": "business number or title contains", "schema": {"type": "string"}},
 ]
 
 

@@ -22,6 +22,7 @@ from webapp.api.openapi import list_of
 from webapp.api.openapi import op
 from webapp.api.openapi import path_id
 from webapp.api.openapi import ref
+from webapp.api.serializers import cc_json
 from webapp.api.serializers import event_json
 from webapp.api.serializers import instance_json
 from webapp.api.serializers import instance_summary
@@ -118,9 +119,14 @@ def instance_events(instance_id: int) -> dict[str, Any]:
 @token_required
 def list_tasks() -> dict[str, Any]:
     view = request.args.get("view", "todo")
-    page = inbox.queue(db.session, api_user(), view, _int_arg("limit", 20, 1, 100), _int_arg("offset", 0, 0, 10**6))
+    filters = inbox.Filters(**{name: request.args.get(name) or None for name in inbox.FILTER_NAMES})
+    page = inbox.queue(db.session, api_user(), view, _int_arg("limit", 20, 1, 100), _int_arg("offset", 0, 0, 10**6),
+                       filters)
     if view == "started":
         return {"items": [instance_summary(i) for i in page.items], "total": page.total}
+    if view == "cc":
+        cases = {case.id: case for case in inbox.cc_cases(db.session, page.items)}
+        return {"items": [cc_json(db.session, cc, cases[cc.instance_id]) for cc in page.items], "total": page.total}
     return {"items": [item_json(db.session, i) for i in page.items], "total": page.total}
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from models import AuditEvent
+from models import CaseCC
 from models import ProcessDefinition
 from models import ProcessInstance
 from models import User
@@ -90,3 +91,10 @@ def event_json(session: Session, evt: AuditEvent, users: dict[int, User]) -> dic
         "work_item_id": evt.work_item_id,
         "data": evt.payload,
     }
+
+
+def cc_json(session: Session, cc: CaseCC, instance: ProcessInstance) -> dict[str, Any]:
+    """A 抄送我的 entry: the case, who CC'd it, when, and whether it was read."""
+    by = session.get(User, cc.by_id) if cc.by_id else None
+    return {**instance_summary(instance), "cc_by": username(by), "cc_note": cc.note, "cc_at": iso(cc.created_at),
+            "read_at": iso(cc.read_at)}

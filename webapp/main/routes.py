@@ -1,14 +1,21 @@
-"""The landing page after login (the full 工作台 comes with the web UI)."""
+"""工作台 and the language switch."""
 
 from __future__ import annotations
 
 from flask import Blueprint
+from flask import redirect
 from flask import render_template
+from flask import request
+from flask import session
 from flask_login import current_user
 from flask_login import login_required
+from werkzeug.wrappers import Response
 
 from webapp.extensions import db
-from workflows import inbox
+from webapp.transaction import commit
+from webapp.ui import safe_next
+from workflows import accounts
+from workflows import dashboard
 
 bp = Blueprint("main", __name__)
 
@@ -16,5 +23,16 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @login_required
 def index() -> str:
-    todo = inbox.queue(db.session, current_user, "todo", limit=10)
-    return render_template("main/index.html", todo=todo)
+    return render_template("main/index.html", board=dashboard.dashboard(db.session, current_user))
+
+
+@bp.post("/locale")
+def set_locale() -> Response:
+    """Switch the language; remembered on the user, or in the session before login."""
+    locale = request.form.get("locale", "")
+    if current_user.is_authenticated:
+        accounts.set_locale(db.session, current_user, locale)
+        commit()
+    elif locale in accounts.LOCALES:
+        session["locale"] = locale
+    return redirect(safe_next(request.form.get("next")))

@@ -1,0 +1,114 @@
+"""The 待办 list with 100,000 open items (issue 3; run by hand: `.venv/bin/python -m bench.inbox_100k`).
+
+Fills a scratch database with 25,000 cases holding 100,000 open work items, each item shared by
+two of the 80 demo users (about 2,500 in every inbox), then times for one approver: the badge count, one page of the
+queue with its rows (sender, step, due), and the whole `GET /tasks/todo` page through Flask.
+`--database postgresql://…/orgflow_bench` measures PostgreSQL (the database must exist and be
+empty). Writes medians and p95 to docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+
+from bench.common import machine
+from bench.common import scratch_app
+from bench.common import summary
+from bench.common import timed
+from bench.common import write_section
+
+ITEMS = 100_000
+CASES = 25_000  # four open items per case, as in a case waiting at parallel steps
+COPY_CASES = """INSERT INTO process_instance (definition_id, number, title, status, initiator_id, subject_user_id,
+      owning_unit_id, data, state, serializer_version, revision, created_at, updated_at)
+    SELECT definition_id, 'BK-' || n.i, title, status, initiator_id, subject_user_id, owning_unit_id, data, state,
+      serializer_version, 1, created_at, updated_at FROM process_instance p, {series} WHERE p.id = :case"""
+ITEMS_SQL = """INSERT INTO work_item (instance_id, task_id, task_name, title, status, created_at)
+    SELECT p.id, {task_id}, 'bulk', '批量审批', 'open', {created} FROM process_instance p, {four}
+    WHERE p.number LIKE 'BK-%'"""
+CANDIDATES = """INSERT INTO work_item_candidate (work_item_id, user_id, is_open, created_at)
+    SELECT w.id, u.id, {true}, w.created_at FROM work_item w
+    JOIN user_account u ON u.id % 40 = w.id % 40 WHERE w.task_name = 'bulk'"""
+FILL = {
+    "postgresql": [
+        COPY_CASES.format(series="generate_series(1, :cases) AS n(i)"),
+        ITEMS_SQL.format(task_id="md5(p.id::text || k.j::text)", created="now() - (p.id * 4 + k.j) * interval '1 second'",
+                         four="generate_series(1, 4) AS k(j)"),
+        CANDIDATES.format(true="true"),
+        "ANALYZE",
+    ],
+    "sqlite": [
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :cases) "
+        + COPY_CASES.format(series="n"),
+        "WITH RECURSIVE k(j) AS (SELECT 1 UNION ALL SELECT j + 1 FROM k WHERE j < 4) "
+        + ITEMS_SQL.format(task_id="printf('%032d%04d', p.id, k.j)",
+                           created="datetime('now', '-' || (p.id * 4 + k.j) || ' seconds')", four="k"),
+        CANDIDATES.format(true="1"),
+        "ANALYZE",
+    ],
+}
+
+
+def fill(app, items: int) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    from bench.engine_vs_api import PROPOSAL
+    from webapp.extensions import db
+    from workflows import accounts
+    from workflows import cases
+
+    with app.app_context():
+        case = cases.start(db.session, "cadre_promotion", dict(PROPOSAL), accounts.find_user(db.session, "s1_03"))
+        db.session.flush()
+        for statement in FILL[db.engine.dialect.name]:
+            db.session.execute(text(statement), {"case": case.id, "cases": items // 4})
+        db.session.commit()
+
+
+def samples(app, n: int) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
+    from tests.web import login
+    from webapp.extensions import db
+    from workflows import accounts
+    from workflows import inbox
+
+    results: dict[str, list[float]] = {"count": [], "rows": [], "page": []}
+    with app.app_context():
+        user = accounts.find_user(db.session, "s1_01")
+        total = inbox.todo_count(db.session, user)
+        for _ in range(n):
+            results["count"].append(timed(lambda: inbox.todo_count(db.session, user)))
+            results["rows"].append(timed(lambda: inbox.queue_rows(db.session, user, "todo", 20, 0)))
+    web = login(app, "s1_01", "bench-password-1")
+    for _ in range(n):
+        results["page"].append(timed(lambda: web.page("/tasks/todo")))
+    print(f"s1_01 has {total} open items")
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-n", type=int, default=50, help="samples of each measurement")
+    parser.add_argument("--database", help="SQLAlchemy URL of an empty database (default: a scratch SQLite file)")
+    args = parser.parse_args()
+    app = scratch_app(args.database)
+    fill(app, ITEMS)
+    found = {name: summary(values) for name, values in samples(app, args.n).items()}
+    backend = "PostgreSQL" if args.database and args.database.startswith("postgresql") else "SQLite"
+    body = f"""## 待办 with 100,000 open items — {backend} (issue 3)
+
+Measured {date.today().isoformat()} with `.venv/bin/python -m bench.inbox_100k -n {args.n}` on {machine()}.
+{ITEMS:,} open work items on {CASES:,} cases, each item shared by two of 80 users (~2,500 per inbox); one approver; medians and p95.
+
+| what | median | p95 |
+|---|---|---|
+| 待办 badge count (`inbox.todo_count`) | {found['count']['median_ms']:.2f} ms | {found['count']['p95_ms']:.2f} ms |
+| one page of 20 rows with sender and due (`inbox.queue_rows`) | {found['rows']['median_ms']:.2f} ms | {found['rows']['p95_ms']:.2f} ms |
+| the whole `GET /tasks/todo` page (Flask, template, nav badge) | {found['page']['median_ms']:.2f} ms | {found['page']['p95_ms']:.2f} ms |
+"""
+    write_section(f"inbox-100k-{backend.lower()}", body)
+    print(body)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""Helpers shared by the page blueprints: reading forms and files, pagination, role guards and
+the navigation context. Nothing here decides a business rule; services do."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from flask import Flask
+from flask import flash
+from flask import redirect
+from flask import request
+from flask_babel import gettext
+from flask_login import current_user
+
+from webapp.extensions import db
+from webapp.i18n import HTML_LANG
+from webapp.i18n import NAMES
+from webapp.i18n import select_locale
+from workflows import dashboard
+from workflows import permissions
+from workflows.attachments import FIELD as FILES_FIELD
+from workflows.attachments import Upload
+from workflows.case_view import Submission
+from workflows.errors import InvalidRequest
+from workflows.errors import NotAllowed
+from workflows.errors import NotFound
+from workflows.errors import ValidationFailed
+
+F = TypeVar("F", bound=Callable[..., Any])
+PER_PAGE = 20
+
+
+def submission() -> Submission:
+    """The posted form fields (all values per name) and uploaded files of this request."""
+    fields = {k: v for k, v in request.form.to_dict(flat=False).items() if k != "csrf_token"}
+    files = [Upload(f.filename or "", f.stream) for f in request.files.getlist(FILES_FIELD) if f.filename]
+    return Submission(fields, files)
+
+
+def page_number() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= 100000:
+        raise InvalidRequest("页码无效")
+    return int(raw)
+
+
+@dataclass
+class Pager:
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    def args(self, page: int) -> dict[str, Any]:
+        """The current query string with another page number, for links."""
+        args = {k: v for k, v in request.args.items() if k != "page" and v}
+        args["page"] = page
+        return args
+
+
+def role_required(role: str) -> Callable[[F], F]:
+    """403 unless the signed-in user holds `role` somewhere (services check again)."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not permissions.has_role(db.session, current_user, role):
+                raise NotAllowed("您没有访问该页面的权限")
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+def register_context(app: Flask) -> None:
+    app.jinja_env.filters["trans"] = gettext  # translate a word the service chose (an action's label)
+
+    @app.context_processor
+    def _layout() -> dict[str, Any]:
+        locale = select_locale()
+        nav = dashboard.nav(db.session, current_user) if current_user.is_authenticated else None
+        return {"nav": nav, "locale": locale, "html_lang": HTML_LANG.get(locale, "zh-CN"), "locale_names": NAMES}
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """A local path to go back to; anything else (other hosts, `//evil`) becomes `default`."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+def _referrer_path() -> str | None:
+    parts = urlsplit(request.referrer or "")
+    if parts.netloc != request.host:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def back_on_error(view: F) -> F:
+    """For admin forms: a refused change is flashed on the page it came from, not an error page."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except (InvalidRequest, ValidationFailed, NotFound) as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return redirect(safe_next(request.form.get("next") or _referrer_path(), "/"))
+
+    return wrapped  # type: ignore[return-value]

@@ -1,0 +1,175 @@
+"""How a case reads back: the opinion timeline (审批记录), the audit trail (流转记录) and the
+diagram state — all from indexed rows in a few queries, never per row."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import selectinload
+
+from models import Attachment
+from models import ProcessInstance
+from models import User
+from models import WorkItem
+from models import WorkItemCandidate
+from models import WorkItemStatus
+from workflows import audit
+from workflows import clock
+from workflows import definitions
+from workflows import diagram
+from workflows import people
+from workflows import tasks
+from workflows import timers
+from workflows import webforms
+from workflows.labels import SERVER_FIELD_TITLES
+from workflows.labels import option_title
+from workflows.labels import server_value_text
+from workflows.runtime import engine
+
+
+@dataclass
+class Entry:
+    """One line of the timeline: 姓名 — 动作 — 时间, then the opinion and what was filled in."""
+
+    step: str
+    status: str  # start | done | open | cancelled | timer
+    actor: str = ""
+    principal: str = ""  # set when a deputy acted: "李四（代张三）"
+    decision: str = ""
+    at: datetime | None = None
+    comment: str = ""
+    due_at: datetime | None = None
+    overdue: bool = False
+    waiting_for: list[str] = field(default_factory=list)
+    fields: list[webforms.Field] = field(default_factory=list)
+    server: list[tuple[str, str]] = field(default_factory=list)  # what the server derived (表决结果 …)
+    attachments: list[Attachment] = field(default_factory=list)
+
+
+@dataclass
+class Event:
+    at: datetime
+    actor: str
+    principal: str
+    action: str
+    step: str
+    detail: str
+
+
+def step_names(instance: ProcessInstance) -> dict[str, str]:
+    """BPMN id → name of every task and event of the case's definition version."""
+    process = definitions.runtime(instance.definition)
+    names: dict[str, str] = {}
+    for spec in [process.spec, *process.subprocess_specs.values()]:
+        for task_spec in spec.task_specs.values():
+            bpmn_id = getattr(task_spec, "bpmn_id", None)
+            if bpmn_id:
+                names[bpmn_id] = getattr(task_spec, "bpmn_name", None) or bpmn_id
+    return names
+
+
+def _items(session: Session, instance_id: int) -> list[WorkItem]:
+    return list(session.scalars(
+        select(WorkItem).where(WorkItem.instance_id == instance_id)
+        .options(selectinload(WorkItem.completed_by), selectinload(WorkItem.acted_for),
+                 selectinload(WorkItem.assignee))
+        .order_by(WorkItem.id)
+    ))
+
+
+def _waiting(session: Session, items: list[WorkItem]) -> dict[int, list[str]]:
+    open_ids = [i.id for i in items if i.status == WorkItemStatus.OPEN]
+    if not open_ids:
+        return {}
+    rows = session.execute(
+        select(WorkItemCandidate.work_item_id, User.name).join(User, User.id == WorkItemCandidate.user_id)
+        .where(WorkItemCandidate.work_item_id.in_(open_ids)).order_by(User.id)
+    ).all()
+    found: dict[int, list[str]] = defaultdict(list)
+    for item_id, name in rows:
+        found[item_id].append(name)
+    return found
+
+
+def _decision_text(item: WorkItem, schema: dict[str, Any]) -> str:
+    if item.decision is None:
+        return ""
+    for name in tasks.DECISION_FIELDS:
+        title = option_title((schema.get("properties") or {}).get(name), item.decision)
+        if title:
+            return title
+    return item.decision
+
+
+def _done_entry(item: WorkItem, form: dict[str, Any], names: dict[str, str], files: list[Attachment]) -> Entry:
+    ctx = webforms.FormContext(blocks=form["blocks"], user_names=names)
+    decision_fields = frozenset(tasks.DECISION_FIELDS)
+    entry = Entry(step=item.title, status="done" if item.status == WorkItemStatus.COMPLETED else "cancelled",
+                  at=item.completed_at, comment=item.comment or "", attachments=files,
+                  decision=_decision_text(item, form["schema"]))
+    if item.completed_by is not None:
+        entry.actor = item.completed_by.name
+        entry.principal = item.acted_for.name if item.acted_for is not None else ""
+    if item.data:
+        entry.fields = webforms.fields_of(form["schema"], item.data, ctx, skip=decision_fields)
+        entry.server = [(SERVER_FIELD_TITLES.get(n, n), server_value_text(n, item.data[n]))
+                        for n in form["schema"].get("x-server-fields") or [] if n in item.data]
+    return entry
+
+
+def _open_entry(item: WorkItem, waiting: list[str]) -> Entry:
+    now = clock.now()
+    who = [item.assignee.name] if item.assignee is not None else waiting
+    return Entry(step=item.title, status="open", at=item.created_at, due_at=item.due_at,
+                 overdue=bool(item.due_at and item.due_at < now), waiting_for=who)
+
+
+def timeline(session: Session, instance: ProcessInstance) -> list[Entry]:
+    """Start, every handled step (oldest first), then the open steps and waiting timers."""
+    items = _items(session, instance.id)
+    files: dict[int | None, list[Attachment]] = defaultdict(list)
+    for row in session.scalars(select(Attachment).where(Attachment.instance_id == instance.id)
+                               .order_by(Attachment.id)):
+        files[row.work_item_id].append(row)
+    closed = sorted((i for i in items if i.status != WorkItemStatus.OPEN),
+                    key=lambda i: (i.completed_at or i.created_at, i.id))
+    forms = {i.id: tasks.form_schema(i) for i in closed}
+    names = people.names(session, {u for i in closed
+                                   for u in webforms.usernames_in(forms[i.id]["schema"], i.data, forms[i.id]["blocks"])})
+    entries = [Entry(step="发起", status="start", actor=instance.initiator.name, at=instance.created_at,
+                     attachments=files.get(None, []))]
+    entries += [_done_entry(i, forms[i.id], names, files.get(i.id, [])) for i in closed]
+    waiting = _waiting(session, items)
+    entries += [_open_entry(i, waiting.get(i.id, [])) for i in items if i.status == WorkItemStatus.OPEN]
+    labels = step_names(instance)
+    entries += [Entry(step=labels.get(job.task_name, job.task_name), status="timer", due_at=job.due_at)
+                for job in timers.timers_of(session, instance.id)]
+    return entries
+
+
+def events(session: Session, instance: ProcessInstance) -> list[Event]:
+    """The case's audit events (流转记录) in chain order, with names instead of ids."""
+    rows = audit.events_of_instance(session, instance.id)
+    users = audit.users_of(session, rows)
+    labels = step_names(instance)
+    out = []
+    for row in rows:
+        task = str(row.payload.get("task") or "")
+        actor = users.get(row.actor_id) if row.actor_id else None
+        principal = users.get(row.acted_for_id) if row.acted_for_id else None
+        detail = row.payload.get("comment") or row.payload.get("filename") or row.payload.get("decision") or ""
+        out.append(Event(at=row.at, actor=actor.name if actor else "", principal=principal.name if principal else "",
+                         action=row.action, step=labels.get(task, task), detail=str(detail)))
+    return out
+
+
+def diagram_state(instance: ProcessInstance) -> diagram.DiagramState:
+    """Which nodes the case completed and which it waits in, from its saved workflow."""
+    workflow = engine().load(definitions.runtime(instance.definition), instance.state)
+    return diagram.state_of(workflow)
