@@ -43,7 +43,8 @@ SCHEMAS: dict[str, Any] = {
         "timers": {"type": "array", "items": {"type": "object", "required": ["task", "due_at"],
                                               "properties": {"task": STR, "due_at": NTIME}}}}}]},
     "Event": {"type": "object", "required": ["id", "at", "actor", "acted_for", "action", "task", "data"], "properties": {
-        "id": INT, "seq": INT, "at": NTIME, "actor": NSTR, "acted_for": NSTR, "action": STR, "task": NSTR,
+        "id": INT, "seq": INT, "at": NTIME, "actor": NSTR, "acted_for": NSTR, "actor_label": NSTR, "action": STR,
+        "task": NSTR,
         "work_item_id": {"type": ["integer", "null"]}, "data": {"type": "object"}}},
     "Verify": {"type": "object", "required": ["ok", "count"], "properties": {
         "ok": {"type": "boolean"}, "count": INT, "head_seq": INT, "head_hash": STR,
@@ -77,7 +78,7 @@ def _path_id(name: str) -> dict[str, Any]:
 COMPLETE_BODY = {"type": "object", "properties": {"data": {"type": "object"}, "comment": {"type": "string"}}}
 START_BODY = {"type": "object", "required": ["data"], "properties": {"data": {"type": "object"}}}
 QUEUE_PARAMS = [
-    {"name": "view", "in": "query", "schema": {"type": "string", "enum": ["todo", "done", "started"]}},
+    {"name": "view", "in": "query", "schema": {"type": "string", "enum": ["todo", "done", "started", "cc"]}},
     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
     {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 1000000}},
 ]
