@@ -58,12 +58,12 @@ register(Action("complete", "提交", ITEM, _complete, completion.can_complete, 
                 summary="同意/不同意（按表单）、加签签署或重新提交"))
 register(Action("claim", "认领", ITEM, _claim, claims.can_claim, http=False, summary="认领共享的待办"))
 register(Action("release", "释放", ITEM, claims.release, claims.can_release, summary="释放已认领的待办"))
-register(Action("return", "退回", ITEM, returning.return_item, lambda s, u, i: common.handling(s, u, i),
+register(Action("return", "退回", ITEM, returning.return_item, common.handling,
                 (Param("to", "退回到", kind="step", options=returning.return_options), Param("reason", "退回理由")),
                 summary="退回到发起人或之前办理过的步骤"))
-register(Action("transfer", "转办", ITEM, transfer.transfer, lambda s, u, i: common.handling(s, u, i),
+register(Action("transfer", "转办", ITEM, transfer.transfer, common.handling,
                 (TO_USER, Param("reason", "转办理由")), summary="转给他人办理"))
-register(Action("add-signer", "加签", ITEM, signers.add_signer, lambda s, u, i: common.handling(s, u, i),
+register(Action("add-signer", "加签", ITEM, signers.add_signer, common.handling,
                 (Param("user", "加签人", kind="user", arg="user_name"),
                  Param("position", "加签方式", kind="choice", choices=signers.POSITIONS),
                  Param("reason", "加签说明", required=False)), summary="向前或向后加签"))
@@ -79,10 +79,10 @@ register(Action("reassign", "改派", ITEM, transfer.reassign, _admin, (TO_USER,
                 admin=True, summary="管理员改派办理人"))
 register(Action("withdraw", "撤回", INSTANCE, ending.withdraw, ending.can_withdraw, (Param("reason", "撤回理由"),),
                 summary="发起人撤回（审批人尚未办理时）", confirm="撤回后，该流程将结束。确定撤回？"))
-register(Action("cc", "抄送", INSTANCE, cc.cc, lambda s, u, i: cc.may_cc(s, u, i),
+register(Action("cc", "抄送", INSTANCE, cc.cc, cc.may_cc,
                 (Param("users", "抄送人", kind="users"), Param("note", "抄送说明", required=False)),
                 summary="抄送给他人知悉"))
-register(Action("comments", "评论", INSTANCE, comments.comment, lambda s, u, i: permissions.can_view_instance(s, u, i),
+register(Action("comments", "评论", INSTANCE, comments.comment, permissions.can_view_instance,
                 (Param("body", "评论内容"),), summary="发表评论（不影响流转）"))
 register(Action("terminate", "终止", INSTANCE, ending.terminate, _admin, (Param("reason", "终止理由"),),
                 admin=True, summary="管理员终止流程", confirm="终止后，该流程将结束且不可恢复。确定终止？"))

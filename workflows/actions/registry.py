@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from dataclasses import field
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -24,7 +23,6 @@ from workflows.errors import NotFound
 
 ITEM = "item"
 INSTANCE = "instance"
-KINDS = ("text", "user", "users", "step", "choice", "datetime")
 
 
 @dataclass(frozen=True)
@@ -64,7 +62,6 @@ class Action:
     confirm: str | None = None  # a question to confirm an irreversible action
     admin: bool = False
     http: bool = True  # False for verbs with their own route (claim, complete)
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def reason_required(self) -> bool:

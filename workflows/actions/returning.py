@@ -27,7 +27,6 @@ from models import ProcessInstance
 from models import User
 from models import WorkItem
 from models import WorkItemKind
-from models import WorkItemStatus
 from workflows import audit
 from workflows import clock
 from workflows import forms
@@ -169,9 +168,3 @@ def resubmit(session: Session, user: User, item_id: int, data: Any, comment: str
     audit.record(session, "instance.resubmit", actor=user, acted_for=item.acted_for, instance=instance,
                  work_item=item, payload={"task": item.task_name, "comment": comment, "data": case})
     return item
-
-
-def open_resubmission(session: Session, instance: ProcessInstance) -> WorkItem | None:
-    return session.scalars(select(WorkItem).where(
-        WorkItem.instance_id == instance.id, WorkItem.kind == WorkItemKind.RESUBMIT,
-        WorkItem.status == WorkItemStatus.OPEN)).first()

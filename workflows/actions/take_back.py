@@ -80,10 +80,11 @@ def take_back(session: Session, user: User, item_id: int, reason: str | None = N
     back = next(i for i in created if i.task_id == item.task_id)
     handler = common.handler_of(item)
     common.set_handlers(back, [handler] if handler is not None else [user])
+    session.flush()
     notifications.notify(session, told - {user.id}, "withdrawn", instance=instance,
                          body=f"{user.name}已拿回“{item.title}”，您的待办已撤销")
     audit.record(session, "task.take_back", actor=user, instance=instance, work_item=item,
-                 payload={"task": item.task_name, "reason": text, "reopened_item": back.id if back.id else None})
+                 payload={"task": item.task_name, "reason": text, "reopened_item": back.id})
     return back
 
 
