@@ -82,8 +82,10 @@ def test_a_signer_before_holds_the_item_until_they_have_signed(api: Any) -> None
 def test_signers_after_must_agree_before_the_step_completes(api: Any) -> None:
     case_id, item = at_review(api)
     act(api, "s1_02", item, "add-signer", {"user": "s1_05", "position": "after"})
-    act(api, "s1_02", item, "add-signer", {"user": "s1_08", "position": "after"})
+    queued = act(api, "s1_02", item, "add-signer", {"user": "s1_08", "position": "after"})["item"]["id"]
     assert (case_id, "department_review") not in todo(api, "s1_05")  # queued until the handler submits
+    early = act(api, "s1_08", queued, "complete", {"data": {"decision": "agree"}}, expect=409)
+    assert early["message"] == "加签尚未轮到您：原办理人提交后才能签署"
     held = act(api, "s1_02", item, "complete", SUBMIT)
     assert held["item"]["on_hold"] and held["item"]["completed_by"] == "s1_02"
     assert [s[1:] for s in open_steps(api, case_id)] == [("task", ["s1_02"], True), ("signer", ["s1_05"], False),
