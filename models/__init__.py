@@ -29,6 +29,7 @@ from models.user import RoleAssignment
 from models.user import User
 from models.work_item import WorkItem
 from models.work_item import WorkItemCandidate
+from models.work_item import WorkItemKind
 from models.work_item import WorkItemStatus
 
 __all__ = [
@@ -61,5 +62,6 @@ __all__ = [
     "User",
     "WorkItem",
     "WorkItemCandidate",
+    "WorkItemKind",
     "WorkItemStatus",
 ]

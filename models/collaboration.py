@@ -56,7 +56,10 @@ class Notification(Base):
     """An in-app message (new item, return, reminder, CC, deadline …); e-mailed when configured."""
 
     __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at", "created_at"),)
+    __table_args__ = (
+        Index("ix_notification_user_read", "user_id", "read_at", "created_at"),
+        Index("ix_notification_email_pending", "emailed_at", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))

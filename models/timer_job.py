@@ -32,7 +32,7 @@ class TimerJob(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
-    kind: Mapped[str] = mapped_column(String(20), default="timer")  # timer | deadline
+    kind: Mapped[str] = mapped_column(String(20), default="timer")  # timer | due_soon | overdue
     task_id: Mapped[str] = mapped_column(String(36))
     task_name: Mapped[str] = mapped_column(String(80))
     due_at: Mapped[datetime]

@@ -11,6 +11,7 @@ from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import String
 from sqlalchemy import Text
+from sqlalchemy import false
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -29,6 +30,15 @@ class WorkItemStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class WorkItemKind(StrEnum):
+    """What an item stands for. Only TASK items are SpiffWorkflow user tasks; the others are
+    approval steps SpiffWorkflow has no notion of, kept in our own table."""
+
+    TASK = "task"  # a READY user task (or one instance of a multi-instance task)
+    SIGNER = "signer"  # 加签: an added signer's opinion on the item `parent_id`
+    RESUBMIT = "resubmit"  # 退回发起人: the initiator corrects and resubmits the start form
+
+
 class WorkItem(Base):
     __tablename__ = "work_item"
     __table_args__ = (
@@ -36,6 +46,7 @@ class WorkItem(Base):
         Index("ix_work_item_assignee_status_created", "assignee_id", "status", "created_at"),
         Index("ix_work_item_completed_by", "completed_by_id", "completed_at"),
         Index("ix_work_item_task_id", "task_id"),
+        Index("ix_work_item_parent", "parent_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +68,14 @@ class WorkItem(Base):
     decision: Mapped[str | None] = mapped_column(String(40))
     comment: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    kind: Mapped[str] = mapped_column(String(20), default=WorkItemKind.TASK, server_default=WorkItemKind.TASK.value)
+    # A SIGNER item's original item; `sign_position` says whether it signs before or after it.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("work_item.id"))
+    sign_position: Mapped[str | None] = mapped_column(String(10))
+    # Open but not actionable: waiting for 前加签 signers, held for 后加签 signers, or a queued
+    # 后加签 signer. Its candidates' `is_open` is False meanwhile, so it leaves the 待办.
+    on_hold: Mapped[bool] = mapped_column(default=False, server_default=false())
+    reminded_at: Mapped[datetime | None]  # last 催办, for the once-an-hour limit
 
     instance: Mapped[ProcessInstance] = relationship("ProcessInstance")
     assignee: Mapped[User | None] = relationship("User", foreign_keys=[assignee_id])
@@ -65,6 +84,7 @@ class WorkItem(Base):
     candidates: Mapped[list[WorkItemCandidate]] = relationship(
         "WorkItemCandidate", back_populates="work_item", cascade="all, delete-orphan"
     )
+    parent: Mapped[WorkItem | None] = relationship("WorkItem", remote_side="WorkItem.id")
 
 
 class WorkItemCandidate(Base):

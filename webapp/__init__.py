@@ -66,6 +66,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from webapp.admin.routes import bp as admin_bp
+    from webapp.api import actions as _api_actions  # noqa: F401  (approval actions)
+    from webapp.api import collaboration as _api_collaboration  # noqa: F401  (notifications, delegations)
     from webapp.api import routes as _api_routes  # noqa: F401  (attaches the core API routes)
     from webapp.api.blueprint import bp as api_bp
     from webapp.audit.routes import bp as audit_bp

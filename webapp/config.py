@@ -21,6 +21,24 @@ def _secret_file(instance: Path, name: str) -> str:
     return path.read_text(encoding="ascii").strip()
 
 
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _smtp(env: Mapping[str, str]) -> dict[str, Any]:
+    """E-mail copies of notifications: off unless ORGFLOW_SMTP_HOST is set."""
+    return {
+        "ORGFLOW_SMTP_HOST": env.get("ORGFLOW_SMTP_HOST") or None,
+        "ORGFLOW_SMTP_PORT": int(env.get("ORGFLOW_SMTP_PORT") or 25),
+        "ORGFLOW_SMTP_USER": env.get("ORGFLOW_SMTP_USER") or None,
+        "ORGFLOW_SMTP_PASSWORD": env.get("ORGFLOW_SMTP_PASSWORD") or None,
+        "ORGFLOW_SMTP_FROM": env.get("ORGFLOW_SMTP_FROM") or "orgflow@localhost",
+        "ORGFLOW_SMTP_STARTTLS": _flag(env.get("ORGFLOW_SMTP_STARTTLS")),
+        "ORGFLOW_SMTP_SSL": _flag(env.get("ORGFLOW_SMTP_SSL")),
+        "ORGFLOW_BASE_URL": env.get("ORGFLOW_BASE_URL") or None,
+    }
+
+
 def load(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The app config: environment first, then generated secrets in instance/, then overrides."""
     instance = Path(instance_path)
@@ -43,6 +61,7 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict
         "ORGFLOW_MAX_UPLOAD_MB": int(env.get("ORGFLOW_MAX_UPLOAD_MB", "20")),
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        **_smtp(env),
     }
     config.update(overrides or {})
     if config["ORGFLOW_ENV"] == "production":

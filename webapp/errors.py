@@ -21,6 +21,7 @@ from workflows.errors import NotAllowed
 from workflows.errors import NotFound
 from workflows.errors import RuleViolation
 from workflows.errors import ScriptError
+from workflows.errors import TooSoon
 from workflows.errors import ValidationFailed
 from workflows.errors import WorkflowError
 
@@ -35,6 +36,7 @@ STATUS: list[tuple[type[WorkflowError], int]] = [
     (DiagramInvalid, 400),
     (InvalidRequest, 400),
     (ScriptError, 500),
+    (TooSoon, 429),
 ]
 
 

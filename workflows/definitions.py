@@ -198,17 +198,21 @@ _cache = threading.local()
 
 def runtime(definition: ProcessDefinition) -> ParsedProcess:
     """The parsed spec of a definition version, parsed once per thread (specs are not thread-safe)."""
-    cache: dict[int, ParsedProcess] = getattr(_cache, "specs", None) or {}
+    cache: dict[tuple[int, str], ParsedProcess] = getattr(_cache, "specs", None) or {}
     _cache.specs = cache
-    if definition.id not in cache:
+    key = (definition.id, definition.content_hash)  # ids can be reused once a row is deleted (tests)
+    if key not in cache:
         parsed = engine().parse(definition.bpmn_xml, definition.filename)
-        cache[definition.id] = next(p for p in parsed if p.key == definition.key)
-    return cache[definition.id]
+        cache[key] = next(p for p in parsed if p.key == definition.key)
+    return cache[key]
 
 
 def task_spec(process: ParsedProcess, name: str) -> Any:
-    """The task spec named `name` in a process or its subprocesses."""
+    """The task spec named `name` in a process or its subprocesses. For a multi-instance task
+    that is the spec of its instances (`name [child]`), which carries the form and properties."""
     for spec in [process.spec, *process.subprocess_specs.values()]:
         if name in spec.task_specs:
-            return spec.task_specs[name]
+            found = spec.task_specs[name]
+            child = getattr(found, "task_spec", None)  # a multi-instance wrapper names its instance spec
+            return spec.task_specs[child] if isinstance(child, str) and child in spec.task_specs else found
     raise KeyError(name)

@@ -20,7 +20,6 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine import TaskDataEnvironment
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
@@ -37,6 +36,7 @@ from SpiffWorkflow.util.task import TaskState
 from workflows.clock import install_spiff_clock
 from workflows.errors import DiagramInvalid
 from workflows.errors import ScriptError
+from workflows.multi_instance import ApprovalScriptEngine
 
 SERIALIZER_VERSION = BpmnWorkflowSerializer().VERSION
 
@@ -98,7 +98,7 @@ class WorkflowEngine:
     def __init__(self, helpers: Mapping[str, Callable[..., Any]] | None = None) -> None:
         install_spiff_clock()
         env = {"__builtins__": SAFE_BUILTINS, **(helpers or {})}
-        self.script_engine = PythonScriptEngine(environment=TaskDataEnvironment(env))
+        self.script_engine = ApprovalScriptEngine(environment=TaskDataEnvironment(env))
         self.serializer = _make_serializer()
 
     def parse(self, xml: str, filename: str) -> list[ParsedProcess]:

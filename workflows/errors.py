@@ -77,3 +77,9 @@ class ScriptError(WorkflowError):
         super().__init__(message, task=task, line=line)
         self.task = task
         self.line = line
+
+
+class TooSoon(WorkflowError):
+    """A rate-limited action repeated too soon, e.g. a second 催办 within the hour (HTTP 429)."""
+
+    code = "too_soon"

@@ -30,6 +30,7 @@ from models import WorkItem
 from models import WorkItemCandidate
 from models import WorkItemStatus
 from workflows import clock
+from workflows import delegation
 from workflows.errors import InvalidRequest
 
 VIEWS = ("todo", "done", "started", "cc")
@@ -125,22 +126,23 @@ def _due_filter(query: Any, due: str | None) -> Any:
     return query.where(WorkItem.due_at >= now, WorkItem.due_at < end)
 
 
-def _todo_query(user: User) -> Any:
+def _todo_query(session: Session, user: User) -> Any:
+    # Their own candidate rows and, during a 委托, their principals' (workflows.delegation).
     return (
         select(WorkItem)
         .join(WorkItemCandidate, WorkItemCandidate.work_item_id == WorkItem.id)
         .where(
-            WorkItemCandidate.user_id == user.id,
+            delegation.todo_filter(session, user),
             WorkItemCandidate.is_open.is_(True),
-            (WorkItem.assignee_id.is_(None)) | (WorkItem.assignee_id == user.id),
+            (WorkItem.assignee_id.is_(None)) | (WorkItem.assignee_id == WorkItemCandidate.user_id),
         )
     )
 
 
 def _query(session: Session, user: User, view: str, filters: Filters) -> Any:
     if view == "todo":
-        query = _due_filter(_todo_query(user), filters.due).order_by(WorkItemCandidate.created_at.desc(),
-                                                                     WorkItem.id.desc())
+        query = _due_filter(_todo_query(session, user), filters.due).order_by(
+            WorkItemCandidate.created_at.desc(), WorkItem.id.desc())
     elif view == "done":
         query = select(WorkItem).where(WorkItem.completed_by_id == user.id).order_by(
             WorkItem.completed_at.desc(), WorkItem.id.desc())
@@ -179,7 +181,7 @@ def queue(session: Session, user: User, view: str, limit: int = 20, offset: int 
 
 def todo_count(session: Session, user: User) -> int:
     """The 待办 badge: one index range scan on the candidate table."""
-    query = select(func.count()).select_from(_todo_query(user).order_by(None).subquery())
+    query = select(func.count()).select_from(_todo_query(session, user).order_by(None).subquery())
     return session.scalar(query) or 0
 
 

@@ -20,9 +20,12 @@ from models import TimerJob
 from models import TimerStatus
 from models import WorkItem
 from models import WorkItemCandidate
+from models import WorkItemKind
 from models import WorkItemStatus
 from workflows import assignment
 from workflows import clock
+from workflows import deadlines
+from workflows import notifications
 from workflows import rules
 from workflows.calendar import load_calendar
 from workflows.calendar import midnight_after
@@ -88,8 +91,10 @@ def create_item(session: Session, instance: ProcessInstance, task: Task, now: da
 def _sync_items(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, now: datetime) -> list[WorkItem]:
     ready = engine().ready_user_tasks(workflow)
     ready_ids = {str(task.id) for task in ready}
+    # A resubmission item (退回发起人) stands for no user task; its action closes it.
     open_items = session.scalars(
-        select(WorkItem).where(WorkItem.instance_id == instance.id, WorkItem.status == WorkItemStatus.OPEN)
+        select(WorkItem).where(WorkItem.instance_id == instance.id, WorkItem.status == WorkItemStatus.OPEN,
+                               WorkItem.kind != WorkItemKind.RESUBMIT)
     ).all()
     for item in open_items:
         if item.task_id not in ready_ids:
@@ -136,6 +141,9 @@ def sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) ->
     now = clock.now()
     created = _sync_items(session, instance, workflow, now)
     _sync_timers(session, instance, workflow)
+    deadlines.sync(session, instance, created)
+    for item in created:
+        notifications.queue_item(session, item)
     if workflow.is_completed():
         _finish(session, instance, workflow, now)
     instance.updated_at = now

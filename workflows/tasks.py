@@ -14,6 +14,7 @@ from models import ProcessInstance
 from models import User
 from models import WorkItem
 from models import WorkItemCandidate
+from models import WorkItemKind
 from models import WorkItemStatus
 from workflows import audit
 from workflows import clock
@@ -22,9 +23,11 @@ from workflows import forms
 from workflows import permissions
 from workflows import projection
 from workflows import rules
+from workflows import signing
 from workflows.effects import EffectContext
 from workflows.effects import run_effects
 from workflows.errors import AlreadyHandled
+from workflows.errors import InvalidRequest
 from workflows.errors import NotAllowed
 from workflows.errors import NotFound
 from workflows.locking import lock_instance
@@ -50,37 +53,48 @@ def _handled_message(item: WorkItem) -> str:
     return "该事项已不在办理中（流程已流转或已撤销）"
 
 
-def _item_for_action(session: Session, item_id: int, user: User) -> WorkItem:
-    """Lock the item's case, then re-read the item: 404, 403 for non-candidates, 409 if closed."""
+def item_for_action(session: Session, item_id: int, user: User) -> tuple[WorkItem, User]:
+    """Lock the item's case, then re-read the item: 404, 403 for non-candidates, 409 if closed,
+    claimed by another or on hold (加签). Returns the item and whom the user acts for (themselves,
+    or the candidate whose deputy they are)."""
     item = session.get(WorkItem, item_id)
     if item is None:
         raise NotFound(f"待办事项 {item_id} 不存在")
     lock_instance(session, item.instance_id)
     session.refresh(item)
-    if not permissions.in_candidates(session, item, user):
+    principal = permissions.acting_principal(session, item, user)
+    if principal is None:
         raise NotAllowed("您不是该事项的办理人")
     if item.status != WorkItemStatus.OPEN:
         raise AlreadyHandled(_handled_message(item))
-    if item.assignee_id not in (None, user.id):
+    if item.assignee_id not in (None, user.id, principal.id):
         raise AlreadyHandled(f"该事项已由{item.assignee.name if item.assignee else '他人'}认领")
-    return item
+    if item.on_hold:
+        raise AlreadyHandled(signing.hold_message(session, item))
+    return item, principal
+
+
+def acted_for(user: User, principal: User) -> User | None:
+    """The `acted_for` of a record: the principal when a deputy acts, else None."""
+    return principal if principal.id != user.id else None
 
 
 def claim(session: Session, item_id: int, user: User) -> WorkItem:
-    """认领: take a shared item so that only this user sees and acts on it."""
-    item = _item_for_action(session, item_id, user)
-    if item.assignee_id == user.id:
+    """认领: take a shared item so that only this user (or their deputy) sees and acts on it.
+    A deputy claims for the principal."""
+    item, principal = item_for_action(session, item_id, user)
+    if item.assignee_id in (user.id, principal.id):
         return item
     claimed = session.execute(
         update(WorkItem)
         .where(WorkItem.id == item.id, WorkItem.assignee_id.is_(None), WorkItem.status == WorkItemStatus.OPEN)
-        .values(assignee_id=user.id, claimed_at=clock.now())
+        .values(assignee_id=principal.id, claimed_at=clock.now())
         .execution_options(synchronize_session="fetch")
     ).rowcount
     if not claimed:
         raise AlreadyHandled("该事项已被他人认领")
-    audit.record(session, "task.claim", actor=user, instance=item.instance, work_item=item,
-                 payload={"task": item.task_name})
+    audit.record(session, "task.claim", actor=user, acted_for=acted_for(user, principal), instance=item.instance,
+                 work_item=item, payload={"task": item.task_name})
     return item
 
 
@@ -104,36 +118,57 @@ def _engine_data(task: Any, submission: dict[str, Any], user: User) -> dict[str,
     return submission
 
 
+def validate_submission(session: Session, item: WorkItem, data: Any,
+                        comment: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The item's form data validated (422) with its rules' derived values: (form, submission)."""
+    all_forms, props, filename = _form_of(item)
+    form = forms.validate(all_forms, filename, data, item.instance.definition.content_hash)
+    forms.require_comment(all_forms[filename], form, comment)
+    ctx = rules.RuleContext(session, data=dict(item.instance.data), task_name=item.task_name,
+                            instance=item.instance)
+    return form, {**form, **rules.validate_all(props.get("rules"), ctx, form)}
+
+
+def advance(session: Session, item: WorkItem, submission: dict[str, Any], by: User) -> None:
+    """Complete the item's READY user task with `submission` and run the case to its next wait:
+    close the item, apply effects, project new items and timers, save the state."""
+    instance = item.instance
+    _, props, _ = _form_of(item)
+    workflow = engine().load(definitions.runtime(instance.definition), instance.state)
+    task = workflow.get_task_from_id(UUID(item.task_id))
+    if task is None or task.state != TaskState.READY:
+        raise AlreadyHandled("该步骤已不在办理中")
+    engine().complete(workflow, task, _engine_data(task, submission, by))
+    projection.close_item(session, item, WorkItemStatus.COMPLETED, clock.now())
+    instance.data = {**instance.data, **submission}
+    run_effects(props.get("effects"), EffectContext(session, instance, instance.data))
+    projection.sync(session, instance, workflow)
+    instance.state = engine().dump(workflow)
+
+
 def complete(session: Session, item_id: int, user: User, data: Any, comment: str | None = None) -> WorkItem:
     """Complete a work item with its form data and 审批意见.
 
     One transaction: lock the case, validate the form (422) and its rules, run the engine to
     the next wait, project new items and timers, audit, and save with the revision check.
-    Raises NotFound, NotAllowed (403), AlreadyHandled (409), ValidationFailed/RuleViolation (422).
+    When 后加签 signers wait on the item, the submission is held until they have signed.
+    Raises NotFound, NotAllowed (403), AlreadyHandled (409), ValidationFailed/RuleViolation (422),
+    InvalidRequest (400) for a 加签 or resubmission item (see `workflows.actions`).
     """
-    item = _item_for_action(session, item_id, user)
-    instance = item.instance
-    all_forms, props, filename = _form_of(item)
-    form = forms.validate(all_forms, filename, data, instance.definition.content_hash)
-    forms.require_comment(all_forms[filename], form, comment)
-    ctx = rules.RuleContext(session, data=dict(instance.data), task_name=item.task_name, instance=instance)
-    submission = {**form, **rules.validate_all(props.get("rules"), ctx, form)}
-    workflow = engine().load(definitions.runtime(instance.definition), instance.state)
-    task = workflow.get_task_from_id(UUID(item.task_id))
-    if task is None or task.state != TaskState.READY:
-        raise AlreadyHandled("该步骤已不在办理中")
-    engine().complete(workflow, task, _engine_data(task, submission, user))
-    now = clock.now()
-    item.completed_by, item.action, item.comment, item.data = user, "complete", comment, submission
+    item, principal = item_for_action(session, item_id, user)
+    if item.kind != WorkItemKind.TASK:
+        raise InvalidRequest("该事项不是流程步骤，请通过相应的办理操作提交")
+    form, submission = validate_submission(session, item, data, comment)
+    item.completed_by, item.acted_for, item.action, item.comment, item.data = (
+        user, acted_for(user, principal), "complete", comment, submission)
     item.decision = next((str(form[f]) for f in DECISION_FIELDS if f in form), None)
-    item.completed_at = now
-    projection.close_item(session, item, WorkItemStatus.COMPLETED, now)
-    instance.data = {**instance.data, **submission}
-    run_effects(props.get("effects"), EffectContext(session, instance, instance.data))
-    projection.sync(session, instance, workflow)
-    instance.state = engine().dump(workflow)
-    audit.record(session, "task.complete", actor=user, instance=instance, work_item=item,
-                 payload={"task": item.task_name, "decision": item.decision, "comment": comment, "data": submission})
+    item.completed_at = clock.now()
+    held = signing.hold_for_after_signers(session, item)
+    if not held:
+        advance(session, item, submission, principal)
+    payload = {"task": item.task_name, "decision": item.decision, "comment": comment, "data": submission}
+    audit.record(session, "task.complete", actor=user, acted_for=item.acted_for, instance=item.instance,
+                 work_item=item, payload={**payload, "held_for": held} if held else payload)
     return item
 
 

@@ -1,18 +1,25 @@
 """The timer worker loop: `flask workflows worker`, or a thread inside `flask serve`.
 
-Each due job is fired in its own transaction. Any number of workers may run at once
-(see `workflows.timers` for why a job fires exactly once).
+Each pass leases due jobs in small batches and fires each in its own transaction (see
+`workflows.timers` for why every job fires exactly once with any number of workers, and
+after a crash), then sends pending notification e-mails when a mailer is configured.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from workflows import mailer as mailer_mod
 from workflows import timers
 from workflows.errors import ScriptError
 from workflows.locking import begin_write
@@ -20,53 +27,82 @@ from workflows.locking import begin_write
 log = logging.getLogger(__name__)
 
 
-def run_once(session_factory: Callable[[], Session], batch: int = 100) -> int:
-    """Fire every job due now; returns how many fired. Each job commits or rolls back alone."""
+@dataclass
+class WorkerConfig:
+    batch: int = 20
+    lease: timedelta = timers.LEASE
+    mailer: mailer_mod.Mailer | None = None
+    owner: str = ""
+
+    def __post_init__(self) -> None:
+        self.owner = self.owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def run_once(session_factory: Callable[[], Session], config: WorkerConfig | None = None) -> int:
+    """Fire every job due now, batch by batch; returns how many fired. Each job commits alone."""
+    config = config or WorkerConfig()
     session = session_factory()
+    fired = 0
     try:
-        ids = timers.due_job_ids(session, limit=batch)
-        session.rollback()
-        fired = 0
-        for job_id in ids:
-            fired += _fire_one(session, job_id)
+        while True:
+            begin_write(session)
+            ids = timers.claim_due(session, config.owner, config.batch, config.lease)
+            session.commit()
+            if not ids:
+                break
+            fired += sum(_fire_one(session, job_id, config.owner) for job_id in ids)
+        if config.mailer is not None:
+            mailer_mod.send_pending(session, config.mailer)
         return fired
     finally:
         session.close()
 
 
-def _fire_one(session: Session, job_id: int) -> int:
+def _fire_one(session: Session, job_id: int, owner: str) -> int:
     try:
         begin_write(session)
-        fired = timers.fire(session, job_id)
+        fired = timers.fire(session, job_id, owner)
         session.commit()
         return int(fired)
     except ScriptError as exc:
         session.rollback()
         log.error("timer job %s failed: %s", job_id, exc.message)
-        begin_write(session)
-        timers.record_failure(session, job_id, exc.message)
-        session.commit()
+        _record_failure(session, job_id, exc.message)
         return 0
-    except Exception:
+    except Exception as exc:
         session.rollback()
-        log.exception("timer job %s failed; it stays pending and is retried", job_id)
+        log.exception("timer job %s failed; it is retried after a back-off", job_id)
+        _record_failure(session, job_id, f"{type(exc).__name__}: {exc}")
         return 0
+
+
+def _record_failure(session: Session, job_id: int, message: str) -> None:
+    try:
+        begin_write(session)
+        timers.record_failure(session, job_id, message)
+        session.commit()
+    except Exception:  # the database itself may be failing; the lease expires and it is retried
+        session.rollback()
+        log.exception("could not record the failure of timer job %s", job_id)
 
 
 def loop(session_factory: Callable[[], Session], interval: float = 2.0,
-         stop: threading.Event | None = None) -> None:
+         stop: threading.Event | None = None, config: WorkerConfig | None = None) -> None:
     """Fire due jobs every `interval` seconds until `stop` is set."""
     stop = stop or threading.Event()
+    config = config or WorkerConfig()
     while not stop.is_set():
         try:
-            run_once(session_factory)
+            run_once(session_factory, config)
         except Exception:  # the database may be briefly unavailable; keep the worker alive
             log.exception("timer pass failed")
         stop.wait(interval)
 
 
-def start_thread(session_factory: Callable[[], Session], interval: float = 2.0) -> threading.Thread:
-    thread = threading.Thread(target=loop, args=(session_factory, interval), name="orgflow-timers", daemon=True)
+def start_thread(session_factory: Callable[[], Session], interval: float = 2.0,
+                 config: WorkerConfig | None = None) -> threading.Thread:
+    thread = threading.Thread(target=loop, args=(session_factory, interval, None, config), name="orgflow-timers",
+                              daemon=True)
     thread.start()
     time.sleep(0)  # let it start before the web server takes the main thread
     return thread

@@ -43,7 +43,8 @@ SCHEMAS: dict[str, Any] = {
         "timers": {"type": "array", "items": {"type": "object", "required": ["task", "due_at"],
                                               "properties": {"task": STR, "due_at": NTIME}}}}}]},
     "Event": {"type": "object", "required": ["id", "at", "actor", "acted_for", "action", "task", "data"], "properties": {
-        "id": INT, "seq": INT, "at": NTIME, "actor": NSTR, "acted_for": NSTR, "action": STR, "task": NSTR,
+        "id": INT, "seq": INT, "at": NTIME, "actor": NSTR, "acted_for": NSTR, "actor_label": NSTR, "action": STR,
+        "task": NSTR,
         "work_item_id": {"type": ["integer", "null"]}, "data": {"type": "object"}}},
     "Verify": {"type": "object", "required": ["ok", "count"], "properties": {
         "ok": {"type": "boolean"}, "count": INT, "head_seq": INT, "head_hash": STR,

@@ -22,6 +22,8 @@ from webapp.api.openapi import list_of
 from webapp.api.openapi import op
 from webapp.api.openapi import path_id
 from webapp.api.openapi import ref
+from webapp.api.params import int_arg
+from webapp.api.params import json_body
 from webapp.api.serializers import cc_json
 from webapp.api.serializers import event_json
 from webapp.api.serializers import instance_json
@@ -30,6 +32,7 @@ from webapp.api.serializers import item_json
 from webapp.api.serializers import process_json
 from webapp.extensions import db
 from webapp.transaction import commit
+from workflows import actions
 from workflows import audit
 from workflows import cases
 from workflows import definitions
@@ -61,20 +64,6 @@ add_paths({
 })
 
 
-def _body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise InvalidRequest("请求体须为 JSON 对象")
-    return body
-
-
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name, str(default))
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise InvalidRequest(f"参数 {name} 须为 {low}–{high} 的整数")
-    return int(raw)
-
-
 @bp.get("/openapi.json")
 def openapi() -> Response:
     return jsonify(document())
@@ -94,7 +83,7 @@ def list_processes() -> dict[str, Any]:
 @bp.post("/processes/<key>/instances")
 @token_required
 def start_instance(key: str) -> tuple[dict[str, Any], int, dict[str, str]]:
-    instance = cases.start(db.session, key, _body().get("data"), api_user())
+    instance = cases.start(db.session, key, json_body().get("data"), api_user())
     commit()
     location = url_for("api.get_instance", instance_id=instance.id)
     return instance_json(db.session, instance), 201, {"Location": location}
@@ -120,7 +109,7 @@ def instance_events(instance_id: int) -> dict[str, Any]:
 def list_tasks() -> dict[str, Any]:
     view = request.args.get("view", "todo")
     filters = inbox.Filters(**{name: request.args.get(name) or None for name in inbox.FILTER_NAMES})
-    page = inbox.queue(db.session, api_user(), view, _int_arg("limit", 20, 1, 100), _int_arg("offset", 0, 0, 10**6),
+    page = inbox.queue(db.session, api_user(), view, int_arg("limit", 20, 1, 100), int_arg("offset", 0, 0, 10**6),
                        filters)
     if view == "started":
         return {"items": [instance_summary(i) for i in page.items], "total": page.total}
@@ -135,9 +124,9 @@ def list_tasks() -> dict[str, Any]:
 def get_task(item_id: int) -> dict[str, Any]:
     item = tasks.get_item(db.session, item_id, api_user())
     body = item_json(db.session, item)
-    body["form"] = tasks.form_schema(item)
+    body["form"] = actions.form_schema(item)
     body["data"] = item.instance.data
-    body["can_act"] = permissions.is_candidate(db.session, item, api_user()) and item.status == "open"
+    body["can_act"] = actions.can_complete(db.session, api_user(), item)
     return body
 
 
@@ -152,11 +141,11 @@ def claim_task(item_id: int) -> dict[str, Any]:
 @bp.post("/tasks/<int:item_id>/complete")
 @token_required
 def complete_task(item_id: int) -> dict[str, Any]:
-    body = _body()
+    body = json_body()
     comment = body.get("comment")
     if comment is not None and not isinstance(comment, str):
         raise InvalidRequest("comment 须为字符串")
-    item = tasks.complete(db.session, item_id, api_user(), body.get("data", {}), comment)
+    item = actions.complete_item(db.session, item_id, api_user(), body.get("data", {}), comment)
     commit()
     return {"item": item_json(db.session, item), "instance": instance_json(db.session, item.instance)}
 

@@ -13,6 +13,7 @@ from models import ProcessDefinition
 from models import ProcessInstance
 from models import User
 from models import WorkItem
+from workflows import delegation
 from workflows import tasks
 from workflows import timers
 from workflows.clock import SHANGHAI
@@ -44,8 +45,14 @@ def item_json(session: Session, item: WorkItem, with_instance: bool = True) -> d
         "created_at": iso(item.created_at),
         "completed_at": iso(item.completed_at),
         "completed_by": username(item.completed_by),
+        "acted_for": username(item.acted_for),
+        "action": item.action,
         "decision": item.decision,
         "comment": item.comment,
+        "kind": item.kind,
+        "parent_id": item.parent_id,
+        "sign_position": item.sign_position,
+        "on_hold": item.on_hold,
     }
     if with_instance:
         body["instance"] = {"number": item.instance.number, "title": item.instance.title,
@@ -86,6 +93,8 @@ def event_json(session: Session, evt: AuditEvent, users: dict[int, User]) -> dic
         "at": iso(evt.at),
         "actor": username(users.get(evt.actor_id)) if evt.actor_id else None,
         "acted_for": username(users.get(evt.acted_for_id)) if evt.acted_for_id else None,
+        "actor_label": delegation.signature(users.get(evt.actor_id) if evt.actor_id else None,
+                                            users.get(evt.acted_for_id) if evt.acted_for_id else None),
         "action": evt.action,
         "task": evt.payload.get("task"),
         "work_item_id": evt.work_item_id,

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from contextlib import nullcontext
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from werkzeug.serving import run_simple
 
 from webapp.commands.base import fail
 from webapp.commands.base import session_factory
@@ -14,9 +20,35 @@ from webapp.commands.base import write
 from webapp.extensions import db
 from workflows import definitions
 from workflows import worker as worker_mod
+from workflows.clock import SHANGHAI
+from workflows.clock import frozen_at
 from workflows.errors import WorkflowError
+from workflows.mailer import Mailer
 
 group = AppGroup("workflows", help="Process definitions and the timer worker.")
+
+
+def mailer_from(config: Mapping[str, Any]) -> Mailer | None:
+    """The SMTP settings of the app config, or None when e-mail is off (no ORGFLOW_SMTP_HOST)."""
+    if not config.get("ORGFLOW_SMTP_HOST"):
+        return None
+    return Mailer(host=config["ORGFLOW_SMTP_HOST"], port=config["ORGFLOW_SMTP_PORT"],
+                  sender=config["ORGFLOW_SMTP_FROM"], username=config.get("ORGFLOW_SMTP_USER"),
+                  password=config.get("ORGFLOW_SMTP_PASSWORD"), starttls=config["ORGFLOW_SMTP_STARTTLS"],
+                  use_ssl=config["ORGFLOW_SMTP_SSL"], base_url=config.get("ORGFLOW_BASE_URL"))
+
+
+def worker_config(batch: int = 20, lease: float = 60.0) -> worker_mod.WorkerConfig:
+    return worker_mod.WorkerConfig(batch=batch, lease=timedelta(seconds=lease), mailer=mailer_from(current_app.config))
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        fail(f"无法识别的时间：{text}")
+        raise
+    return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
 
 
 @group.command("deploy")
@@ -41,14 +73,20 @@ def validate(directory: Path | None) -> None:
 @group.command("worker")
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between passes.")
 @click.option("--once", is_flag=True, help="Fire what is due now and exit.")
-def worker(interval: float, once: bool) -> None:
+@click.option("--batch", default=20, show_default=True, help="Jobs leased per claim.")
+@click.option("--lease", default=60.0, show_default=True, help="Seconds a claimed job stays this worker's.")
+@click.option("--at", "at", help="With --once: act as if it were this time (Asia/Shanghai), e.g. 2026-10-11T00:00.")
+def worker(interval: float, once: bool, batch: int, lease: float, at: str | None) -> None:
     """Fire due timers and deadlines; run as many as you like in parallel."""
-    factory = session_factory()
+    config = worker_config(batch, lease)
+    if at and not once:
+        fail("--at 只能与 --once 一起使用")
     if once:
-        click.echo(f"fired {worker_mod.run_once(factory)}")
+        with frozen_at(_moment(at)) if at else nullcontext():
+            click.echo(f"fired {worker_mod.run_once(session_factory(), config)}")
         return
-    click.echo("timer worker running (Ctrl-C to stop)")
-    worker_mod.loop(factory, interval)
+    click.echo(f"timer worker {config.owner} running (Ctrl-C to stop)")
+    worker_mod.loop(session_factory(), interval, config=config)
 
 
 @click.command("serve")
@@ -56,9 +94,7 @@ def worker(interval: float, once: bool) -> None:
 @click.option("--port", default=5000)
 def serve(host: str, port: int) -> None:
     """Serve the app with one in-process timer worker (what `make run` uses)."""
-    from werkzeug.serving import run_simple
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    worker_mod.start_thread(session_factory())
-    # run_simple, not app.run(): Flask ignores app.run() inside its own CLI commands.
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    worker_mod.start_thread(session_factory(), config=worker_config())
+    # Not app.run(): Flask ignores it inside a `flask` CLI command (FLASK_RUN_FROM_CLI).
+    run_simple(host, port, app, use_reloader=False, threaded=True)

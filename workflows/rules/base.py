@@ -22,6 +22,7 @@ from models import OrgUnit
 from models import ProcessInstance
 from models import User
 from models import WorkItem
+from models import WorkItemKind
 from models import WorkItemStatus
 from workflows import clock
 from workflows.calendar import WorkCalendar
@@ -62,6 +63,9 @@ class RuleContext:
                 WorkItem.instance_id == self.instance.id,
                 WorkItem.task_name == task_name,
                 WorkItem.status == WorkItemStatus.COMPLETED,
+                # the step's own submissions: not a 退回/转办 of it, nor a 加签 signer's opinion
+                WorkItem.kind == WorkItemKind.TASK,
+                WorkItem.action == "complete",
             )
             .order_by(WorkItem.completed_at.desc(), WorkItem.id.desc())
             .limit(1)

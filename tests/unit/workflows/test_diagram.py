@@ -15,7 +15,7 @@ from workflows.diagram_model import parse
 from workflows.engine import WorkflowEngine
 
 SVG = "{http://www.w3.org/2000/svg}"
-ZOO = ROOT / "tests/bpmn/diagram_zoo.bpmn"
+ZOO = ROOT / "tests/bpmn/drawing/diagram_zoo.bpmn"
 
 
 def nodes(svg: str) -> dict[str, str]:

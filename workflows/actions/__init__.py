@@ -1,0 +1,20 @@
+"""Approval actions (DESIGN §5): 退回, 转办, 加签/减签, 撤回, 拿回, 催办, 抄送, 认领/释放, 评论, and the
+administrator's 改派 and 终止 — one module per concern, all in the `ACTIONS` registry.
+
+Every action follows the transaction shape of `tasks.complete`: lock the case, check (404 →
+403 → 409 → 422), act, run the engine and project when the flow moves, record exactly one
+audit event, and leave the commit to the caller.
+"""
+
+from workflows.actions import catalog as _catalog  # noqa: F401  (fills the registry)
+from workflows.actions.completion import can_complete
+from workflows.actions.completion import complete_item
+from workflows.actions.completion import form_schema
+from workflows.actions.registry import ACTIONS
+from workflows.actions.registry import Action
+from workflows.actions.registry import Param
+from workflows.actions.registry import describe
+from workflows.actions.registry import get
+from workflows.actions.registry import perform
+
+__all__ = ["ACTIONS", "Action", "Param", "can_complete", "complete_item", "describe", "form_schema", "get", "perform"]

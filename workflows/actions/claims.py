@@ -1,0 +1,45 @@
+"""认领 / 释放 of a shared item (one offered to several candidates)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import User
+from models import WorkItem
+from models import WorkItemCandidate
+from workflows import audit
+from workflows import notifications
+from workflows import tasks
+from workflows.actions import common
+from workflows.errors import AlreadyHandled
+
+
+def _shared(session: Session, item: WorkItem) -> bool:
+    count = session.scalar(select(func.count()).where(WorkItemCandidate.work_item_id == item.id)) or 0
+    return count > 1
+
+
+def release(session: Session, user: User, item_id: int) -> WorkItem:
+    """释放: give a claimed shared item back to all its candidates."""
+    item, principal = tasks.item_for_action(session, item_id, user)
+    if item.assignee_id is None:
+        raise AlreadyHandled("该事项尚未被认领")
+    if not _shared(session, item):
+        raise AlreadyHandled("该事项只有一位办理人，无需释放")
+    item.assignee_id, item.claimed_at = None, None
+    notifications.queue_item(session, item, "task", body=f"{user.name}已释放该事项，可认领办理")
+    audit.record(session, "task.release", actor=user, acted_for=tasks.acted_for(user, principal),
+                 instance=item.instance, work_item=item, payload={"task": item.task_name})
+    return item
+
+
+def can_claim(session: Session, user: User, item: WorkItem) -> bool:
+    return item.assignee_id is None and common.handling(session, user, item) and _shared(session, item)
+
+
+def can_release(session: Session, user: User, item: WorkItem) -> bool:
+    if item.assignee_id is None or not common.handling(session, user, item):
+        return False
+    return _shared(session, item)

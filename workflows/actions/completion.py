@@ -1,0 +1,44 @@
+"""Completing any kind of work item through one verb: a user task (`tasks.complete`), an added
+signer's 签署, or the initiator's 重新提交 — so one 提交 button and one form endpoint serve all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from models import User
+from models import WorkItem
+from models import WorkItemKind
+from workflows import tasks
+from workflows.actions import common
+from workflows.actions import returning
+from workflows.actions import signers
+from workflows.errors import NotFound
+
+
+def complete_item(session: Session, item_id: int, user: User, data: Any, comment: str | None = None) -> WorkItem:
+    """Complete the item with its form data, whatever its kind (see `form_schema`)."""
+    item = session.get(WorkItem, item_id)
+    if item is None:
+        raise NotFound(f"待办事项 {item_id} 不存在")
+    if item.kind == WorkItemKind.SIGNER:
+        return signers.sign(session, user, item_id, data, comment)
+    if item.kind == WorkItemKind.RESUBMIT:
+        return returning.resubmit(session, user, item_id, data, comment)
+    return tasks.complete(session, item_id, user, data, comment)
+
+
+def form_schema(item: WorkItem) -> dict[str, Any]:
+    """The form an item is completed with: the step's form, the 加签 opinion, or the start form."""
+    if item.kind == WorkItemKind.SIGNER:
+        return {"schema": signers.SIGN_FORM, "blocks": {}}
+    if item.kind == WorkItemKind.RESUBMIT:
+        all_forms = item.instance.definition.assets["forms"]
+        start = all_forms[item.instance.definition.assets["start"]["formJsonSchemaFilename"]]
+        return {"schema": start, "blocks": {k: v for k, v in all_forms.items() if k.startswith("blocks/")}}
+    return tasks.form_schema(item)
+
+
+def can_complete(session: Session, user: User, item: WorkItem) -> bool:
+    return common.handling(session, user, item, *WorkItemKind)

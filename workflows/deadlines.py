@@ -1,0 +1,124 @@
+"""Deadlines of work items (DESIGN §3): a reminder before, an overdue notice and escalation after.
+
+A user task with `dueInWorkingDays` (or `dueDateVariable`) gives its work item a `due_at` on
+the working-day calendar (`projection`). Each such item gets two jobs in `timer_job`, fired by
+the same worker and path as BPMN timers:
+
+- `due_soon` at 09:00 (Asia/Shanghai) of the last day, when that is still ahead: "今天到期";
+- `overdue` at `due_at`: the handlers are told, and when the task names `escalateTo` (a lane
+  such as `org_officer@group`, or `org_officer@parent` for the parent unit of the item's unit)
+  those people get the case 抄送 with a 督办 notice. One audit event `task.overdue`.
+
+Jobs belong to the step (`task_id`), not to one item: a 转办 or 加签 keeps the deadline. When a
+step has no open item left its pending jobs are cancelled at the next projection.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from models import CaseCC
+from models import OrgUnit
+from models import ProcessInstance
+from models import TimerJob
+from models import TimerStatus
+from models import User
+from models import WorkItem
+from models import WorkItemStatus
+from workflows import assignment
+from workflows import audit
+from workflows import clock
+from workflows import definitions
+from workflows import notifications
+
+DUE_SOON = "due_soon"
+OVERDUE = "overdue"
+KINDS = (DUE_SOON, OVERDUE)
+REMIND_AT = time(9, 0)
+
+
+def reminder_time(due_at: datetime) -> datetime:
+    """09:00 Asia/Shanghai on the last day before `due_at` (due times are 00:00 of the next day)."""
+    last_day = (due_at.astimezone(clock.SHANGHAI) - timedelta(seconds=1)).date()
+    return datetime.combine(last_day, REMIND_AT, clock.SHANGHAI)
+
+
+def _schedule(session: Session, instance: ProcessInstance, item: WorkItem, now: datetime) -> None:
+    assert item.due_at is not None
+    jobs = [(OVERDUE, item.due_at)]
+    if reminder_time(item.due_at) > now:
+        jobs.append((DUE_SOON, reminder_time(item.due_at)))
+    for kind, due in jobs:
+        session.add(TimerJob(instance_id=instance.id, kind=kind, task_id=item.task_id, task_name=item.task_name,
+                             due_at=due, created_at=now))
+
+
+def sync(session: Session, instance: ProcessInstance, created: list[WorkItem]) -> None:
+    """Schedule the jobs of new items with a deadline; cancel those of steps no longer open."""
+    now = clock.now()
+    open_tasks = select(WorkItem.task_id).where(WorkItem.instance_id == instance.id,
+                                                WorkItem.status == WorkItemStatus.OPEN)
+    session.execute(
+        update(TimerJob)
+        .where(TimerJob.instance_id == instance.id, TimerJob.kind.in_(KINDS), TimerJob.status == TimerStatus.PENDING,
+               TimerJob.task_id.not_in(open_tasks))
+        .values(status=TimerStatus.CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+    for item in created:
+        if item.due_at is not None:
+            _schedule(session, instance, item, now)
+
+
+def _escalation_targets(session: Session, instance: ProcessInstance, item: WorkItem, lane: str) -> list[User]:
+    role, _, level = lane.partition("@")
+    if level != "parent":
+        return assignment.resolve(session, lane, instance, dict(instance.data), {}).candidates
+    unit = session.get(OrgUnit, item.scope_unit_id or instance.owning_unit_id)
+    parent = unit.parent if unit is not None else None
+    return assignment.users_with_role(session, role, parent.id) if parent is not None else []
+
+
+def _escalate(session: Session, instance: ProcessInstance, item: WorkItem) -> list[str]:
+    spec = definitions.task_spec(definitions.runtime(instance.definition), item.task_name)
+    lane = definitions.properties(spec).get("escalateTo")
+    if not lane:
+        return []
+    try:
+        targets = _escalation_targets(session, instance, item, lane)
+    except (assignment.RoutingError, ValueError):
+        return []
+    known = set(session.scalars(select(CaseCC.user_id).where(CaseCC.instance_id == instance.id)))
+    for user in targets:
+        if user.id not in known:
+            session.add(CaseCC(instance_id=instance.id, user_id=user.id, note="逾期督办", created_at=clock.now()))
+    notifications.notify(session, [u.id for u in targets], "escalation", instance=instance, item=item,
+                         body=f"“{item.title}”已超过办理期限，请督促办理")
+    return [u.username for u in targets]
+
+
+def fire(session: Session, job: TimerJob, instance: ProcessInstance) -> bool:
+    """Send the reminder or overdue notice of a deadline job (instance locked by the caller);
+    False when the step is no longer open."""
+    items = list(session.scalars(
+        select(WorkItem).where(WorkItem.instance_id == instance.id, WorkItem.task_id == job.task_id,
+                               WorkItem.status == WorkItemStatus.OPEN, WorkItem.on_hold.is_(False))
+        .order_by(WorkItem.id)
+    ))
+    if not items:
+        return False
+    for item in items:
+        notifications.notify(session, notifications.handlers_of(session, item), job.kind, instance=instance,
+                             item=item, body=f"办理期限：{item.due_at.astimezone(clock.SHANGHAI):%Y-%m-%d %H:%M}"
+                             if item.due_at else None)
+    if job.kind == OVERDUE:
+        escalated = _escalate(session, instance, items[0])
+        audit.record(session, "task.overdue", instance=instance, work_item=items[0],
+                     payload={"task": job.task_name, "due_at": job.due_at.isoformat(), "escalated_to": escalated})
+    return True
