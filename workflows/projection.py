@@ -111,6 +111,9 @@ def _sync_timers(session: Session, instance: ProcessInstance, workflow: BpmnWork
             fired = timer_task is not None and timer_task.state == TaskState.COMPLETED
             job.status = TimerStatus.DONE if fired else TimerStatus.CANCELLED
             job.fired_at = clock.now() if fired else None
+            if fired:  # a deadline timer may remind, escalate or record a lapse (e.g. 申辩 refused)
+                run_effects(properties(timer_task.task_spec).get("effects"),
+                            EffectContext(session, instance, instance.data))
     known = {job.task_id for job in pending}
     for task_id, (task, due) in waiting.items():
         if task_id not in known:
@@ -134,8 +137,8 @@ def sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) ->
     Returns the work items created. Raises RoutingError when a new step has nobody to do it.
     """
     now = clock.now()
+    _sync_timers(session, instance, workflow)  # first: a fired timer's effects may feed the next step
     created = _sync_items(session, instance, workflow, now)
-    _sync_timers(session, instance, workflow)
     if workflow.is_completed():
         _finish(session, instance, workflow, now)
     instance.updated_at = now

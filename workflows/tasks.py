@@ -116,12 +116,14 @@ def complete(session: Session, item_id: int, user: User, data: Any, comment: str
     all_forms, props, filename = _form_of(item)
     form = forms.validate(all_forms, filename, data)
     forms.require_comment(all_forms[filename], form, comment)
-    ctx = rules.RuleContext(session, data=dict(instance.data), task_name=item.task_name, instance=instance)
-    submission = {**form, **rules.validate_all(props.get("rules"), ctx, form)}
     workflow = engine().load(definitions.runtime(instance.definition), instance.state)
     task = workflow.get_task_from_id(UUID(item.task_id))
     if task is None or task.state != TaskState.READY:
         raise AlreadyHandled("该步骤已不在办理中")
+    # The task's own data wins: inside a per-recipient sub-flow it is that recipient's case.
+    ctx = rules.RuleContext(session, data={**instance.data, **task.data}, task_name=item.task_name,
+                            instance=instance, actor=user)
+    submission = {**form, **rules.validate_all(props.get("rules"), ctx, form)}
     engine().complete(workflow, task, _engine_data(task, submission, user))
     now = clock.now()
     item.completed_by, item.action, item.comment, item.data = user, "complete", comment, submission
