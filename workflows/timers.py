@@ -60,8 +60,8 @@ def fire(session: Session, job_id: int) -> bool:
         return False
     workflow = engine().load(definitions.runtime(instance.definition), instance.state)
     engine().run(workflow)
+    projection.sync(session, instance, workflow)  # sees the job still pending: runs the timer's effects
     job.status, job.fired_at, job.attempts = TimerStatus.DONE, clock.now(), job.attempts + 1
-    projection.sync(session, instance, workflow)
     instance.state = engine().dump(workflow)
     audit.record(session, "timer.fire", instance=instance,
                  payload={"task": job.task_name, "due_at": job.due_at.isoformat()})
