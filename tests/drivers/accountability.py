@@ -34,9 +34,9 @@ def investigate(flow: Flow, case_id: int, team: list[str] | None = None, approve
     flow.step(team[0], case_id, "investigation", {"facts": "经查，卡口值守两次缺位属实", "facts_shown_on": shown_on})
 
 
-def sign_report(flow: Flow, case_id: int, team: list[str] | None = None) -> None:
+def sign_report(flow: Flow, case_id: int, team: list[str] | None = None, on: str = "2026-03-02") -> None:
     for member in team or ["s1_04", "s1_07"]:
-        flow.step(member, case_id, "report", {"report": "调查报告：事实清楚", "discussed_on": "2026-03-05", "signed": True})
+        flow.step(member, case_id, "report", {"report": "调查报告：事实清楚", "discussed_on": on, "signed": True})
 
 
 def to_proposal(flow: Flow, case_id: int, subject: str = "s1_06") -> None:

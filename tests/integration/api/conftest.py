@@ -12,3 +12,13 @@ from tests.flows import Flow
 @pytest.fixture()
 def flow(api: Any, app: Any, runner: Any) -> Flow:
     return Flow(api, app, runner)
+
+
+@pytest.fixture()
+def frozen_clock() -> Any:
+    """Run the test at 2026-03-02 09:00 Shanghai (a Monday) unless it travels on with frozen_at."""
+    from tests.flows import at
+    from workflows.clock import frozen_at
+
+    with frozen_at(at("2026-03-02 09:00")):
+        yield
