@@ -32,16 +32,26 @@ from workflows.effects import run_effects
 from workflows.runtime import engine
 
 
+def _mi_wrapper(task: Task) -> Any:
+    """The multi-instance task whose instance `task` is, else None.
+
+    The task after a finished MI task also has the wrapper as its parent, so the wrapper must
+    name this task's spec as its instance spec.
+    """
+    wrapper = task.parent
+    if wrapper is None or getattr(wrapper.task_spec, "task_spec", None) != task.task_spec.name:
+        return None
+    return wrapper.task_spec
+
+
 def mi_input_item(task: Task) -> Any:
     """The multi-instance item (e.g. a username) of an instance of an MI task, else None."""
-    wrapper = task.parent
-    input_item = getattr(wrapper.task_spec, "input_item", None) if wrapper else None
+    input_item = getattr(_mi_wrapper(task), "input_item", None)
     return task.data.get(input_item.bpmn_id) if input_item is not None else None
 
 
 def mi_output_name(task: Task) -> str | None:
-    wrapper = task.parent
-    output_item = getattr(wrapper.task_spec, "output_item", None) if wrapper else None
+    output_item = getattr(_mi_wrapper(task), "output_item", None)
     return output_item.bpmn_id if output_item is not None else None
 
 
