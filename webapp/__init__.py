@@ -57,6 +57,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from webapp.api import routes as _api_routes  # noqa: F401  (attaches the core API routes)
+    from webapp.api import rule_packs as _rule_packs  # noqa: F401  (rule packs and their windows)
     from webapp.api.blueprint import bp as api_bp
     from webapp.auth.routes import bp as auth_bp
     from webapp.main.routes import bp as main_bp

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from models import Role
 from models import RulePackWindow
 from models import User
 from workflows import audit
 from workflows import clock
+from workflows.errors import NotAllowed
 from workflows.errors import NotFound
 from workflows.errors import ValidationFailed
+from workflows.permissions import has_role
 from workflows.rules.packs import load_packs
 
 
@@ -56,9 +60,34 @@ def applies(session: Session, pack_id: str, day: date) -> bool:
     return window(session, pack_id).contains(day)
 
 
+def _parse_day(value: Any, field: str, required: bool) -> date | None:
+    if value in (None, "") and not required:
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationFailed("日期格式有误", {field: ["日期格式应为 YYYY-MM-DD"]}) from None
+
+
+def update_window(session: Session, pack_id: str, body: Any, actor: User | None) -> Window:
+    """Set a pack's window from a request body {valid_from, valid_to, note}; admins only.
+
+    `actor` None is the operator at the CLI. Raises NotAllowed, NotFound, ValidationFailed.
+    """
+    if actor is not None and not has_role(session, actor, Role.ADMIN):
+        raise NotAllowed("只有系统管理员可以调整规则集的有效期")
+    if not isinstance(body, dict):
+        raise ValidationFailed("请求体须为对象", {"_form": ["请求体须为对象"]})
+    valid_from = _parse_day(body.get("valid_from"), "valid_from", True)
+    assert valid_from is not None
+    note = body.get("note")
+    return set_window(session, pack_id, valid_from, _parse_day(body.get("valid_to"), "valid_to", False), actor,
+                      str(note)[:200] if note else None)
+
+
 def set_window(session: Session, pack_id: str, valid_from: date, valid_to: date | None, actor: User | None,
                note: str | None = None) -> Window:
-    """Store an admin's window for a pack (audited). Raises NotFound or ValidationFailed."""
+    """Store a window for a pack (audited). Raises NotFound or ValidationFailed."""
     before = window(session, pack_id)
     if valid_to is not None and valid_to < valid_from:
         raise ValidationFailed("有效期有误", {"valid_to": ["结束日期不能早于开始日期"]})
