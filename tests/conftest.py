@@ -89,11 +89,10 @@ def _clean() -> None:
     """Empty every table but the deployed definitions; reset the audit chain head."""
     session = db.session
     names = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name not in KEEP]
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
-    else:
-        for name in names:
-            session.execute(Base.metadata.tables[name].delete())
+    # DELETE, not TRUNCATE … CASCADE: on PostgreSQL the cascade also empties process_definition
+    # (it references user_account), and every test would find nothing deployed.
+    for name in names:
+        session.execute(Base.metadata.tables[name].delete())
     baseline = current_app.config["BASELINE_DEFINITIONS"]
     session.execute(delete(ProcessDefinition).where(ProcessDefinition.id.not_in(baseline)))
     session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=0, hash="0" * 64))
