@@ -69,3 +69,27 @@ def test_a_branch_asks_its_own_party_committee_for_a_top_up(flow: Flow) -> None:
     body = flow.step("s1_05", case["id"], "transfer", {"ref": "钢股党费拨〔2020〕9号", "transferred_on": "2020-02-14"})
     assert body["instance"]["status"] == "completed"
     assert body["instance"]["data"]["approved_amount"] == "4000.00"
+
+
+def test_the_usage_report_deadline_reminds_then_escalates(flow: Flow) -> None:
+    from sqlalchemy import select
+
+    from models import Notification
+    from models import User
+    from webapp.extensions import db
+
+    case = dues.start(flow, deadline="2020-03-31")
+    dues.to_recipients(flow, case["id"])
+    dues.receive(flow, case["id"], "S1")
+    body = flow.step("s1_03", case["id"], "ledger", {"expenditures": [dues.spend()]})
+    report = [w for w in body["instance"]["work_items"] if w["task"] == "usage_report"][0]
+    assert report["due_at"] == "2020-04-01T00:00:00+08:00"
+    assert {"task": "report_deadline_timer", "due_at": "2020-04-01T00:00:00+08:00"} in body["instance"]["timers"]
+    with frozen_at(at("2020-03-25 00:00:01")):
+        assert flow.worker() == 1
+    with frozen_at(at("2020-04-01 00:00:01")):
+        assert flow.worker() == 1
+    with flow.app.app_context():
+        sent = db.session.execute(select(Notification.kind, User.username).join(User, User.id == Notification.user_id)
+                                  .order_by(Notification.id)).all()
+    assert [tuple(row) for row in sent] == [("reminder", "s1_03"), ("overdue", "s1_02"), ("overdue", "s1_03")]
