@@ -218,3 +218,9 @@ def test_c_c11_the_make_up_training_falls_inside_the_probation(flow: Flow) -> No
         flow.refused(adm.OFFICER, case["id"], "makeup_training", {"completed_on": "2021-02-21", "hours": 20}, "C-C11")
         body = flow.step(adm.OFFICER, case["id"], "makeup_training", {"completed_on": "2021-02-21", "hours": 24})
         assert body["instance"]["status"] == "completed"  # the 预备期 is already over: the case closes at once
+
+
+def test_only_the_applicants_own_branch_secretary_starts_the_case(flow: Flow) -> None:
+    response = flow.api("s1b1_01").post(f"/processes/{adm.PROCESS}/instances", {"data": adm.application()})
+    assert response.status_code == 403
+    flow.start(adm.PROCESS, "s3b1_01", {**adm.application(), "applicant": "s3b1_14", "status": "applicant"})
