@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.task import Task
@@ -108,25 +107,33 @@ def _sync_items(session: Session, instance: ProcessInstance, workflow: BpmnWorkf
     return [create_item(session, instance, task, now) for task in ready if str(task.id) not in known]
 
 
+def _timer_fired(session: Session, instance: ProcessInstance, job: TimerJob, task: Task | None) -> None:
+    """Record a fired timer and run its effects (a reminder, an escalation, a lapse such as 申辩 refused)."""
+    job.status, job.fired_at = TimerStatus.DONE, clock.now()
+    if task is not None:
+        run_effects(properties(task.task_spec).get("effects"), EffectContext(session, instance, instance.data))
+
+
 def _sync_timers(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
     waiting = {str(task.id): (task, due) for task, due in engine().waiting_timers(workflow)}
-    pending = session.scalars(
-        select(TimerJob).where(TimerJob.instance_id == instance.id, TimerJob.status == TimerStatus.PENDING,
-                               TimerJob.kind == "timer")
-    ).all()
-    for job in pending:
-        if job.task_id not in waiting:
+    jobs = {job.task_id: job for job in session.scalars(
+        select(TimerJob).where(TimerJob.instance_id == instance.id, TimerJob.kind == "timer"))}
+    fired = {str(task.id): (task, due) for task, due in engine().fired_timers(workflow)}
+    for task_id, job in jobs.items():
+        if job.status == TimerStatus.PENDING and task_id not in waiting:
             # Gone from the waiting set: it fired during this run, or its branch was cancelled.
-            timer_task = workflow.get_task_from_id(UUID(job.task_id))
-            fired = timer_task is not None and timer_task.state == TaskState.COMPLETED
-            job.status = TimerStatus.DONE if fired else TimerStatus.CANCELLED
-            job.fired_at = clock.now() if fired else None
-            if fired:  # a deadline timer may remind, escalate or record a lapse (e.g. 申辩 refused)
-                run_effects(properties(timer_task.task_spec).get("effects"),
-                            EffectContext(session, instance, instance.data))
-    known = {job.task_id for job in pending}
+            if task_id in fired:
+                _timer_fired(session, instance, job, fired[task_id][0])
+            else:
+                job.status = TimerStatus.CANCELLED
+    for task_id, (task, due) in fired.items():
+        if task_id not in jobs:  # already due when reached: it fired in the run that reached it
+            job = TimerJob(instance_id=instance.id, kind="timer", task_id=task_id, task_name=task.task_spec.bpmn_id,
+                           due_at=due)
+            session.add(job)
+            _timer_fired(session, instance, job, task)
     for task_id, (task, due) in waiting.items():
-        if task_id not in known:
+        if task_id not in jobs:
             session.add(TimerJob(instance_id=instance.id, kind="timer", task_id=task_id,
                                  task_name=task.task_spec.bpmn_id, due_at=due))
 

@@ -66,6 +66,16 @@ def test_b_c3_the_defence_deadline_records_a_refusal_when_it_passes(flow: Flow) 
         assert flow.tasks("s1_03", case["id"]) == ["decision_proposal"]
 
 
+def test_b_c3_a_defence_period_already_over_when_the_facts_are_recorded_counts_as_refused(flow: Flow) -> None:
+    with frozen_at(at("2026-03-20 09:00")):
+        case = acc.start(flow)
+        acc.investigate(flow, case["id"], shown_on="2026-03-02")  # the 5 working days ended on 03-09
+        after = flow.case("s1_03", case["id"])
+        assert after["data"]["defence_refused"] is True
+        assert sorted(w["task"] for w in after["work_items"]) == ["report", "report"]
+        assert after["timers"] == []
+
+
 def test_b_c3_an_unsigned_statement_needs_the_refusal_noted(flow: Flow) -> None:
     case = acc.start(flow)
     acc.investigate(flow, case["id"], shown_on="2026-03-02")
