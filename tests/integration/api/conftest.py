@@ -15,10 +15,12 @@ def flow(api: Any, app: Any, runner: Any) -> Flow:
 
 
 @pytest.fixture()
-def frozen_clock() -> Any:
-    """Run the test at 2026-03-02 09:00 Shanghai (a Monday) unless it travels on with frozen_at."""
+def frozen_clock(request: pytest.FixtureRequest) -> Any:
+    """Run the test at the time of its `clock` mark (default 2026-03-02 09:00 Shanghai, a Monday);
+    it may travel on with frozen_at."""
     from tests.flows import at
     from workflows.clock import frozen_at
 
-    with frozen_at(at("2026-03-02 09:00")):
+    mark = request.node.get_closest_marker("clock")
+    with frozen_at(at(mark.args[0] if mark else "2026-03-02 09:00")):
         yield

@@ -9,11 +9,7 @@ from tests.flows import Flow
 from tests.flows import at
 from workflows.clock import frozen_at
 
-
-@pytest.fixture(autouse=True)
-def _february_2020() -> None:
-    with frozen_at(at("2020-02-14 09:00")):
-        yield
+pytestmark = [pytest.mark.usefixtures("frozen_clock"), pytest.mark.clock("2020-02-14 09:00")]
 
 
 def test_a_special_fund_is_allocated_used_and_reported_per_recipient(flow: Flow) -> None:

@@ -8,14 +8,8 @@ import pytest
 
 from tests.drivers import dues
 from tests.flows import Flow
-from tests.flows import at
-from workflows.clock import frozen_at
 
-
-@pytest.fixture(autouse=True)
-def _february_2020() -> Any:
-    with frozen_at(at("2020-02-14 09:00")):
-        yield
+pytestmark = [pytest.mark.usefixtures("frozen_clock"), pytest.mark.clock("2020-02-14 09:00")]
 
 
 def _at_ledger(flow: Flow) -> int:

@@ -11,11 +11,7 @@ from tests.flows import Flow
 from tests.flows import at
 from workflows.clock import frozen_at
 
-
-@pytest.fixture(autouse=True)
-def _february_2020() -> Any:
-    with frozen_at(at("2020-02-22 09:00")):
-        yield
+pytestmark = [pytest.mark.usefixtures("frozen_clock"), pytest.mark.clock("2020-02-22 09:00")]
 
 
 def test_c_c3_eight_months_inside_the_overlay_window_is_the_fast_track(flow: Flow) -> None:
