@@ -20,6 +20,7 @@ from models.record import AnnualRating
 from models.record import CalendarOverride
 from models.record import InfluencePeriod
 from models.record import ReservePoolEntry
+from models.record import RulePackWindow
 from models.timer_job import TimerJob
 from models.timer_job import TimerStatus
 from models.user import ApiToken
@@ -54,6 +55,7 @@ __all__ = [
     "ProcessInstance",
     "ProcessStatus",
     "ReservePoolEntry",
+    "RulePackWindow",
     "Role",
     "RoleAssignment",
     "TimerJob",

@@ -75,4 +75,23 @@ class ReservePoolEntry(Base):
     entered_on: Mapped[date]
     removed_on: Mapped[date | None]
     source_instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    # Set when an `accountability` decision takes the cadre out of the pool (B-C8, research A.4 R6).
+    removed_reason: Mapped[str | None] = mapped_column(Text)
+    removed_by_instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RulePackWindow(Base):
+    """An admin's setting of a rule pack's validity window (e.g. the `covid-2020` overlay).
+
+    Without a row, the window in the pack's TOML applies.
+    """
+
+    __tablename__ = "rule_pack_window"
+
+    pack_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    valid_from: Mapped[date]
+    valid_to: Mapped[date | None]
+    note: Mapped[str | None] = mapped_column(String(200))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,9 +1,10 @@
 """Routing (DESIGN §4): a lane name → the org unit in scope → the users who may act.
 
 Lanes: `role` (the owning unit itself), `role@level` (nearest unit of that level at or above
-the owning unit), `role@decider` (the level in `management_level`), `initiator`, `subject`,
-and `assignees` (usernames from a variable chosen in an earlier form, or the multi-instance
-item).
+the owning unit), `role@decider` (the level held in the variable the task's `deciderVariable`
+names, `management_level` by default), `initiator`, `subject` (the person the case is about;
+for a case about an organization, its 书记 answers for it), and `assignees` (usernames from a
+variable chosen in an earlier form, or the multi-instance item).
 """
 
 from __future__ import annotations
@@ -116,11 +117,14 @@ def resolve(
         candidates = [instance.initiator]
     elif lane.kind == "subject":
         candidates = [instance.subject_user] if instance.subject_user else []
+        if not candidates:  # a case about an organization: its 主要负责人 answers for it
+            scope = session.get(OrgUnit, instance.owning_unit_id)
+            candidates = users_with_role(session, Role.SECRETARY, instance.owning_unit_id)
     elif lane.kind == "assignees":
         candidates = _users_by_name(session, _assignee_names(data, props, mi_item))
     else:
         scope = _scope(session, instance, data, props)
-        level = data.get("management_level") if lane.level == "decider" else lane.level
+        level = data.get(props.get("deciderVariable", "management_level")) if lane.level == "decider" else lane.level
         if level:
             scope = unit_at_level(session, scope, level)
         candidates = users_with_role(session, lane.role or "", scope.id) if scope else []

@@ -91,7 +91,7 @@ def start(session: Session, key: str, data: Any, initiator: User) -> ProcessInst
         raise NotAllowed(f"您没有发起“{definition.name}”的权限")
     form = forms.validate(definition.assets["forms"], meta["formJsonSchemaFilename"], data, definition.content_hash)
     parties = _parties(session, meta, form, initiator)
-    ctx = rules.RuleContext(session, data=form, task_name="start", owning_unit=parties.owning_unit)
+    ctx = rules.RuleContext(session, data=form, task_name="start", owning_unit=parties.owning_unit, actor=initiator)
     case = {**form, **rules.validate_all(meta.get("rules"), ctx, form)}
     case.update(initiator=initiator.username, owning_unit=parties.owning_unit.code,
                 subject_name=parties.subject.name if parties.subject else "")

@@ -23,7 +23,7 @@ from models import User
 from workflows import audit
 from workflows import forms as forms_mod
 from workflows.assignment import parse_lane
-from workflows.effects import EFFECTS
+from workflows.effects import unknown_effects
 from workflows.engine import ParsedProcess
 from workflows.errors import DiagramInvalid
 from workflows.errors import ProcessNotFound
@@ -92,7 +92,7 @@ def _check_task(spec: Any, forms_dir: Path, found: dict[str, dict[str, Any]], pr
         except DiagramInvalid as exc:
             problems.append(f"{name}: {exc.message}")
     problems.extend(f"{name}: unknown rule check {c!r}" for c in unknown_checks(props.get("rules")))
-    problems.extend(f"{name}: unknown effect {e!r}" for e in props.get("effects", "").split() if e not in EFFECTS)
+    problems.extend(f"{name}: unknown effect {e!r}" for e in unknown_effects(props.get("effects")))
     if type(spec).__name__ == "EndEvent" and props.get("status", "completed") not in END_STATUSES:
         problems.append(f"{name}: end status must be one of {sorted(END_STATUSES)}")
 
@@ -208,11 +208,13 @@ def runtime(definition: ProcessDefinition) -> ParsedProcess:
 
 
 def task_spec(process: ParsedProcess, name: str) -> Any:
-    """The task spec named `name` in a process or its subprocesses. For a multi-instance task
-    that is the spec of its instances (`name [child]`), which carries the form and properties."""
+    """The task spec with BPMN id `name` in a process or its subprocesses.
+
+    For a multi-instance task that is the spec of its instances ("<id> [child]"), which holds
+    the lane, the form and the rules; the wrapper named `<id>` holds none of them.
+    """
     for spec in [process.spec, *process.subprocess_specs.values()]:
-        if name in spec.task_specs:
-            found = spec.task_specs[name]
-            child = getattr(found, "task_spec", None)  # a multi-instance wrapper names its instance spec
-            return spec.task_specs[child] if isinstance(child, str) and child in spec.task_specs else found
+        for key in (f"{name} [child]", name):
+            if key in spec.task_specs:
+                return spec.task_specs[key]
     raise KeyError(name)

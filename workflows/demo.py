@@ -64,6 +64,15 @@ BRANCH_PEOPLE = {
     "S3B1": ["何医生", "罗护士", "梁军", "宋雨"], "S3B2": ["谢婷", "唐诗", "韩梅", "冯涛"],
 }
 
+# 发热门诊党支部 is a full-size branch: 10 full members (so a 支部大会 has a real quorum),
+# 2 probationary members (who attend without a vote) and front-line people to develop.
+EXTRA_BRANCH_PEOPLE = {
+    "S3B1": [("田甜", "full", "护士长"), ("孔明", "full", "主治医师"), ("石磊", "full", "主治医师"),
+             ("钱丽", "full", "护师"), ("邱实", "full", "住院医师"), ("龚雪", "full", "护师"),
+             ("严冬", "full", "副主任医师"), ("毛毅", "full", "护师"), ("常青", "probationary", "护士"),
+             ("白洁", "none", "护士（入党申请人）"), ("贺鹏", "none", "住院医师（入党积极分子）")],
+}
+
 
 def _pinyin_username(unit: str, index: int) -> str:
     return f"{unit.lower()}_{index:02d}"
@@ -86,6 +95,9 @@ def _branch_people() -> list[tuple[str, str, str, str, str, list[tuple[str, str]
         for index, (name, (status, post, secretary)) in enumerate(zip(names, statuses, strict=True), start=1):
             people.append((_pinyin_username(unit, index), name, unit, status, post,
                            [("secretary", unit)] if secretary else []))
+        extra = EXTRA_BRANCH_PEOPLE.get(unit, [])
+        for index, (name, status, post) in enumerate(extra, start=len(names) + 1):
+            people.append((_pinyin_username(unit, index), name, unit, status, post, []))
     return people
 
 

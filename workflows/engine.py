@@ -9,6 +9,7 @@ the spec comes from the deployed definition, which halves the row and the load t
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Mapping
 from contextlib import contextmanager
@@ -160,15 +161,26 @@ class WorkflowEngine:
     @staticmethod
     def waiting_timers(workflow: BpmnWorkflow) -> list[tuple[Task, datetime]]:
         """Every waiting timer event with its due time (UTC)."""
-        found = []
-        for task in workflow.get_tasks(state=TaskState.WAITING, spec_class=CatchingEvent):
-            definition = getattr(task.task_spec, "event_definition", None)
-            if not isinstance(definition, TimerEventDefinition):
-                continue
-            value = definition.details(task).value
-            if isinstance(value, str):
-                found.append((task, TimerEventDefinition.get_datetime(value)))
-        return found
+        return _timers(workflow.get_tasks(state=TaskState.WAITING, spec_class=CatchingEvent))
+
+    @staticmethod
+    def fired_timers(workflow: BpmnWorkflow) -> list[tuple[Task, datetime]]:
+        """Every timer event that has fired, with its due time (UTC)."""
+        # Filter in Python: a state filter skips tasks below unfinished ones (reference G4).
+        tasks = workflow.get_tasks(spec_class=CatchingEvent)
+        return _timers(task for task in tasks if task.state == TaskState.COMPLETED)
+
+
+def _timers(tasks: Iterable[Task]) -> list[tuple[Task, datetime]]:
+    found = []
+    for task in tasks:
+        definition = getattr(task.task_spec, "event_definition", None)
+        if not isinstance(definition, TimerEventDefinition):
+            continue
+        value = definition.details(task).value
+        if isinstance(value, str):
+            found.append((task, TimerEventDefinition.get_datetime(value)))
+    return found
 
 
 @contextmanager

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.task import Task
@@ -35,16 +34,26 @@ from workflows.effects import run_effects
 from workflows.runtime import engine
 
 
+def _mi_wrapper(task: Task) -> Any:
+    """The multi-instance task whose instance `task` is, else None.
+
+    The task after a finished MI task also has the wrapper as its parent, so the wrapper must
+    name this task's spec as its instance spec.
+    """
+    wrapper = task.parent
+    if wrapper is None or getattr(wrapper.task_spec, "task_spec", None) != task.task_spec.name:
+        return None
+    return wrapper.task_spec
+
+
 def mi_input_item(task: Task) -> Any:
     """The multi-instance item (e.g. a username) of an instance of an MI task, else None."""
-    wrapper = task.parent
-    input_item = getattr(wrapper.task_spec, "input_item", None) if wrapper else None
+    input_item = getattr(_mi_wrapper(task), "input_item", None)
     return task.data.get(input_item.bpmn_id) if input_item is not None else None
 
 
 def mi_output_name(task: Task) -> str | None:
-    wrapper = task.parent
-    output_item = getattr(wrapper.task_spec, "output_item", None) if wrapper else None
+    output_item = getattr(_mi_wrapper(task), "output_item", None)
     return output_item.bpmn_id if output_item is not None else None
 
 
@@ -103,22 +112,33 @@ def _sync_items(session: Session, instance: ProcessInstance, workflow: BpmnWorkf
     return [create_item(session, instance, task, now) for task in ready if str(task.id) not in known]
 
 
+def _timer_fired(session: Session, instance: ProcessInstance, job: TimerJob, task: Task | None) -> None:
+    """Record a fired timer and run its effects (a reminder, an escalation, a lapse such as 申辩 refused)."""
+    job.status, job.fired_at = TimerStatus.DONE, clock.now()
+    if task is not None:
+        run_effects(properties(task.task_spec).get("effects"), EffectContext(session, instance, instance.data))
+
+
 def _sync_timers(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
     waiting = {str(task.id): (task, due) for task, due in engine().waiting_timers(workflow)}
-    pending = session.scalars(
-        select(TimerJob).where(TimerJob.instance_id == instance.id, TimerJob.status == TimerStatus.PENDING,
-                               TimerJob.kind == "timer")
-    ).all()
-    for job in pending:
-        if job.task_id not in waiting:
+    jobs = {job.task_id: job for job in session.scalars(
+        select(TimerJob).where(TimerJob.instance_id == instance.id, TimerJob.kind == "timer"))}
+    fired = {str(task.id): (task, due) for task, due in engine().fired_timers(workflow)}
+    for task_id, job in jobs.items():
+        if job.status == TimerStatus.PENDING and task_id not in waiting:
             # Gone from the waiting set: it fired during this run, or its branch was cancelled.
-            timer_task = workflow.get_task_from_id(UUID(job.task_id))
-            fired = timer_task is not None and timer_task.state == TaskState.COMPLETED
-            job.status = TimerStatus.DONE if fired else TimerStatus.CANCELLED
-            job.fired_at = clock.now() if fired else None
-    known = {job.task_id for job in pending}
+            if task_id in fired:
+                _timer_fired(session, instance, job, fired[task_id][0])
+            else:
+                job.status = TimerStatus.CANCELLED
+    for task_id, (task, due) in fired.items():
+        if task_id not in jobs:  # already due when reached: it fired in the run that reached it
+            job = TimerJob(instance_id=instance.id, kind="timer", task_id=task_id, task_name=task.task_spec.bpmn_id,
+                           due_at=due)
+            session.add(job)
+            _timer_fired(session, instance, job, task)
     for task_id, (task, due) in waiting.items():
-        if task_id not in known:
+        if task_id not in jobs:
             session.add(TimerJob(instance_id=instance.id, kind="timer", task_id=task_id,
                                  task_name=task.task_spec.bpmn_id, due_at=due))
 
@@ -139,8 +159,8 @@ def sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) ->
     Returns the work items created. Raises RoutingError when a new step has nobody to do it.
     """
     now = clock.now()
+    _sync_timers(session, instance, workflow)  # first: a fired timer's effects may feed the next step
     created = _sync_items(session, instance, workflow, now)
-    _sync_timers(session, instance, workflow)
     deadlines.sync(session, instance, created)
     for item in created:
         notifications.queue_item(session, item)

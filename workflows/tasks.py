@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy import update
@@ -118,26 +120,38 @@ def _engine_data(task: Any, submission: dict[str, Any], user: User) -> dict[str,
     return submission
 
 
-def validate_submission(session: Session, item: WorkItem, data: Any,
-                        comment: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The item's form data validated (422) with its rules' derived values: (form, submission)."""
+def ready_task(item: WorkItem) -> tuple[BpmnWorkflow, Task]:
+    """The case's workflow and the item's READY task; AlreadyHandled (409) if it is not READY."""
+    workflow = engine().load(definitions.runtime(item.instance.definition), item.instance.state)
+    task = workflow.get_task_from_id(UUID(item.task_id))
+    if task is None or task.state != TaskState.READY:
+        raise AlreadyHandled("该步骤已不在办理中")
+    return workflow, task
+
+
+def validate_submission(session: Session, item: WorkItem, data: Any, comment: str | None,
+                        task_data: dict[str, Any] | None = None,
+                        actor: User | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The item's form data validated (422) with its rules' derived values: (form, submission).
+
+    Rule checks see the case data overlaid with the task's own data (inside a per-recipient
+    sub-flow that is the recipient's part of the case) and the acting user.
+    """
     all_forms, props, filename = _form_of(item)
     form = forms.validate(all_forms, filename, data, item.instance.definition.content_hash)
     forms.require_comment(all_forms[filename], form, comment)
-    ctx = rules.RuleContext(session, data=dict(item.instance.data), task_name=item.task_name,
-                            instance=item.instance)
+    ctx = rules.RuleContext(session, data={**item.instance.data, **(task_data or {})}, task_name=item.task_name,
+                            instance=item.instance, actor=actor)
     return form, {**form, **rules.validate_all(props.get("rules"), ctx, form)}
 
 
-def advance(session: Session, item: WorkItem, submission: dict[str, Any], by: User) -> None:
+def advance(session: Session, item: WorkItem, submission: dict[str, Any], by: User,
+            loaded: tuple[BpmnWorkflow, Task] | None = None) -> None:
     """Complete the item's READY user task with `submission` and run the case to its next wait:
     close the item, apply effects, project new items and timers, save the state."""
     instance = item.instance
     _, props, _ = _form_of(item)
-    workflow = engine().load(definitions.runtime(instance.definition), instance.state)
-    task = workflow.get_task_from_id(UUID(item.task_id))
-    if task is None or task.state != TaskState.READY:
-        raise AlreadyHandled("该步骤已不在办理中")
+    workflow, task = loaded or ready_task(item)
     engine().complete(workflow, task, _engine_data(task, submission, by))
     projection.close_item(session, item, WorkItemStatus.COMPLETED, clock.now())
     instance.data = {**instance.data, **submission}
@@ -158,14 +172,15 @@ def complete(session: Session, item_id: int, user: User, data: Any, comment: str
     item, principal = item_for_action(session, item_id, user)
     if item.kind != WorkItemKind.TASK:
         raise InvalidRequest("该事项不是流程步骤，请通过相应的办理操作提交")
-    form, submission = validate_submission(session, item, data, comment)
+    loaded = ready_task(item)
+    form, submission = validate_submission(session, item, data, comment, loaded[1].data, user)
     item.completed_by, item.acted_for, item.action, item.comment, item.data = (
         user, acted_for(user, principal), "complete", comment, submission)
     item.decision = next((str(form[f]) for f in DECISION_FIELDS if f in form), None)
     item.completed_at = clock.now()
     held = signing.hold_for_after_signers(session, item)
     if not held:
-        advance(session, item, submission, principal)
+        advance(session, item, submission, principal, loaded)
     payload = {"task": item.task_name, "decision": item.decision, "comment": comment, "data": submission}
     audit.record(session, "task.complete", actor=user, acted_for=item.acted_for, instance=item.instance,
                  work_item=item, payload={**payload, "held_for": held} if held else payload)

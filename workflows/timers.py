@@ -83,8 +83,8 @@ def _leased_to_other(job: TimerJob, owner: str | None, now: datetime) -> bool:
 def _fire_timer(session: Session, job: TimerJob, instance: ProcessInstance) -> bool:
     workflow = engine().load(definitions.runtime(instance.definition), instance.state)
     engine().run(workflow)
+    projection.sync(session, instance, workflow)  # sees the job still pending: runs the timer's effects
     job.status, job.fired_at = TimerStatus.DONE, clock.now()
-    projection.sync(session, instance, workflow)
     instance.state = engine().dump(workflow)
     audit.record(session, "timer.fire", instance=instance,
                  payload={"task": job.task_name, "due_at": job.due_at.isoformat()})

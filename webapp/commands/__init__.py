@@ -7,10 +7,11 @@ from flask import Flask
 from webapp.commands import audit
 from webapp.commands import demo
 from webapp.commands import org
+from webapp.commands import rules
 from webapp.commands import users
 from webapp.commands import workflows
 
-GROUPS = (org.group, users.group, demo.group, workflows.group, audit.group)
+GROUPS = (org.group, users.group, demo.group, workflows.group, audit.group, rules.group)
 
 
 def register(app: Flask) -> None:

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from webapp.commands.base import write
 from webapp.extensions import db
 from workflows import demo as demo_mod
+from workflows import demo_cases
 
 group = AppGroup("demo", help="Demo data.")
 
@@ -18,12 +19,16 @@ group = AppGroup("demo", help="Demo data.")
 @group.command("load")
 @click.option("--once", is_flag=True, help="Do nothing if the demo organization exists.")
 @click.option("--password", envvar="ORGFLOW_DEMO_PASSWORD", help="One password for all demo users.")
-def load(once: bool, password: str | None) -> None:
-    """Load the demo organization and print its logins once."""
+@click.option("--no-cases", is_flag=True, help="Only the organization, no demo cases.")
+def load(once: bool, password: str | None, no_cases: bool) -> None:
+    """Load the demo organization (and a few cases in different steps) and print its logins once."""
     loaded = write(lambda: demo_mod.load(db.session, password, once))
     if not loaded.loaded:
         click.echo("演示组织已存在，未重复导入（登录信息见 instance/demo-logins.txt）")
         return
+    if not no_cases:
+        created = write(lambda: demo_cases.seed(db.session))
+        click.echo(f"演示案件 {len(created)} 件：" + "、".join(f"{c.number} {c.title}" for c in created))
     lines = [f"{username}\t{pw}" for username, pw in loaded.passwords.items()]
     path = Path(current_app.instance_path) / "demo-logins.txt"
     path.write_text("用户名\t密码\n" + "\n".join(lines) + "\n", encoding="utf-8")

@@ -3,7 +3,11 @@
 Importing this package registers all checks.
 """
 
-from workflows.rules import cadre as _cadre  # noqa: F401  (registers checks)
+from workflows.rules import accountability as _accountability  # noqa: F401  (registers checks)
+from workflows.rules import admission as _admission  # noqa: F401
+from workflows.rules import cadre as _cadre  # noqa: F401
+from workflows.rules import common as _common  # noqa: F401
+from workflows.rules import dues as _dues  # noqa: F401
 from workflows.rules import meeting as _meeting  # noqa: F401
 from workflows.rules.base import CHECKS
 from workflows.rules.base import RuleContext

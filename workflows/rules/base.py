@@ -40,6 +40,7 @@ class RuleContext:
     task_name: str
     instance: ProcessInstance | None = None
     owning_unit: OrgUnit | None = None
+    actor: User | None = None  # who is starting the case or completing the step
     now: datetime = field(default_factory=clock.now)
     _calendar: WorkCalendar | None = None
 
@@ -71,6 +72,12 @@ class RuleContext:
             .limit(1)
         ).first()
         return dict(item.data or {}) if item else {}
+
+    def home_unit(self) -> OrgUnit | None:
+        """The case's owning unit (the unit of the person it is about, else the initiator's)."""
+        if self.owning_unit is None and self.instance is not None:
+            self.owning_unit = self.session.get(OrgUnit, self.instance.owning_unit_id)
+        return self.owning_unit
 
     def user(self, username: str | None) -> User | None:
         if not username:

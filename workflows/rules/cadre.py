@@ -106,6 +106,18 @@ def check_negative_list(ctx: RuleContext, form: dict[str, Any], arg: str | None)
     return {"negative_findings": findings}
 
 
+@check("negative_list_clear", prepare=_prepare_negative_list)
+def check_negative_list_clear(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict[str, Any]:
+    """B-C8 at the 党委会: a rating or an influence period written since 确定考察对象 (e.g. by an
+    `accountability` decision) stops the appointment and the entry into the reserve pool."""
+    findings = negative_findings(ctx, ctx.data["candidate"])
+    if form.get("meeting_outcome") == "adopted" and findings:
+        first = findings[0]
+        what = "纳入后备干部库" if ctx.data.get("purpose") == "reserve_pool" else "提拔任用"
+        raise violation(first["rule"], f"{first['finding']}，不得{what}", "meeting")
+    return {"negative_findings": findings}
+
+
 FOUR_MUSTS = ("file_reviewed", "personal_matters_checked", "discipline_opinion_heard", "petitions_checked")
 
 

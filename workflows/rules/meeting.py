@@ -5,6 +5,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from sqlalchemy import func
+from sqlalchemy import select
+
+from models import MemberStatus
+from models import User
 from workflows.errors import ValidationFailed
 from workflows.rules.base import RuleContext
 from workflows.rules.base import check
@@ -69,8 +74,37 @@ def evaluate(body: Body, m: dict[str, Any]) -> str:
     return outcome(body, m)
 
 
-@check("meeting")
+def roster(ctx: RuleContext, body: Body) -> dict[str, int] | None:
+    """The voting members due according to OrgFlow's own member records, if the body uses one."""
+    if body.members_due_roster != "unit_full_members" or ctx.instance is None:
+        return None
+    counts = dict(ctx.session.execute(
+        select(User.member_status, func.count()).where(
+            User.unit_id == ctx.instance.owning_unit_id, User.is_active.is_(True)).group_by(User.member_status)
+    ).all())
+    return {"full": counts.get(MemberStatus.FULL, 0), "probationary": counts.get(MemberStatus.PROBATIONARY, 0)}
+
+
+def _check_roster(ctx: RuleContext, body: Body, m: dict[str, Any]) -> None:
+    members = roster(ctx, body)
+    if members is not None and m["members_due"] != members["full"]:
+        raise violation(
+            body.quorum_rule,
+            f"应到会有表决权的正式党员为 {members['full']} 人（预备党员 {members['probationary']} 人无表决权，"
+            f"不计入），会议记录填写 {m['members_due']} 人",
+            field="meeting.members_due",
+        )
+
+
+def _prepare_meeting(ctx: RuleContext, arg: str | None) -> dict[str, Any]:
+    members = roster(ctx, find_body(arg or ""))
+    return {"meeting_roster": members} if members is not None else {}
+
+
+@check("meeting", prepare=_prepare_meeting)
 def check_meeting(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict[str, Any]:
     if arg is None:
         raise ValueError("the meeting check needs a body, e.g. meeting:cadre_committee")
-    return {"meeting_outcome": evaluate(find_body(arg), form["meeting"])}
+    body = find_body(arg)
+    _check_roster(ctx, body, form["meeting"])
+    return {"meeting_outcome": evaluate(body, form["meeting"])}

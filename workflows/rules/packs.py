@@ -43,6 +43,9 @@ class Body:
     adoption_base: str
     count_written_opinions: bool
     defer_rule: str | None
+    # Where the server takes the voting members due from instead of trusting the record,
+    # e.g. "unit_full_members": the full members of the case's unit (probationary ones don't vote).
+    members_due_roster: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ def _body(key: str, raw: dict[str, Any]) -> Body:
         adoption_base=raw.get("adoption_base", "members_due"),
         count_written_opinions=bool(raw.get("count_written_opinions", False)),
         defer_rule=raw.get("defer_rule"),
+        members_due_roster=raw.get("members_due_roster"),
     )
 
 

@@ -1,0 +1,36 @@
+"""`flask demo load` creates the organization and a case of every process in a different step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.testing import FlaskCliRunner
+from sqlalchemy import select
+
+from models import ProcessInstance
+from models import WorkItem
+from models import WorkItemStatus
+from tests.flows import at
+from webapp.extensions import db
+from workflows.clock import frozen_at
+
+
+def test_demo_load_gives_every_process_real_work_in_todo(app: Any, runner: FlaskCliRunner) -> None:
+    with frozen_at(at("2026-03-02 09:00")):
+        result = runner.invoke(args=["demo", "load", "--password", "demo-pass-123"])
+    assert result.exit_code == 0, result.output
+    assert "演示案件 7 件" in result.output
+    with app.app_context():
+        cases = db.session.scalars(select(ProcessInstance)).all()
+        assert {c.definition.key for c in cases} == {"cadre_promotion", "accountability", "party_admission",
+                                                       "dues_allocation", "dues_topup"}
+        assert {c.status for c in cases} == {"running"}
+        open_tasks = {(i.instance.definition.key, i.task_name) for i in db.session.scalars(
+            select(WorkItem).where(WorkItem.status == WorkItemStatus.OPEN))}
+    assert open_tasks == {
+        ("cadre_promotion", "deliberation"), ("accountability", "start_approval"), ("accountability", "defence"),
+        ("party_admission", "branch_meeting"), ("party_admission", "branch_review"),
+        ("dues_allocation", "receive_plan"), ("dues_topup", "committee_decision"),
+    }
+    again = runner.invoke(args=["demo", "load", "--once"])
+    assert again.exit_code == 0 and "未重复导入" in again.output

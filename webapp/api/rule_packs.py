@@ -1,0 +1,57 @@
+"""/api/v1/rule-packs: the rule packs in force and their validity windows (admins edit them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+
+from webapp.api.auth import api_user
+from webapp.api.auth import token_required
+from webapp.api.blueprint import bp
+from webapp.api.openapi import NSTR
+from webapp.api.openapi import STR
+from webapp.api.openapi import add_paths
+from webapp.api.openapi import op
+from webapp.extensions import db
+from webapp.transaction import commit
+from workflows.rules import overlays
+from workflows.rules.packs import load_packs
+
+WINDOW = {"type": "object", "required": ["pack", "valid_from", "valid_to", "source"],
+          "properties": {"pack": STR, "valid_from": NSTR, "valid_to": NSTR, "source": STR}}
+WINDOW_BODY = {"type": "object", "required": ["valid_from"],
+               "properties": {"valid_from": {"type": "string", "format": "date"},
+                              "valid_to": {"type": ["string", "null"], "format": "date"}, "note": STR}}
+PACK_PARAM = [{"name": "pack_id", "in": "path", "required": True, "schema": STR}]
+
+add_paths({
+    "/api/v1/rule-packs": {"get": op("Rule packs with their rules and windows", {"type": "object"}, ())},
+    "/api/v1/rule-packs/{pack_id}/window": {
+        "get": op("A rule pack's validity window", WINDOW, ("404",), params=PACK_PARAM),
+        "put": op("Set a rule pack's validity window (admins)", WINDOW, ("403", "404", "422"), body=WINDOW_BODY,
+                  params=PACK_PARAM),
+    },
+})
+
+
+@bp.get("/rule-packs")
+@token_required
+def list_rule_packs() -> dict[str, Any]:
+    items = [{"id": pack.id, "title": pack.title, "version": pack.version, "rules": sorted(pack.rules),
+              "window": overlays.window(db.session, pack.id).as_dict()} for pack in load_packs().values()]
+    return {"items": items, "total": len(items)}
+
+
+@bp.get("/rule-packs/<pack_id>/window")
+@token_required
+def get_window(pack_id: str) -> dict[str, Any]:
+    return overlays.window(db.session, pack_id).as_dict()
+
+
+@bp.put("/rule-packs/<pack_id>/window")
+@token_required
+def put_window(pack_id: str) -> dict[str, Any]:
+    window = overlays.update_window(db.session, pack_id, request.get_json(silent=True), api_user())
+    commit()
+    return window.as_dict()

@@ -1,0 +1,16 @@
+"""Side effects on OrgFlow's own records when a step, an end event or a timer completes.
+
+Importing this package registers every effect; `base` holds the registry.
+"""
+
+from workflows.effects import accountability as _accountability  # noqa: F401  (registers effects)
+from workflows.effects import admission as _admission  # noqa: F401
+from workflows.effects import cadre as _cadre  # noqa: F401
+from workflows.effects import notices as _notices  # noqa: F401
+from workflows.effects.base import EFFECTS
+from workflows.effects.base import EffectContext
+from workflows.effects.base import effect
+from workflows.effects.base import run_effects
+from workflows.effects.base import unknown_effects
+
+__all__ = ["EFFECTS", "EffectContext", "effect", "run_effects", "unknown_effects"]

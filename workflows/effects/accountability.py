@@ -1,0 +1,148 @@
+"""Effects of `accountability`: the records other processes read (B-C8, B-C9).
+
+A decision writes the subject's 影响期, the forced 不称职 rating and the removal from the reserve
+pool in the decision's own transaction, so `cadre_promotion` sees them at once (an appeal does
+not suspend them, B-C7). A changed or revoked decision on appeal corrects the same records.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from models import AnnualRating
+from models import InfluencePeriod
+from models import ReservePoolEntry
+from workflows import clock
+from workflows.effects.base import EffectContext
+from workflows.effects.base import effect
+from workflows.rules.accountability import settings
+
+
+def _write_periods(ctx: EffectContext, user_id: int, periods: list[dict[str, Any]], note: str) -> None:
+    for p in periods:
+        ctx.session.add(InfluencePeriod(
+            user_id=user_id, kind=p["form"], restriction=p["restriction"],
+            starts_on=date.fromisoformat(p["starts_on"]), ends_on=date.fromisoformat(p["ends_on"]),
+            source_instance_id=ctx.instance.id, note=note,
+        ))
+
+
+def _close_periods(ctx: EffectContext, user_id: int, day: date, note: str) -> None:
+    """End this case's periods that still run on `day` (they last until the day before)."""
+    rows = ctx.session.scalars(select(InfluencePeriod).where(
+        InfluencePeriod.user_id == user_id, InfluencePeriod.source_instance_id == ctx.instance.id,
+        InfluencePeriod.ends_on >= day)).all()
+    for row in rows:
+        row.ends_on = day - timedelta(days=1)
+        row.note = f"{row.note or ''}；{note}".strip("；")
+
+
+def _force_rating(ctx: EffectContext, user_id: int, forced: dict[str, Any]) -> dict[str, Any] | None:
+    """Write the forced rating for the year; return what it replaced (to restore on revocation)."""
+    row = ctx.session.scalars(select(AnnualRating).where(
+        AnnualRating.user_id == user_id, AnnualRating.year == forced["year"])).first()
+    before = {"rating": row.rating, "source": row.source} if row else None
+    if row is None:
+        row = AnnualRating(user_id=user_id, year=forced["year"])
+        ctx.session.add(row)
+    row.rating, row.source, row.locked = forced["rating"], "accountability", True
+    row.source_instance_id = ctx.instance.id
+    row.reason = f"{ctx.instance.number}：未完成“两个确保”考核指标，直接评定为“{forced['rating']}”（B-C9）"
+    return before
+
+
+def _leave_reserve_pool(ctx: EffectContext, user_id: int, day: date, reason: str) -> int:
+    entries = ctx.session.scalars(select(ReservePoolEntry).where(
+        ReservePoolEntry.user_id == user_id, ReservePoolEntry.removed_on.is_(None))).all()
+    for entry in entries:
+        entry.removed_on, entry.removed_reason, entry.removed_by_instance_id = day, reason, ctx.instance.id
+    return len(entries)
+
+
+def _return_to_reserve_pool(ctx: EffectContext) -> None:
+    entries = ctx.session.scalars(select(ReservePoolEntry).where(
+        ReservePoolEntry.removed_by_instance_id == ctx.instance.id)).all()
+    for entry in entries:
+        entry.removed_on, entry.removed_reason, entry.removed_by_instance_id = None, None, None
+
+
+def _removes_from_pool(forms: list[str], forced: bool) -> bool:
+    return forced or bool(set(forms) & set(settings()["forms"]["reserve_pool_removal"]))
+
+
+def _taken(ctx: EffectContext) -> bool:
+    if ctx.arg == "secretary":
+        return ctx.data.get("decision") == "approve"
+    return ctx.arg == "committee" and ctx.data.get("meeting_outcome") == "adopted"
+
+
+@effect("accountability_decision")
+def record_decision(ctx: EffectContext) -> None:
+    """On 书记批准 (`:secretary`) or a 党委会 adoption (`:committee`): write the subject's records."""
+    user_id = ctx.instance.subject_user_id
+    if not _taken(ctx) or user_id is None:
+        return
+    decided = date.fromisoformat(ctx.data["decided_on"])
+    _write_periods(ctx, user_id, ctx.data.get("influence_periods") or [], f"{ctx.instance.number} 问责决定")
+    forced = ctx.data.get("forced_rating")
+    before = _force_rating(ctx, user_id, forced) if forced else None
+    removed = 0
+    if _removes_from_pool(ctx.data.get("forms") or [], bool(forced)):
+        removed = _leave_reserve_pool(ctx, user_id, decided, f"{ctx.instance.number} 问责决定（B-C8）")
+    ctx.update_data({"rating_before": before, "reserve_pool_removed": removed})
+
+
+@effect("defence_lapsed")
+def defence_lapsed(ctx: EffectContext) -> None:
+    """B-C3: the 申辩 period ended without a statement; the refusal is on record."""
+    ctx.update_data({"defence_refused": True, "defence_on": clock.today_local().date().isoformat()})
+
+
+@effect("rating_override")
+def rating_override(ctx: EffectContext) -> None:
+    """B-C9: the group 党委 changed the forced rating; the new one is kept with its reason."""
+    forced = ctx.data.get("forced_rating")
+    if not ctx.data.get("override") or not forced or ctx.instance.subject_user_id is None:
+        return
+    row = ctx.session.scalars(select(AnnualRating).where(
+        AnnualRating.user_id == ctx.instance.subject_user_id, AnnualRating.year == forced["year"])).one()
+    row.rating, row.locked = ctx.data["rating"], False
+    row.reason = f"{ctx.instance.number}：集团党委改变“不称职”认定。理由：{ctx.data['reason']}"
+
+
+def _restore_rating(ctx: EffectContext, user_id: int) -> None:
+    forced = ctx.data.get("forced_rating")
+    if not forced:
+        return
+    row = ctx.session.scalars(select(AnnualRating).where(
+        AnnualRating.user_id == user_id, AnnualRating.year == forced["year"])).first()
+    before = ctx.data.get("rating_before")
+    if row is not None and before is None:
+        ctx.session.delete(row)
+    elif row is not None:
+        row.rating, row.source, row.locked = before["rating"], before["source"], False
+        row.reason = f"{ctx.instance.number}：申诉后撤销问责决定，恢复原等次"
+
+
+@effect("appeal_outcome")
+def appeal_outcome(ctx: EffectContext) -> None:
+    """B-C7: a revoked decision lifts its records; a changed one replaces its 影响期."""
+    user_id = ctx.instance.subject_user_id
+    decision = ctx.data.get("decision")
+    if user_id is None or decision not in ("change", "revoke"):
+        return
+    today = clock.today_local().date()
+    _close_periods(ctx, user_id, today, f"申诉处理：{'撤销' if decision == 'revoke' else '改变'}问责决定")
+    if decision == "revoke":
+        _restore_rating(ctx, user_id)
+        _return_to_reserve_pool(ctx)
+        return
+    changed = [p for p in ctx.data.get("influence_periods") or [] if date.fromisoformat(p["ends_on"]) >= today]
+    _write_periods(ctx, user_id, [{**p, "starts_on": max(p["starts_on"], today.isoformat())} for p in changed],
+                   f"{ctx.instance.number} 申诉处理改变后的问责方式")
+    if not _removes_from_pool(ctx.data.get("changed_forms") or [], bool(ctx.data.get("forced_rating"))):
+        _return_to_reserve_pool(ctx)
