@@ -45,3 +45,5 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     hash: Mapped[str] = mapped_column(String(64))
+    # Fingerprint of the key that signs the next event; changed only by a rotation event.
+    key_fp: Mapped[str | None] = mapped_column(String(16))

@@ -100,7 +100,7 @@ def _clean() -> None:
             session.execute(table.delete())
     baseline = current_app.config["BASELINE_DEFINITIONS"]
     session.execute(delete(ProcessDefinition).where(ProcessDefinition.id.not_in(baseline)))
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=0, hash="0" * 64))
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=0, hash="0" * 64, key_fp=None))
     session.commit()
 
 

@@ -53,7 +53,8 @@ def register_extensions(app: Flask) -> None:
     init_login(app, login_manager)
     with app.app_context():
         install_sqlite_pragmas(db.engine)
-    audit.configure(app.config["ORGFLOW_AUDIT_KEY"].encode("utf-8"))
+    audit.configure(app.config["ORGFLOW_AUDIT_KEY"].encode("utf-8"),
+                    tuple(k.encode("utf-8") for k in app.config["ORGFLOW_AUDIT_PREVIOUS_KEYS"]))
     attachments.configure(app.config["ORGFLOW_ATTACHMENT_DIR"], app.config["ORGFLOW_MAX_UPLOAD_MB"] * 1024 * 1024)
     from webapp.i18n import select_locale
     from webapp.ui import register_context

@@ -48,6 +48,9 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict
         "SQLALCHEMY_DATABASE_URI": env.get("ORGFLOW_DATABASE_URL") or f"sqlite:///{instance / 'orgflow.sqlite3'}",
         "SECRET_KEY": env.get("ORGFLOW_SECRET_KEY"),
         "ORGFLOW_AUDIT_KEY": env.get("ORGFLOW_AUDIT_KEY"),
+        # Keys replaced by a rotation, comma separated: needed to verify (and, until the
+        # rotation event is written, to sign) the older part of the chain.
+        "ORGFLOW_AUDIT_PREVIOUS_KEYS": [k for k in env.get("ORGFLOW_AUDIT_PREVIOUS_KEYS", "").split(",") if k],
         "ORGFLOW_REDIS_URL": env.get("ORGFLOW_REDIS_URL"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SESSION_COOKIE_HTTPONLY": True,

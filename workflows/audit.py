@@ -29,23 +29,43 @@ from models import WorkItem
 from workflows import audit_chain
 from workflows import clock
 from workflows.audit_chain import VerifyResult
+from workflows.errors import InvalidRequest
 
 _PENDING = "orgflow_audit_pending"
 _key: bytes | None = None
+_ring: dict[str, bytes] = {}
 
 
-def configure(key: bytes) -> None:
-    """Set the HMAC key (from ORGFLOW_AUDIT_KEY or instance/audit.key). Call once at start-up."""
-    global _key
-    if len(key) < 16:
-        raise ValueError("the audit key must be at least 16 bytes")
-    _key = key
+class KeyUnavailable(RuntimeError):
+    """This process lacks the key the chain is signed with now (a rotation it was not told of)."""
+
+
+def configure(key: bytes, previous: tuple[bytes, ...] = ()) -> None:
+    """Set the current HMAC key and the keys it replaced (ORGFLOW_AUDIT_KEY, …_PREVIOUS_KEYS).
+
+    Call once at start-up. Events are signed with the key the chain head names, which changes
+    only through `rotate`; so processes may be restarted with a new key before the rotation.
+    """
+    global _key, _ring
+    for candidate in (key, *previous):
+        if len(candidate) < 16:
+            raise ValueError("an audit key must be at least 16 bytes")
+    _key, _ring = key, audit_chain.keyring((key, *previous))
 
 
 def _require_key() -> bytes:
     if _key is None:
         raise RuntimeError("audit.configure(key) was not called")
     return _key
+
+
+def _signing_key(head: AuditHead) -> bytes:
+    current = _require_key()
+    if head.key_fp is None:  # a chain older than key rotation: signed with the configured key
+        head.key_fp = audit_chain.fingerprint(current)
+    if head.key_fp not in _ring:
+        raise KeyUnavailable(f"audit chain is signed with key {head.key_fp}, which this process does not have")
+    return _ring[head.key_fp]
 
 
 @dataclass
@@ -96,9 +116,9 @@ def _seal(session: Session) -> None:
     pending: list[_Pending] = session.info.pop(_PENDING, [])
     if not pending:
         return
-    key = _require_key()
     session.flush()  # ids of new instances and work items
     head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one()
+    key = _signing_key(head)
     for item in pending:
         evt = AuditEvent(
             seq=head.seq + 1, at=item.at, actor_id=_id(item.actor), acted_for_id=_id(item.acted_for),
@@ -108,6 +128,9 @@ def _seal(session: Session) -> None:
         evt.hash = audit_chain.link_hash(key, head.hash, to_record(evt))
         session.add(evt)
         head.seq, head.hash = evt.seq, evt.hash
+        if item.action == audit_chain.ROTATION:  # signed with the old key; what follows uses the new
+            head.key_fp = str(item.payload["to"])
+            key = _ring[head.key_fp]
     session.flush()
 
 
@@ -126,7 +149,7 @@ def verify(session: Session, checkpoint: dict[str, Any] | None = None, batch: in
     a checkpoint kept outside the database. Returns the first broken event, if any."""
     events = session.scalars(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch))
     try:
-        result = audit_chain.verify_records((to_record(e) for e in events), _require_key(), checkpoint)
+        result = audit_chain.verify_records((to_record(e) for e in events), _ring.values(), checkpoint)
     finally:
         events.close()  # a server-side cursor on PostgreSQL; verify may stop early
     head = session.get(AuditHead, 1)
@@ -134,6 +157,21 @@ def verify(session: Session, checkpoint: dict[str, Any] | None = None, batch: in
         return VerifyResult(False, result.count, result.head_seq, result.head_hash, result.head_seq + 1,
                             "链尾事件被删除（与链头记录不符）")
     return result
+
+
+def rotate(session: Session, actor: User | None = None) -> tuple[str, str]:
+    """Hand the chain over to the configured current key: (old, new) fingerprints.
+
+    Run after every process has been restarted with the new ORGFLOW_AUDIT_KEY and the old one
+    in ORGFLOW_AUDIT_PREVIOUS_KEYS. The rotation event is signed with the old key.
+    """
+    head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one()
+    _signing_key(head)  # raises if this process lacks the key in use; names a legacy head's key
+    old, new = str(head.key_fp), audit_chain.fingerprint(_require_key())
+    if old == new:
+        raise InvalidRequest(f"审计链已由当前密钥 {new} 签名，无需轮换")
+    record(session, audit_chain.ROTATION, actor=actor, payload={"from": old, "to": new})
+    return old, new
 
 
 def export(session: Session, batch: int = 2000) -> Iterator[dict[str, Any]]:

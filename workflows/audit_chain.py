@@ -22,10 +22,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 GENESIS = "0" * 64
 FIELDS = ("seq", "at", "actor", "acted_for", "instance", "work_item", "action", "payload")
+# A key rotation is itself an event, signed with the outgoing key, naming the incoming one:
+# every event after it is signed with the new key.
+ROTATION = "audit.key_rotated"
+
+
+def fingerprint(key: bytes) -> str:
+    """A public name for a key (its SHA-256, shortened); safe to store and print."""
+    return hashlib.sha256(key).hexdigest()[:16]
+
+
+def keyring(keys: bytes | Iterable[bytes]) -> dict[str, bytes]:
+    """Keys by fingerprint (one key, or every key the log was ever signed with)."""
+    return {fingerprint(k): k for k in ([keys] if isinstance(keys, bytes) else keys)}
 
 
 def at_text(at: datetime) -> str:
@@ -57,23 +71,47 @@ def _broken(count: int, seq: int, prev_hash: str, at: int, reason: str) -> Verif
     return VerifyResult(False, count, seq, prev_hash, at, reason)
 
 
-def verify_records(records: Iterable[Mapping[str, Any]], key: bytes,
+def _first_key(records: list[Mapping[str, Any]], ring: Mapping[str, bytes]) -> bytes | None:
+    """The key the log starts with: the one that signs its first event."""
+    if not records:
+        return next(iter(ring.values()), None)
+    return next((k for k in ring.values() if link_hash(k, GENESIS, records[0]) == records[0]["hash"]), None)
+
+
+def _check(record: Mapping[str, Any], expected: int, prev_hash: str, key: bytes | None,
+           checkpoint: Mapping[str, Any] | None) -> str | None:
+    """Why `record` does not continue the chain, or None."""
+    if record["seq"] != expected:
+        return f"事件 {expected} 缺失或顺序被改动"
+    if record["prev_hash"] != prev_hash:
+        return "与前一事件的链接不符"
+    if key is None or link_hash(key, prev_hash, record) != record["hash"]:
+        return "事件内容与哈希不符（被修改，或缺少签名所用的密钥）"
+    if checkpoint and record["seq"] == checkpoint["seq"] and record["hash"] != checkpoint["hash"]:
+        return "与外部保存的检查点不符"
+    return None
+
+
+def verify_records(records: Iterable[Mapping[str, Any]], keys: bytes | Iterable[bytes],
                    checkpoint: Mapping[str, Any] | None = None) -> VerifyResult:
     """Walk records in seq order from the genesis; report the first that does not link.
 
+    `keys` is the audit key, or every key the log was signed with (after rotations): the log
+    starts with the key that signs event 1 and switches at each rotation event it verifies.
     With a checkpoint ({"seq", "hash"} kept outside the database), the event at that seq must
     carry exactly that hash and the log must reach it: nothing before it was changed or cut.
     """
+    ring = keyring(keys)
+    iterator = iter(records)
+    head = list(islice(iterator, 1))  # peek at event 1 to find the starting key
+    key = _first_key(head, ring)
     prev_hash, expected, count = GENESIS, 1, 0
-    for record in records:
-        if record["seq"] != expected:
-            return _broken(count, expected - 1, prev_hash, expected, f"事件 {expected} 缺失或顺序被改动")
-        if record["prev_hash"] != prev_hash:
-            return _broken(count, expected - 1, prev_hash, expected, "与前一事件的链接不符")
-        if link_hash(key, prev_hash, record) != record["hash"]:
-            return _broken(count, expected - 1, prev_hash, expected, "事件内容与哈希不符（被修改）")
-        if checkpoint and record["seq"] == checkpoint["seq"] and record["hash"] != checkpoint["hash"]:
-            return _broken(count, expected - 1, prev_hash, expected, "与外部保存的检查点不符")
+    for record in [*head, *iterator]:
+        reason = _check(record, expected, prev_hash, key, checkpoint)
+        if reason:
+            return _broken(count, expected - 1, prev_hash, expected, reason)
+        if record["action"] == ROTATION:
+            key = ring.get(str(record["payload"].get("to")))
         prev_hash, expected, count = record["hash"], expected + 1, count + 1
     if checkpoint and count < checkpoint["seq"]:
         return _broken(count, count, prev_hash, count + 1, f"审计记录短于检查点（检查点为第 {checkpoint['seq']} 号事件）")
@@ -90,16 +128,19 @@ def _read_jsonl(path: str) -> Iterable[dict[str, Any]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Verify an exported OrgFlow audit log.")
     parser.add_argument("export", help="JSON-lines file written by `flask audit export`")
-    parser.add_argument("--key-file", required=True, help="file holding the audit key (ORGFLOW_AUDIT_KEY)")
+    parser.add_argument("--key-file", required=True, action="append",
+                        help="file holding an audit key; repeat for every key used since the first (rotations)")
     parser.add_argument("--checkpoint", help="checkpoint file written by `flask audit checkpoint --out`")
     args = parser.parse_args(argv)
-    with open(args.key_file, encoding="utf-8") as handle:
-        key = handle.read().strip().encode("utf-8")
+    keys = []
+    for path in args.key_file:
+        with open(path, encoding="utf-8") as handle:
+            keys.append(handle.read().strip().encode("utf-8"))
     checkpoint = None
     if args.checkpoint:
         with open(args.checkpoint, encoding="utf-8") as handle:
             checkpoint = json.load(handle)
-    result = verify_records(_read_jsonl(args.export), key, checkpoint)
+    result = verify_records(_read_jsonl(args.export), keys, checkpoint)
     if not result.ok:
         print(f"BROKEN at event {result.broken_seq}: {result.reason}")
         return 1

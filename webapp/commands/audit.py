@@ -9,6 +9,7 @@ import click
 from flask.cli import AppGroup
 
 from webapp.commands.base import fail
+from webapp.commands.base import write
 from webapp.extensions import db
 from workflows import audit as audit_mod
 
@@ -49,6 +50,16 @@ def checkpoint(out: Path | None) -> None:
     if out:
         out.write_text(json.dumps(body) + "\n", encoding="utf-8")
     click.echo(json.dumps(body))
+
+
+@group.command("rotate-key")
+def rotate_key() -> None:
+    """Hand the chain over to ORGFLOW_AUDIT_KEY (the old key must be in ORGFLOW_AUDIT_PREVIOUS_KEYS)."""
+    try:
+        old, new = write(lambda: audit_mod.rotate(db.session))
+    except audit_mod.KeyUnavailable as exc:
+        fail(f"{exc}；请把当前使用的密钥放入 ORGFLOW_AUDIT_PREVIOUS_KEYS")
+    click.echo(f"audit key rotated: {old} → {new}")
 
 
 @group.command("export")
