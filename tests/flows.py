@@ -16,6 +16,8 @@ from flask.testing import FlaskCliRunner
 
 from workflows.clock import SHANGHAI
 
+DEADLINE_NOTICES = ("due_soon", "overdue", "escalation")  # workflows.deadlines: 提醒, 逾期, 督办
+
 
 def at(text: str) -> datetime:
     """A Shanghai wall-clock time, e.g. at("2020-02-20 09:00")."""
@@ -78,10 +80,30 @@ class Flow:
         return sorted(w["task"] for w in self.case(username, case_id)["work_items"])
 
     def worker(self) -> int:
-        """`flask workflows worker --once`: fire what is due at the (frozen) time; how many fired."""
+        """`flask workflows worker --once`: fire what is due at the (frozen) time; how many jobs fired,
+        BPMN timers and deadline notices alike."""
         result = self.runner.invoke(args=["workflows", "worker", "--once"])
         assert result.exit_code == 0, result.output
         return int(result.output.split()[-1])
+
+    def notices(self, case_id: int) -> list[tuple[str, str, str, str]]:
+        """The case's deadline notices in the order sent: (kind, step, recipient, Shanghai time sent)."""
+        from sqlalchemy import select
+
+        from models import Notification
+        from models import User
+        from models import WorkItem
+        from webapp.extensions import db
+
+        with self.app.app_context():
+            rows = db.session.execute(
+                select(Notification.kind, WorkItem.task_name, User.username, Notification.created_at)
+                .join(User, User.id == Notification.user_id).join(WorkItem, WorkItem.id == Notification.work_item_id)
+                .where(Notification.instance_id == case_id, Notification.kind.in_(DEADLINE_NOTICES))
+                .order_by(Notification.id)
+            ).all()
+            db.session.remove()
+        return [(kind, task, user, f"{sent.astimezone(SHANGHAI):%Y-%m-%d %H:%M}") for kind, task, user, sent in rows]
 
     def assert_round_trip(self, case_id: int) -> None:
         from models import ProcessInstance

@@ -25,6 +25,7 @@ from workflows.errors import InvalidRequest
 
 SPECIAL_LANES = ("initiator", "subject", "assignees")
 LEVELS = {level.value for level in UnitLevel} | {"decider"}
+RELATIVE_LEVELS = {level.value for level in UnitLevel} | {"parent"}
 ROLES = {role.value for role in Role}
 
 
@@ -57,6 +58,16 @@ def parse_lane(name: str | None) -> Lane:
     role, _, level = name.partition("@")
     if role not in ROLES or (level and level not in LEVELS):
         raise ValueError(f"unknown lane {name!r}")
+    return Lane("role", role, level or None)
+
+
+def parse_relative_lane(name: str) -> Lane:
+    """A role relative to a given unit (such as the unit a step is routed to): `role` (that unit),
+    `role@parent` (its parent) or `role@level` (the nearest unit of that level at or above it).
+    Raises ValueError otherwise."""
+    role, _, level = name.partition("@")
+    if role not in ROLES or (level and level not in RELATIVE_LEVELS):
+        raise ValueError(f"unknown relative lane {name!r} (role, role@parent or role@<level>)")
     return Lane("role", role, level or None)
 
 

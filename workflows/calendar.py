@@ -51,6 +51,16 @@ class WorkCalendar:
                     return day
             day += timedelta(days=1)
 
+    def working_days_before(self, day: date, n: int) -> date:
+        """The n-th working day before `day`, not counting `day` itself (`day` when n is 0)."""
+        if n < 0:
+            raise ValueError("n must not be negative")
+        counted = 0
+        while counted < n:
+            day -= timedelta(days=1)
+            counted += self.is_workday(day)
+        return day
+
     def window(self, start: date, n: int) -> tuple[date, datetime]:
         """A period of n working days from `start`: (last day, due time).
 

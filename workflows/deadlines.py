@@ -1,13 +1,17 @@
 """Deadlines of work items (DESIGN §3): a reminder before, an overdue notice and escalation after.
 
-A user task with `dueInWorkingDays` (or `dueDateVariable`) gives its work item a `due_at` on
-the working-day calendar (`projection`). Each such item gets two jobs in `timer_job`, fired by
-the same worker and path as BPMN timers:
+This is the one mechanism for 提醒 and 督办; diagrams model no reminder timers. A user task with
+`dueInWorkingDays` (or `dueDateVariable`) gives its work item a `due_at` on the working-day
+calendar (`projection`). Each such item gets two jobs in `timer_job`, fired by the same worker
+and path as BPMN timers:
 
-- `due_soon` at 09:00 (Asia/Shanghai) of the last day, when that is still ahead: "今天到期";
-- `overdue` at `due_at`: the handlers are told, and when the task names `escalateTo` (a lane
-  such as `org_officer@group`, or `org_officer@parent` for the parent unit of the item's unit)
-  those people get the case 抄送 with a 督办 notice. One audit event `task.overdue`.
+- `due_soon` at 09:00 (Asia/Shanghai) of the last day, or `remindBeforeWorkingDays` working
+  days before it, when that is still ahead: the handlers are told the step is about to fall due;
+- `overdue` at `due_at`: the handlers are told, and when the task names `escalateTo` those
+  people get the case 抄送 with a 督办 notice. `escalateTo` is a role relative to the unit the
+  step is routed to: `org_head` (that unit's 组织部长), `org_officer@parent` (its parent unit's
+  组织员), `org_officer@group` (the nearest group unit at or above it). One audit event
+  `task.overdue`.
 
 Jobs belong to the step (`task_id`), not to one item: a 转办 or 加签 keeps the deadline. When a
 step has no open item left its pending jobs are cancelled at the next projection.
@@ -36,6 +40,8 @@ from workflows import audit
 from workflows import clock
 from workflows import definitions
 from workflows import notifications
+from workflows.calendar import WorkCalendar
+from workflows.calendar import load_calendar
 
 DUE_SOON = "due_soon"
 OVERDUE = "overdue"
@@ -43,17 +49,22 @@ KINDS = (DUE_SOON, OVERDUE)
 REMIND_AT = time(9, 0)
 
 
-def reminder_time(due_at: datetime) -> datetime:
-    """09:00 Asia/Shanghai on the last day before `due_at` (due times are 00:00 of the next day)."""
+def _properties(instance: ProcessInstance, task_name: str) -> dict[str, str]:
+    return definitions.properties(definitions.task_spec(definitions.runtime(instance.definition), task_name))
+
+
+def reminder_time(due_at: datetime, calendar: WorkCalendar, before_working_days: int = 0) -> datetime:
+    """09:00 Asia/Shanghai, `before_working_days` working days before the last day (0: on the
+    last day itself; due times are 00:00 of the day after the last day)."""
     last_day = (due_at.astimezone(clock.SHANGHAI) - timedelta(seconds=1)).date()
-    return datetime.combine(last_day, REMIND_AT, clock.SHANGHAI)
+    return datetime.combine(calendar.working_days_before(last_day, before_working_days), REMIND_AT, clock.SHANGHAI)
 
 
 def _schedule(session: Session, instance: ProcessInstance, item: WorkItem, now: datetime) -> None:
     assert item.due_at is not None
-    jobs = [(OVERDUE, item.due_at)]
-    if reminder_time(item.due_at) > now:
-        jobs.append((DUE_SOON, reminder_time(item.due_at)))
+    before = int(_properties(instance, item.task_name).get("remindBeforeWorkingDays", 0))
+    remind_at = reminder_time(item.due_at, load_calendar(session), before)
+    jobs = [(OVERDUE, item.due_at)] + ([(DUE_SOON, remind_at)] if remind_at > now else [])
     for kind, due in jobs:
         session.add(TimerJob(instance_id=instance.id, kind=kind, task_id=item.task_id, task_name=item.task_name,
                              due_at=due, created_at=now))
@@ -76,24 +87,23 @@ def sync(session: Session, instance: ProcessInstance, created: list[WorkItem]) -
             _schedule(session, instance, item, now)
 
 
-def _escalation_targets(session: Session, instance: ProcessInstance, item: WorkItem, lane: str) -> list[User]:
-    role, _, level = lane.partition("@")
-    if level != "parent":
-        return assignment.resolve(session, lane, instance, dict(instance.data), {}).candidates
+def _escalation_targets(session: Session, instance: ProcessInstance, item: WorkItem, lane_name: str) -> list[User]:
+    """The holders of `escalateTo`, relative to the unit the step is routed to (the owning unit
+    for a step whose lane has none, such as `assignees`)."""
+    lane = assignment.parse_relative_lane(lane_name)
     unit = session.get(OrgUnit, item.scope_unit_id or instance.owning_unit_id)
-    parent = unit.parent if unit is not None else None
-    return assignment.users_with_role(session, role, parent.id) if parent is not None else []
+    if unit is not None and lane.level == "parent":
+        unit = unit.parent
+    elif unit is not None and lane.level:
+        unit = assignment.unit_at_level(session, unit, lane.level)
+    return assignment.users_with_role(session, lane.role or "", unit.id) if unit is not None else []
 
 
 def _escalate(session: Session, instance: ProcessInstance, item: WorkItem) -> list[str]:
-    spec = definitions.task_spec(definitions.runtime(instance.definition), item.task_name)
-    lane = definitions.properties(spec).get("escalateTo")
+    lane = _properties(instance, item.task_name).get("escalateTo")
     if not lane:
         return []
-    try:
-        targets = _escalation_targets(session, instance, item, lane)
-    except (assignment.RoutingError, ValueError):
-        return []
+    targets = _escalation_targets(session, instance, item, lane)
     known = set(session.scalars(select(CaseCC.user_id).where(CaseCC.instance_id == instance.id)))
     for user in targets:
         if user.id not in known:

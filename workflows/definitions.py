@@ -23,6 +23,7 @@ from models import User
 from workflows import audit
 from workflows import forms as forms_mod
 from workflows.assignment import parse_lane
+from workflows.assignment import parse_relative_lane
 from workflows.effects import unknown_effects
 from workflows.engine import ParsedProcess
 from workflows.errors import DiagramInvalid
@@ -76,6 +77,23 @@ def _load_form(forms_dir: Path, name: str, found: dict[str, dict[str, Any]]) -> 
         _load_form(forms_dir, ref, found)
 
 
+def _deadline_problems(props: dict[str, str]) -> list[str]:
+    """`dueInWorkingDays` / `remindBeforeWorkingDays` are whole numbers of working days; a reminder
+    offset or an `escalateTo` needs a deadline, and `escalateTo` a role relative to the step's unit."""
+    problems = [f"{key} must be a whole number of working days, not {props[key]!r}"
+                for key in ("dueInWorkingDays", "remindBeforeWorkingDays")
+                if key in props and not props[key].isdigit()]
+    has_deadline = "dueInWorkingDays" in props or "dueDateVariable" in props
+    problems.extend(f"{key} without dueInWorkingDays or dueDateVariable"
+                    for key in ("remindBeforeWorkingDays", "escalateTo") if key in props and not has_deadline)
+    if "escalateTo" in props:
+        try:
+            parse_relative_lane(props["escalateTo"])
+        except ValueError as exc:
+            problems.append(f"escalateTo: {exc}")
+    return problems
+
+
 def _check_task(spec: Any, forms_dir: Path, found: dict[str, dict[str, Any]], problems: list[str]) -> None:
     props = properties(spec)
     name = spec.bpmn_id or spec.name
@@ -93,6 +111,7 @@ def _check_task(spec: Any, forms_dir: Path, found: dict[str, dict[str, Any]], pr
             problems.append(f"{name}: {exc.message}")
     problems.extend(f"{name}: unknown rule check {c!r}" for c in unknown_checks(props.get("rules")))
     problems.extend(f"{name}: unknown effect {e!r}" for e in unknown_effects(props.get("effects")))
+    problems.extend(f"{name}: {p}" for p in _deadline_problems(props))
     if type(spec).__name__ == "EndEvent" and props.get("status", "completed") not in END_STATUSES:
         problems.append(f"{name}: end status must be one of {sorted(END_STATUSES)}")
 

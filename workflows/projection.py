@@ -113,7 +113,7 @@ def _sync_items(session: Session, instance: ProcessInstance, workflow: BpmnWorkf
 
 
 def _timer_fired(session: Session, instance: ProcessInstance, job: TimerJob, task: Task | None) -> None:
-    """Record a fired timer and run its effects (a reminder, an escalation, a lapse such as 申辩 refused)."""
+    """Record a fired timer and run its effects (a lapse such as 申辩 refused records the refusal)."""
     job.status, job.fired_at = TimerStatus.DONE, clock.now()
     if task is not None:
         run_effects(properties(task.task_spec).get("effects"), EffectContext(session, instance, instance.data))

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func
 from sqlalchemy import select
@@ -112,6 +113,26 @@ def test_validate_refuses_a_diagram_with_a_missing_form(runner: Any, tmp_path: P
     result = runner.invoke(args=["workflows", "validate", str(tmp_path / "bpmn")])
     assert result.exit_code == 1
     assert "deliberation: form cadre_deliberation.json not found" in result.output
+
+
+@pytest.mark.parametrize(("old", "new", "problem"), [
+    ('name="escalateTo" value="org_head"', 'name="escalateTo" value="org_head@decider"',
+     "handling: escalateTo: unknown relative lane 'org_head@decider'"),
+    ('name="remindBeforeWorkingDays" value="5"', 'name="remindBeforeWorkingDays" value="一周"',
+     "handling: remindBeforeWorkingDays must be a whole number of working days"),
+    ('name="dueDateVariable" value="handling_due_on"', 'name="unitVariable" value="handling_due_on"',
+     "handling: remindBeforeWorkingDays without dueInWorkingDays or dueDateVariable"),
+])
+def test_validate_refuses_bad_deadline_properties(runner: Any, tmp_path: Path, old: str, new: str,
+                                                  problem: str) -> None:
+    shutil.copytree(definitions.BPMN_DIR, tmp_path / "bpmn")
+    diagram = tmp_path / "bpmn" / "accountability.bpmn"
+    text = diagram.read_text(encoding="utf-8")
+    assert old in text
+    diagram.write_text(text.replace(old, new, 1), "utf-8")  # the first is on 组织处理手续 (handling)
+    result = runner.invoke(args=["workflows", "validate", str(tmp_path / "bpmn")])
+    assert result.exit_code == 1
+    assert problem in result.output
 
 
 def test_a_changed_diagram_deploys_a_new_version_and_running_cases_keep_theirs(

@@ -1,7 +1,7 @@
 """The effect registry: side effects on OrgFlow's own records, named by the diagrams.
 
 A user task, an end event or a timer event lists its effects in the diagram
-(`spiffworkflow:property name="effects" value="reserve_pool_entry remind:handling"`); the
+(`spiffworkflow:property name="effects" value="accountability_decision:committee"`); the
 part after a colon is the effect's argument. They run in the same transaction as the step.
 """
 
@@ -46,7 +46,8 @@ def effect(name: str) -> Callable[[Effect], Effect]:
 
 
 def parse(spec: str | None) -> list[tuple[str, str | None]]:
-    """`"remind:handling reserve_pool_entry"` → [("remind", "handling"), ("reserve_pool_entry", None)]."""
+    """`"accountability_decision:committee defence_lapsed"` →
+    [("accountability_decision", "committee"), ("defence_lapsed", None)]."""
     found = []
     for token in (spec or "").split():
         name, _, arg = token.partition(":")

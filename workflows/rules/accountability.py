@@ -219,10 +219,7 @@ def check_decision(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> d
     if ctx.data.get("two_ensures_failed") and ctx.data.get("subject_user"):
         derived["forced_rating"] = {"year": ctx.data["year"], "rating": rule("B-C9")["rating"]}
     if ctx.data.get("route") == "committee":
-        due = add_months(decided, rule("B-C6")["months"])
-        remind = due - timedelta(days=rule("B-C6")["remind_days_before"])
-        derived.update(handling_due_on=due.isoformat(), handling_due_at=midnight_after(due).isoformat(),
-                       handling_remind_at=midnight_after(remind).isoformat())
+        derived["handling_due_on"] = add_months(decided, rule("B-C6")["months"]).isoformat()
     return derived
 
 
@@ -276,8 +273,7 @@ def check_appeal(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dic
     if not ends or ctx.today > date.fromisoformat(ends):
         raise violation("B-C7", f"申诉期已于 {ends} 届满，不能再提出申诉")
     due = add_months(ctx.today, rule("B-C7")["decision_months"])
-    return {"filed_on": ctx.today.isoformat(), "appeal_decision_due_on": due.isoformat(),
-            "appeal_decision_due_at": midnight_after(due).isoformat()}
+    return {"filed_on": ctx.today.isoformat(), "appeal_decision_due_on": due.isoformat()}
 
 
 @check("appeal_decision")

@@ -136,13 +136,11 @@ def _branch_meeting_dates(held: date) -> dict[str, Any]:
     """C-C10 (预备期 from the meeting) and C-C8 (approval due in 3 months, at most 6)."""
     probation_end = add_months(held, rule("C-C10")["months"])
     due = add_months(held, rule("C-C8")["months"])
-    remind = date.fromordinal(due.toordinal() - rule("C-C8")["remind_days_before"])
     return {
         "branch_meeting_on": held.isoformat(),
         "probation_starts_on": held.isoformat(), "probation_ends_on": probation_end.isoformat(),
         "probation_due_at": midnight_after(probation_end).isoformat(),
-        "approval_due_on": due.isoformat(), "approval_due_at": midnight_after(due).isoformat(),
-        "approval_remind_at": midnight_after(remind).isoformat(),
+        "approval_due_on": due.isoformat(),
         "approval_max_on": add_months(held, rule("C-C8")["max_months"]).isoformat(),
     }
 

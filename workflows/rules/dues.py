@@ -9,7 +9,6 @@ per-recipient sub-flow, `ctx.data` is that recipient's data (its `recipient`, it
 from __future__ import annotations
 
 from datetime import date
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -19,7 +18,6 @@ from models import RoleAssignment
 from models import UnitLevel
 from workflows import money
 from workflows.assignment import unit_at_level
-from workflows.calendar import midnight_after
 from workflows.errors import NotAllowed
 from workflows.errors import ValidationFailed
 from workflows.rules.base import RuleContext
@@ -62,10 +60,7 @@ def check_fund(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict[
         raise ValidationFailed("日期有误", {"deadline": ["报告期限不能早于今天"]})
     home = ctx.home_unit()
     group = unit_at_level(ctx.session, home, UnitLevel.GROUP) if home else None
-    deadline = date.fromisoformat(form["deadline"])
-    remind = deadline - timedelta(days=load_packs()["party-dues-2008"].settings["reporting"]["remind_days_before"])
-    return {"fund_unit": group.code if group else None, "amount": money.fmt(money.parse(form["amount"])),
-            "deadline_due_at": midnight_after(deadline).isoformat(), "deadline_remind_at": midnight_after(remind).isoformat()}
+    return {"fund_unit": group.code if group else None, "amount": money.fmt(money.parse(form["amount"]))}
 
 
 @check("donation_remittance")

@@ -35,7 +35,11 @@ def test_admonishment_runs_from_lead_to_the_end_of_the_appeal_window(flow: Flow)
         assert body["instance"]["data"]["appeal_window_ends_on"] == "2026-04-05"
         assert body["instance"]["timers"] == [{"task": "appeal_window_timer", "due_at": "2026-04-06T00:00:00+08:00"}]
         assert flow.tasks("s1_06", case["id"]) == ["appeal"]
-    with frozen_at(at("2026-04-06 00:00:01")):
+    with frozen_at(at("2026-04-05 09:00")):  # the window's last day: the subject is reminded
         assert flow.worker() == 1
+        assert flow.tasks("s1_06", case["id"]) == ["appeal"]
+    with frozen_at(at("2026-04-06 00:00:01")):
+        assert flow.worker() == 1  # the window closes; the 申诉 is never overdue
         done = flow.case("s1_03", case["id"])
         assert done["status"] == "completed" and done["work_items"] == [] and done["timers"] == []
+    assert flow.notices(case["id"]) == [("due_soon", "appeal", "s1_06", "2026-04-05 09:00")]

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from models import AnnualRating
-from models import Notification
 from models import User
 from tests.drivers import accountability as acc
 from tests.flows import Flow
@@ -54,14 +53,20 @@ def test_b_c3_the_defence_deadline_records_a_refusal_when_it_passes(flow: Flow) 
     with frozen_at(at("2026-03-02 09:00")):
         case = acc.start(flow)
         acc.investigate(flow, case["id"], shown_on="2026-03-02")
-    with frozen_at(at("2026-03-09 23:59")):  # the 5th working day: still open
+    with frozen_at(at("2026-03-09 09:00")):  # the 5th working day: the subject is reminded
+        assert flow.worker() == 1
+        assert flow.notices(case["id"]) == [("due_soon", "defence", "s1_06", "2026-03-09 09:00")]
+    with frozen_at(at("2026-03-09 23:59")):  # still open: the 申辩 timer has not fired
         assert flow.worker() == 0
         assert flow.tasks("s1_06", case["id"]) == ["defence"]
+        assert flow.case("s1_03", case["id"])["timers"] == [{"task": "defence_timer",
+                                                            "due_at": "2026-03-10T00:00:00+08:00"}]
     with frozen_at(at("2026-03-10 00:00:01")):
-        assert flow.worker() == 1
+        assert flow.worker() == 1  # the timer; the step it ends is never overdue
         after = flow.case("s1_03", case["id"])
-        assert after["data"]["defence_refused"] is True
+        assert after["data"]["defence_refused"] is True and after["timers"] == []
         assert sorted(w["task"] for w in after["work_items"]) == ["report", "report"]
+        assert flow.notices(case["id"]) == [("due_soon", "defence", "s1_06", "2026-03-09 09:00")]
         acc.sign_report(flow, case["id"])
         assert flow.tasks("s1_03", case["id"]) == ["decision_proposal"]
 
@@ -155,13 +160,13 @@ def test_b_c6_announcement_is_archived_and_filed(flow: Flow) -> None:
         acc.announce(flow, case["id"], "2026-03-02")
 
 
-def _notices(flow: Flow, kind: str) -> list[tuple[str, str]]:
-    from webapp.extensions import db
+def _overdue_events(flow: Flow, case_id: int) -> list[tuple[str, list[str]]]:
+    events = flow.api("zhengyun").get(f"/instances/{case_id}/events").get_json()["items"]
+    return [(e["data"]["task"], e["data"]["escalated_to"]) for e in events if e["action"] == "task.overdue"]
 
-    with flow.app.app_context():
-        rows = db.session.execute(select(User.username, Notification.title).join(User, User.id == Notification.user_id)
-                                  .where(Notification.kind == kind).order_by(User.username)).all()
-        return [(u, t) for u, t in rows]
+
+def _cc(flow: Flow, username: str) -> list[int]:
+    return [c["id"] for c in flow.api(username).get("/tasks?view=cc").get_json()["items"]]
 
 
 def test_b_c6_organizational_handling_has_a_month_with_reminder_and_escalation(flow: Flow) -> None:
@@ -169,18 +174,30 @@ def test_b_c6_organizational_handling_has_a_month_with_reminder_and_escalation(f
         case = _decided(flow, ["dismiss"])
         body = acc.announce(flow, case["id"], "2026-03-02")
         handling = [w for w in body["instance"]["work_items"] if w["task"] == "handling"][0]
-        assert handling["due_at"] == "2026-04-03T00:00:00+08:00"
-        assert {"task": "handling_reminder_timer", "due_at": "2026-03-27T00:00:00+08:00"} in body["instance"]["timers"]
-    with frozen_at(at("2026-03-27 00:00:01")):
+        assert handling["due_at"] == "2026-04-03T00:00:00+08:00"  # the month ends with 2026-04-02
+        assert body["instance"]["timers"] == [{"task": "appeal_window_timer", "due_at": "2026-04-03T00:00:00+08:00"}]
+    with frozen_at(at("2026-03-26 08:59")):
+        assert flow.worker() == 0
+    with frozen_at(at("2026-03-26 09:00")):  # 5 working days before the last day
         assert flow.worker() == 1
-        assert [u for u, _ in _notices(flow, "reminder")] == ["s1_03"]
+    with frozen_at(at("2026-04-02 09:00")):  # the last day of the parallel 申诉 window
+        assert flow.worker() == 1
     with frozen_at(at("2026-04-03 00:00:01")):
-        assert flow.worker() == 1
-        assert [u for u, _ in _notices(flow, "overdue")] == ["s1_02", "s1_03"]  # and the 组织部长 (督办)
+        assert flow.worker() == 2  # the 申诉 window closes; 组织处理 is overdue
+        assert flow.notices(case["id"]) == [
+            ("due_soon", "handling", "s1_03", "2026-03-26 09:00"),
+            ("due_soon", "appeal", "s1_06", "2026-04-02 09:00"),
+            ("overdue", "handling", "s1_03", "2026-04-03 00:00"),
+            ("escalation", "handling", "s1_02", "2026-04-03 00:00"),  # 督办: S1's 组织部长
+        ]
+        assert _overdue_events(flow, case["id"]) == [("handling", ["s1_02"])]
+        assert _cc(flow, "s1_02") == [case["id"]]
         late = {"handled_on": "2026-04-03", "document_no": "钢股党任〔2026〕5号"}
         flow.refused("s1_03", case["id"], "handling", late, "B-C6")
         body = flow.step("s1_03", case["id"], "handling", {**late, "late_reason": "待上级批复"})
         assert body["instance"]["data"]["handled_late"] is True
+    with frozen_at(at("2026-12-31 00:00")):
+        assert flow.worker() == 0  # each notice was sent once
 
 
 def test_b_c6_handling_on_the_last_day_is_on_time(flow: Flow) -> None:
@@ -208,10 +225,21 @@ def test_b_c7_a_late_appeal_decision_needs_its_reason(flow: Flow) -> None:
     with frozen_at(at("2026-03-02 09:00")):
         case = _decided(flow, ["admonish"])
         acc.announce(flow, case["id"], "2026-03-02")
-        flow.step("s1_06", case["id"], "appeal", {"grounds": "事实认定有误"})
+        body = flow.step("s1_06", case["id"], "appeal", {"grounds": "事实认定有误"})
+        assert [(w["task"], w["due_at"]) for w in body["instance"]["work_items"]] == [
+            ("appeal_decision", "2026-04-03T00:00:00+08:00")]
+        assert body["instance"]["timers"] == []
+    with frozen_at(at("2026-04-02 09:00")):  # the last day of the 1-month decision deadline
+        assert flow.worker() == 1
+    with frozen_at(at("2026-04-03 00:00:01")):
+        assert flow.worker() == 1  # overdue: escalated
+        assert flow.notices(case["id"]) == [
+            ("due_soon", "appeal_decision", "s1_01", "2026-04-02 09:00"),
+            ("overdue", "appeal_decision", "s1_01", "2026-04-03 00:00"),
+            ("escalation", "appeal_decision", "s1_02", "2026-04-03 00:00"),
+        ]
+        assert _overdue_events(flow, case["id"]) == [("appeal_decision", ["s1_02"])]
     with frozen_at(at("2026-04-03 09:00")):
-        assert flow.worker() == 1  # the 1-month decision deadline escalates
-        assert ("s1_01", ) in {(u,) for u, _ in _notices(flow, "overdue")}
         flow.refused("s1_01", case["id"], "appeal_decision", {"decision": "maintain"}, "B-C7", comment="维持")
         body = flow.step("s1_01", case["id"], "appeal_decision", {"decision": "maintain", "late_reason": "补充调查"},
                          comment="维持原决定")

@@ -68,24 +68,23 @@ def test_a_branch_asks_its_own_party_committee_for_a_top_up(flow: Flow) -> None:
 
 
 def test_the_usage_report_deadline_reminds_then_escalates(flow: Flow) -> None:
-    from sqlalchemy import select
-
-    from models import Notification
-    from models import User
-    from webapp.extensions import db
-
     case = dues.start(flow, deadline="2020-03-31")
     dues.to_recipients(flow, case["id"])
     dues.receive(flow, case["id"], "S1")
     body = flow.step("s1_03", case["id"], "ledger", {"expenditures": [dues.spend()]})
     report = [w for w in body["instance"]["work_items"] if w["task"] == "usage_report"][0]
     assert report["due_at"] == "2020-04-01T00:00:00+08:00"
-    assert {"task": "report_deadline_timer", "due_at": "2020-04-01T00:00:00+08:00"} in body["instance"]["timers"]
-    with frozen_at(at("2020-03-25 00:00:01")):
+    assert body["instance"]["timers"] == []
+    with frozen_at(at("2020-03-24 08:59")):
+        assert flow.worker() == 0
+    with frozen_at(at("2020-03-24 09:00")):  # 5 working days before the last day
         assert flow.worker() == 1
     with frozen_at(at("2020-04-01 00:00:01")):
         assert flow.worker() == 1
-    with flow.app.app_context():
-        sent = db.session.execute(select(Notification.kind, User.username).join(User, User.id == Notification.user_id)
-                                  .order_by(Notification.id)).all()
-    assert [tuple(row) for row in sent] == [("reminder", "s1_03"), ("overdue", "s1_02"), ("overdue", "s1_03")]
+    with frozen_at(at("2020-12-31 00:00")):
+        assert flow.worker() == 0
+    assert flow.notices(case["id"]) == [
+        ("due_soon", "usage_report", "s1_03", "2020-03-24 09:00"),
+        ("overdue", "usage_report", "s1_03", "2020-04-01 00:00"),
+        ("escalation", "usage_report", "s1_02", "2020-04-01 00:00"),  # 督办: the recipient's 组织部长
+    ]

@@ -150,10 +150,20 @@ def test_c_c8_approval_due_three_months_after_the_branch_meeting(flow: Flow) -> 
 
 def test_c_c8_a_later_approval_needs_a_recorded_extension_and_never_past_six_months(flow: Flow) -> None:
     case_id = _at_approval(flow)
-    with frozen_at(at("2020-05-08 00:00:01")):
-        assert flow.worker() == 1  # two weeks before: a reminder
+    item = flow.item("s3_01", case_id, "committee_approval")
+    assert item["due_at"] == "2020-05-22T00:00:00+08:00"  # three months: 2020-05-21 is the last day
+    assert flow.case("s3_01", case_id)["timers"] == []
+    with frozen_at(at("2020-05-08 08:59")):
+        assert flow.worker() == 0
+    with frozen_at(at("2020-05-08 09:00")):  # 10 working days before the last day (Sat 9 May was one)
+        assert flow.worker() == 1
     with frozen_at(at("2020-05-22 00:00:01")):
         assert flow.worker() == 1  # due: escalated
+    assert flow.notices(case_id) == [
+        ("due_soon", "committee_approval", "s3_01", "2020-05-08 09:00"),
+        ("overdue", "committee_approval", "s3_01", "2020-05-22 00:00"),
+        ("escalation", "committee_approval", "s3_02", "2020-05-22 00:00"),  # 督办: 医院党委's 组织部长
+    ]
     with frozen_at(at("2020-08-22 16:00")):
         flow.refused("s3_01", case_id, "committee_approval", {"meeting": {**adm.COMMITTEE, "date": "2020-05-22"}},
                      "C-C8")

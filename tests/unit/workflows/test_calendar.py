@@ -34,6 +34,15 @@ def test_an_admin_override_wins_over_the_official_calendar() -> None:
     assert cal.is_workday(date(2026, 11, 29))  # a Sunday made a working day
 
 
+def test_working_days_before_a_day_skip_the_holiday_and_count_the_make_up_day() -> None:
+    assert CAL.working_days_before(date(2026, 11, 27), 0) == date(2026, 11, 27)
+    assert CAL.working_days_before(date(2026, 11, 30), 1) == date(2026, 11, 27)  # Monday → the Friday before
+    assert CAL.working_days_before(date(2020, 5, 21), 10) == date(2020, 5, 8)  # Sat 9 May 2020 was a 调休 day
+    assert CAL.working_days_before(date(2026, 10, 8), 2) == date(2026, 9, 29)  # 1–7 Oct is the holiday
+    with pytest.raises(ValueError):
+        CAL.working_days_before(date(2026, 11, 27), -1)
+
+
 def test_years_without_official_data_fall_back_to_monday_to_friday() -> None:
     assert CAL.is_workday(date(2027, 3, 1))  # Monday
     assert not CAL.is_workday(date(2027, 3, 6))  # Saturday
