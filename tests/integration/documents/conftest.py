@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 from datetime import timedelta
@@ -30,6 +31,26 @@ from workflows.clock import frozen_at
 
 PROMOTION_AT = "2026-03-02 09:00"
 DUES_AT = "2020-02-14 09:00"
+
+
+def download(client: Any, path: str) -> bytes:
+    response = client.get(path)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Cache-Control"] == "private, no-store"
+    data = bytes(response.data)
+    response.close()
+    assert data.startswith(b"%PDF-")
+    return data
+
+
+def flat(text: str) -> str:
+    """PDF text without line breaks or spaces, so a value wrapped across lines is still found."""
+    return re.sub(r"\s+", "", text)
+
+
+def has_cjk_font(pdf: bytes) -> bool:
+    return any("CJK" in name for name in pdf_fonts(pdf))
 
 
 def pdf_text(pdf: bytes) -> str:
