@@ -104,7 +104,7 @@ def _acted(who: Any) -> Any:
     return ProcessInstance.id.in_(acted.where(or_(AuditEvent.actor_id.in_(who), AuditEvent.acted_for_id.in_(who))))
 
 
-def _case_filters(session: Session, query: Select[Any], search: CaseSearch) -> Select[Any]:
+def _case_filters(session: Session, query: Any, search: CaseSearch) -> Any:
     q = query
     if search.q.strip():
         pattern = f"%{search.q.strip()}%"
