@@ -5,9 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := webapp:create_app
 
-.PHONY: setup run test lint fonts browser translations i18n-update screenshots clean-db
+.PHONY: setup run test lint fonts poppler browser translations i18n-update screenshots clean-db
 
-setup: $(STAMP) fonts browser translations
+setup: $(STAMP) fonts poppler browser translations
 	@mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask workflows deploy
@@ -22,6 +22,10 @@ $(STAMP): pyproject.toml
 fonts:
 	@./scripts/ensure-cjk-font.sh
 
+# The PDF tests draw page images with pdftoppm (poppler-utils); install it when missing and allowed.
+poppler:
+	@./scripts/ensure-poppler.sh
+
 # The browser tests use Debian's Chromium; install it when missing and allowed.
 browser:
 	@./scripts/ensure-chromium.sh
@@ -35,9 +39,9 @@ i18n-update: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -o $(VENV)/messages.pot --project OrgFlow --no-location --sort-output webapp
 	$(BIN)/pybabel update -i $(VENV)/messages.pot -d webapp/translations --omit-header --ignore-obsolete
 
-# Re-take the README screenshots (docs/screenshots/) with the browser tests.
+# Re-take the README screenshots (docs/screenshots/) with the browser tests and the PDF page images.
 screenshots: setup
-	ORGFLOW_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/browser
+	ORGFLOW_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/browser tests/integration/documents
 
 run: setup
 	$(BIN)/flask demo load --once

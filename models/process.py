@@ -65,6 +65,7 @@ class ProcessInstance(Base):
     __table_args__ = (
         Index("ix_process_instance_initiator_created", "initiator_id", "created_at"),
         Index("ix_process_instance_status_created", "status", "created_at"),
+        Index("ix_process_instance_created", "created_at"),  # 审计 search: newest first, by date range
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

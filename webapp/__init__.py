@@ -69,17 +69,19 @@ def register_blueprints(app: Flask) -> None:
     from webapp.admin.routes import bp as admin_bp
     from webapp.api import actions as _api_actions  # noqa: F401  (approval actions)
     from webapp.api import collaboration as _api_collaboration  # noqa: F401  (notifications, delegations)
+    from webapp.api import documents as _api_documents  # noqa: F401  (PDFs of a case)
     from webapp.api import routes as _api_routes  # noqa: F401  (attaches the core API routes)
     from webapp.api import rule_packs as _rule_packs  # noqa: F401  (rule packs and their windows)
     from webapp.api.blueprint import bp as api_bp
     from webapp.audit.routes import bp as audit_bp
     from webapp.auth.routes import bp as auth_bp
     from webapp.cases.routes import bp as cases_bp
+    from webapp.documents.routes import bp as documents_bp
     from webapp.inbox.routes import bp as inbox_bp
     from webapp.main.routes import bp as main_bp
     from webapp.start.routes import bp as start_bp
 
-    for blueprint in (auth_bp, main_bp, inbox_bp, start_bp, cases_bp, admin_bp, audit_bp, api_bp):
+    for blueprint in (auth_bp, main_bp, inbox_bp, start_bp, cases_bp, documents_bp, admin_bp, audit_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer-token auth, no cookies: CSRF does not apply
 

@@ -6,6 +6,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.extensions import db
 from workflows.errors import AlreadyHandled
+from workflows.locking import begin_write
 
 
 def commit() -> None:
@@ -15,3 +16,12 @@ def commit() -> None:
     except StaleDataError as exc:
         db.session.rollback()
         raise AlreadyHandled("该流程刚刚被他人处理，请刷新后查看") from exc
+
+
+def begin_recorded_read() -> None:
+    """For a GET that records a read (a PDF download, an auditor export): end the read transaction
+    signing in began and start a write transaction (SQLite BEGIN IMMEDIATE), as a POST does, so the
+    read's audit event can be sealed without a lock upgrade. Call it before the service."""
+    if db.session().in_transaction():
+        db.session.commit()
+    begin_write(db.session)

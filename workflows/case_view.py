@@ -27,6 +27,7 @@ from workflows import case_timeline
 from workflows import cases
 from workflows import clock
 from workflows import diagram
+from workflows import documents
 from workflows import people
 from workflows import permissions
 from workflows import tasks
@@ -110,6 +111,7 @@ class CasePage:
     task: TaskPanel | None = None
     svg: str = ""
     events: list[case_timeline.Event] = field(default_factory=list)
+    downloads: list[documents.Link] = field(default_factory=list)  # the PDFs the viewer may download
 
 
 Handler = Callable[[Session, User, int, Submission], WorkItem]
@@ -269,7 +271,7 @@ def case_page(session: Session, user: User, instance_id: int, tab: str = "detail
         raise NotFound(f"没有“{tab}”这个页签")
     instance = cases.get(session, instance_id, user)
     open_items = tasks.open_items(session, instance)
-    page = CasePage(header=_header(instance, open_items), tab=tab)
+    page = CasePage(header=_header(instance, open_items), tab=tab, downloads=documents.links(session, instance))
     mine = _my_item(session, user, open_items)
     if tab == "detail":
         page.data_fields = _start_fields(session, instance)

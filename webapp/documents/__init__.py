@@ -1,0 +1,1 @@
+"""documents blueprint: the PDFs of a case."""
