@@ -1,7 +1,7 @@
 """indexes for the 审计 search and event log
 
 Revision ID: b7d41c2e9a10
-Revises: 3f122f44829f
+Revises: 42c4e3918ada
 Create Date: 2026-11-30 06:00:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b7d41c2e9a10'
-down_revision = '3f122f44829f'
+down_revision = '42c4e3918ada'
 branch_labels = None
 depends_on = None
 
