@@ -53,12 +53,17 @@ def instance(api: Any, username: str, instance_id: int) -> dict[str, Any]:
     return response.get_json()
 
 
-def to_committee(api: Any, case_id: int) -> None:
-    """From 酝酿 to the 党委会 step of a regular (non-破格) subsidiary case."""
+def through_inspection(api: Any, case_id: int) -> None:
+    """From 酝酿 to 部务会研究 of a regular S1 case: 考察 by 宋佳 (s1_07), 纪委意见 by s1_04."""
     complete(api, "s1_01", case_id, "deliberation", {"decision": "agree"})
     complete(api, "s1_03", case_id, "recommendation",
              {"method": "meeting", "results": "得票集中", "inspection_team": ["s1_07", "s1_08"]})
     complete(api, "s1_03", case_id, "inspection_targets", {"decision": "proceed"})
     complete(api, "s1_07", case_id, "inspection", {"report": "德能勤绩廉表现突出", "four_musts": FOUR_MUSTS_DONE})
     complete(api, "s1_04", case_id, "discipline_opinion", {"decision": "no_objection"})
+
+
+def to_committee(api: Any, case_id: int) -> None:
+    """From 酝酿 to the 党委会 step of a regular (non-破格) subsidiary case."""
+    through_inspection(api, case_id)
     complete(api, "s1_02", case_id, "department_review", {"decision": "submit"})

@@ -8,7 +8,6 @@ from typing import Any
 from flask import Flask
 
 from models import ProcessInstance
-from tests.helpers import complete
 from tests.helpers import open_item
 from webapp.extensions import db
 from workflows import definitions
@@ -47,18 +46,6 @@ def todo(api: Any, username: str) -> list[tuple[int, str]]:
 
 def item_of(api: Any, username: str, case_id: int, task: str) -> int:
     return int(open_item(api, username, case_id, task)["id"])
-
-
-def through_inspection(api: Any, case_id: int) -> None:
-    """From 酝酿 to 部务会研究 of an S1 case: 考察 by 宋佳 (s1_07), 纪委意见 by s1_04."""
-    from tests.helpers import FOUR_MUSTS_DONE
-
-    complete(api, "s1_01", case_id, "deliberation", {"decision": "agree"})
-    complete(api, "s1_03", case_id, "recommendation",
-             {"method": "meeting", "results": "得票集中", "inspection_team": ["s1_07", "s1_08"]})
-    complete(api, "s1_03", case_id, "inspection_targets", {"decision": "proceed"})
-    complete(api, "s1_07", case_id, "inspection", {"report": "表现突出", "four_musts": FOUR_MUSTS_DONE})
-    complete(api, "s1_04", case_id, "discipline_opinion", {"decision": "no_objection"})
 
 
 def tree(app: Flask, case_id: int) -> dict[str, int]:

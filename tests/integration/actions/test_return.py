@@ -11,12 +11,12 @@ from tests.helpers import complete
 from tests.helpers import instance
 from tests.helpers import proposal
 from tests.helpers import start
+from tests.helpers import through_inspection
 from tests.integration.actions.support import act
 from tests.integration.actions.support import actions_of
 from tests.integration.actions.support import events
 from tests.integration.actions.support import item_of
 from tests.integration.actions.support import ready_task_data
-from tests.integration.actions.support import through_inspection
 from tests.integration.actions.support import todo
 from tests.integration.actions.support import tree
 

@@ -10,11 +10,11 @@ from typing import Any
 from tests.helpers import complete
 from tests.helpers import instance
 from tests.helpers import start
+from tests.helpers import through_inspection
 from tests.integration.actions.support import act
 from tests.integration.actions.support import actions_of
 from tests.integration.actions.support import events
 from tests.integration.actions.support import item_of
-from tests.integration.actions.support import through_inspection
 from tests.integration.actions.support import todo
 
 SUBMIT = {"data": {"decision": "submit"}, "comment": "同意提交党委会"}
