@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.extensions import db
 from workflows.errors import AlreadyHandled
+from workflows.locking import begin_write
 
 
 def commit() -> None:
@@ -15,3 +18,13 @@ def commit() -> None:
     except StaleDataError as exc:
         db.session.rollback()
         raise AlreadyHandled("该流程刚刚被他人处理，请刷新后查看") from exc
+
+
+def write_apart(write: Callable[[], object]) -> None:
+    """A small write that a page view makes after its reads (marking what the viewer opened as
+    read): the read transaction ends first, then the write runs in a write transaction of its
+    own (BEGIN IMMEDIATE on SQLite, like every POST) and commits."""
+    db.session.commit()
+    begin_write(db.session)
+    write()
+    commit()
