@@ -74,7 +74,8 @@ def _act(scope: str, target_id: int, action: str) -> Response | tuple[str, int]:
 
 def _done_message(done: Outcome) -> str:
     words = {"complete": _("已办理"), "claim": _("已认领")}
-    return f"{words.get(done.action) or _('已%(action)s', action=_(done.label))}：{done.number} {done.title}"
+    what = words.get(done.action) or _("已%(action)s", action=_(done.label))
+    return _("%(what)s：%(number)s %(title)s", what=what, number=done.number, title=done.title)
 
 
 @bp.route("/attachments/<int:attachment_id>")
