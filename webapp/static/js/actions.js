@@ -8,10 +8,20 @@
     pops.forEach(function (pop) { if (pop !== except) { pop.open = false; } });
   }
 
+  /* Keep an opened form on screen: right-aligned when it would leave the window on the right,
+     opening downwards when there is no room above it. */
+  function place(form) {
+    form.classList.remove("align-right");
+    var box = form.getBoundingClientRect();
+    if (box.right > window.innerWidth - 8) { form.classList.add("align-right"); }
+    if (box.top < 60) { form.classList.add("down"); }
+  }
+
   pops.forEach(function (pop) {
     pop.addEventListener("toggle", function () {
       if (!pop.open) { return; }
       closeAll(pop);
+      place(pop.querySelector("form"));
       var first = pop.querySelector("form select, form textarea, form input:not([type=hidden])");
       if (first) { first.focus(); }
     });
