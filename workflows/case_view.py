@@ -81,6 +81,7 @@ class TaskPanel:
     max_upload_mb: int = 0
     can_complete: bool = True
     hold: str = ""  # why the item waits (加签) when it cannot be completed now
+    acting_for: str = ""  # the principal a deputy acts for (委托): "代马立新办理"
 
 
 @dataclass
@@ -150,6 +151,11 @@ def _collect_paths(fields: list[webforms.Field]) -> set[str]:
     return paths
 
 
+def _acting_for(session: Session, user: User, item: WorkItem) -> str:
+    principal = permissions.acting_principal(session, item, user)
+    return principal.name if principal is not None and principal.id != user.id else ""
+
+
 def task_panel(session: Session, user: User, item: WorkItem, values: dict[str, Any] | None = None,
                comment: str = "", error: ValidationFailed | None = None) -> TaskPanel:
     """The form and action bar of `user`'s open `item`, optionally re-filled after a failed submit."""
@@ -173,6 +179,7 @@ def task_panel(session: Session, user: User, item: WorkItem, values: dict[str, A
         actions=available_actions(session, user, item), comment=comment, errors=errors, form_errors=stray,
         message=error.message if error is not None else "", max_upload_mb=attachments.max_bytes() // (1024 * 1024),
         can_complete=can_complete, hold="" if can_complete or not item.on_hold else signing.hold_message(session, item),
+        acting_for=_acting_for(session, user, item),
     )
 
 

@@ -97,6 +97,7 @@ def test_delegation_page_refuses_then_sets_up_and_the_deputy_acts_for_the_princi
     todo = deputy.page("/tasks/todo")
     assert f'data-instance="{case_id}"' in todo and "代马立新办理" in todo
     item = open_item_id(deputy, case_id)
+    assert '<span class="tag warn acting-for">代马立新办理</span>' in deputy.page(f"/cases/{case_id}")
     assert deputy.post(f"/items/{item}/complete", {"decision": "agree", "comment": "同意（代书记）"}).status_code == 302
     assert "高峰（代马立新）" in web("s1_03").page(f"/cases/{case_id}")
 
