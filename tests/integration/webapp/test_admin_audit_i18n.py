@@ -28,7 +28,8 @@ def user_id(app: Flask, username: str) -> int:
 
 def audited(app: Flask, action: str) -> list[dict[str, Any]]:
     with app.app_context():
-        return [e.payload for e in db.session.scalars(select(AuditEvent).where(AuditEvent.action == action))]
+        return [e.payload for e in db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)
+                                                      .order_by(AuditEvent.seq))]
 
 
 def test_admin_creates_a_user_and_grants_a_role(web: Any, app: Flask) -> None:
