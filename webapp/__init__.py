@@ -66,6 +66,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from webapp.admin import cases as _admin_cases  # noqa: F401  (管理 · 流程实例)
     from webapp.admin.routes import bp as admin_bp
     from webapp.api import actions as _api_actions  # noqa: F401  (approval actions)
     from webapp.api import collaboration as _api_collaboration  # noqa: F401  (notifications, delegations)
@@ -79,9 +80,10 @@ def register_blueprints(app: Flask) -> None:
     from webapp.documents.routes import bp as documents_bp
     from webapp.inbox.routes import bp as inbox_bp
     from webapp.main.routes import bp as main_bp
+    from webapp.mine.routes import bp as mine_bp
     from webapp.start.routes import bp as start_bp
 
-    for blueprint in (auth_bp, main_bp, inbox_bp, start_bp, cases_bp, documents_bp, admin_bp, audit_bp, api_bp):
+    for blueprint in (auth_bp, main_bp, inbox_bp, start_bp, cases_bp, documents_bp, mine_bp, admin_bp, audit_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer-token auth, no cookies: CSRF does not apply
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.extensions import db
@@ -25,3 +27,13 @@ def begin_recorded_read() -> None:
     if db.session().in_transaction():
         db.session.commit()
     begin_write(db.session)
+
+
+def write_apart(write: Callable[[], object]) -> None:
+    """A small write that a page view makes after its reads (marking what the viewer opened as
+    read): the read transaction ends first, then the write runs in a write transaction of its
+    own (BEGIN IMMEDIATE on SQLite, like every POST) and commits."""
+    db.session.commit()
+    begin_write(db.session)
+    write()
+    commit()

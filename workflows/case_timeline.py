@@ -1,5 +1,6 @@
 """How a case reads back: the opinion timeline (审批记录), the audit trail (流转记录) and the
-diagram state — all from indexed rows in a few queries, never per row."""
+diagram state — all from indexed rows in a few queries, never per row. The approval actions
+beyond deciding a step (退回, 转办, 加签, 撤回 …) come from `case_records`."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from models import User
 from models import WorkItem
 from models import WorkItemCandidate
 from models import WorkItemStatus
+from workflows import actions
 from workflows import audit
+from workflows import case_records
 from workflows import clock
 from workflows import definitions
 from workflows import diagram
@@ -35,10 +38,15 @@ from workflows.runtime import engine
 
 @dataclass
 class Entry:
-    """One line of the timeline: 姓名 — 动作 — 时间, then the opinion and what was filled in."""
+    """One line of the timeline: 姓名 — 动作 — 时间, then the opinion and what was filled in.
+
+    `kind` names what was done when it was not deciding the step: an item closed by `return`,
+    `transfer`, `resubmit`, `sign`, `removed` (减签), or an action entry (status `event`) of
+    `case_records.RECORDS`; `source` → `target` and `detail` say more (the step returned to, to
+    whom, 向后加签 …)."""
 
     step: str
-    status: str  # start | done | open | cancelled | timer
+    status: str  # start | done | open | cancelled | timer | event
     actor: str = ""
     principal: str = ""  # set when a deputy acted: "李四（代张三）"
     decision: str = ""
@@ -50,6 +58,10 @@ class Entry:
     fields: list[webforms.Field] = field(default_factory=list)
     server: list[tuple[str, str]] = field(default_factory=list)  # what the server derived (表决结果 …)
     attachments: list[Attachment] = field(default_factory=list)
+    kind: str = ""
+    source: str = ""
+    target: str = ""
+    detail: str = ""
 
 
 @dataclass
@@ -112,7 +124,7 @@ def _done_entry(item: WorkItem, form: dict[str, Any], names: dict[str, str], fil
     decision_fields = frozenset(tasks.DECISION_FIELDS)
     entry = Entry(step=item.title, status="done" if item.status == WorkItemStatus.COMPLETED else "cancelled",
                   at=item.completed_at, comment=item.comment or "", attachments=files,
-                  decision=_decision_text(item, form["schema"]))
+                  decision=_decision_text(item, form["schema"]), kind=item.action if item.action != "complete" else "")
     if item.completed_by is not None:
         entry.actor = item.completed_by.name
         entry.principal = item.acted_for.name if item.acted_for is not None else ""
@@ -130,8 +142,32 @@ def _open_entry(item: WorkItem, waiting: list[str]) -> Entry:
                  overdue=bool(item.due_at and item.due_at < now), waiting_for=who)
 
 
+def _record_entry(record: case_records.Record) -> Entry:
+    return Entry(step=record.step, status="event", actor=record.actor, principal=record.principal, at=record.at,
+                 comment=record.comment, kind=record.kind, source=record.source, target=record.target,
+                 detail=record.detail)
+
+
+def _closed_entries(session: Session, instance: ProcessInstance, closed: list[WorkItem],
+                    files: dict[int | None, list[Attachment]]) -> list[Entry]:
+    """Every handled step and every other action (退回, 转办, 加签, 评论 …), oldest first."""
+    forms = {i.id: actions.form_schema(i) for i in closed}
+    names = people.names(session, {u for i in closed
+                                   for u in webforms.usernames_in(forms[i.id]["schema"], i.data, forms[i.id]["blocks"])})
+    reading = case_records.read(session, instance.id, step_names(instance))
+    entries = []
+    for item in closed:
+        entry = _done_entry(item, forms[item.id], names, files.get(item.id, []))
+        mark = reading.marks.get(item.id)
+        if mark is not None:
+            entry.kind, entry.target = mark.kind, mark.target
+        entries.append(entry)
+    entries += [_record_entry(r) for r in reading.records]
+    return sorted(entries, key=lambda e: e.at or instance.created_at)
+
+
 def timeline(session: Session, instance: ProcessInstance) -> list[Entry]:
-    """Start, every handled step (oldest first), then the open steps and waiting timers."""
+    """Start, every handled step and action (oldest first), then the open steps and waiting timers."""
     items = _items(session, instance.id)
     files: dict[int | None, list[Attachment]] = defaultdict(list)
     for row in session.scalars(select(Attachment).where(Attachment.instance_id == instance.id)
@@ -139,18 +175,21 @@ def timeline(session: Session, instance: ProcessInstance) -> list[Entry]:
         files[row.work_item_id].append(row)
     closed = sorted((i for i in items if i.status != WorkItemStatus.OPEN),
                     key=lambda i: (i.completed_at or i.created_at, i.id))
-    forms = {i.id: tasks.form_schema(i) for i in closed}
-    names = people.names(session, {u for i in closed
-                                   for u in webforms.usernames_in(forms[i.id]["schema"], i.data, forms[i.id]["blocks"])})
     entries = [Entry(step="发起", status="start", actor=instance.initiator.name, at=instance.created_at,
                      attachments=files.get(None, []))]
-    entries += [_done_entry(i, forms[i.id], names, files.get(i.id, [])) for i in closed]
+    entries += _closed_entries(session, instance, closed, files)
     waiting = _waiting(session, items)
     entries += [_open_entry(i, waiting.get(i.id, [])) for i in items if i.status == WorkItemStatus.OPEN]
     labels = step_names(instance)
     entries += [Entry(step=labels.get(job.task_name, job.task_name), status="timer", due_at=job.due_at)
                 for job in timers.timers_of(session, instance.id)]
     return entries
+
+
+def _detail(payload: dict[str, Any]) -> str:
+    """The 说明 of an audit event: its opinion or reason (after the step returned to), file, decision."""
+    text = next((str(payload[k]) for k in ("comment", "reason", "note", "filename", "decision") if payload.get(k)), "")
+    return f"→ {payload['to_title']}：{text}" if payload.get("to_title") else text
 
 
 def events(session: Session, instance: ProcessInstance) -> list[Event]:
@@ -163,7 +202,7 @@ def events(session: Session, instance: ProcessInstance) -> list[Event]:
         task = str(row.payload.get("task") or "")
         actor = users.get(row.actor_id) if row.actor_id else None
         principal = users.get(row.acted_for_id) if row.acted_for_id else None
-        detail = row.payload.get("comment") or row.payload.get("filename") or row.payload.get("decision") or ""
+        detail = _detail(row.payload)
         out.append(Event(at=row.at, actor=actor.name if actor else "", principal=principal.name if principal else "",
                          action=row.action, step=labels.get(task, task), detail=str(detail)))
     return out

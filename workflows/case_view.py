@@ -1,15 +1,13 @@
-"""The case page (详情) and the actions of its action bar.
+"""The case page (详情): header, read-only data, the opinion timeline, the viewer's form and the
+action bar.
 
-`case_page` assembles everything the page shows for one viewer; `available_actions` lists what
-the viewer may do with their open item, as descriptors the template renders generically; and
-`perform` runs one of them. Approval actions beyond completing and claiming (退回, 转办, 加签 …)
-plug in with `register(name, handler, provider)` without touching the templates.
+`case_page` assembles everything the page shows for one viewer. The action bar's descriptors,
+`register(name, handler, provider)` and `perform` live in `workflows.case_actions` (re-exported
+here): approval actions plug in without touching the templates.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
@@ -21,51 +19,33 @@ from models import OrgUnit
 from models import ProcessInstance
 from models import User
 from models import WorkItem
-from models import WorkItemStatus
+from workflows import actions
 from workflows import attachments
+from workflows import case_actions
 from workflows import case_timeline
 from workflows import cases
 from workflows import clock
 from workflows import diagram
 from workflows import documents
+from workflows import notifications
 from workflows import people
 from workflows import permissions
+from workflows import signing
 from workflows import tasks
 from workflows import webforms
+from workflows.actions.cc import mark_read as mark_cc_read
+from workflows.actions.cc import unread as cc_unread
+from workflows.actions.registry import ITEM
+from workflows.case_actions import Action
+from workflows.case_actions import Submission
+from workflows.case_actions import available_actions
+from workflows.case_actions import perform
+from workflows.case_actions import perform_on_case
+from workflows.case_actions import register
 from workflows.errors import NotFound
 from workflows.errors import ValidationFailed
 from workflows.labels import SERVER_FIELD_TITLES
 from workflows.labels import server_value_text
-
-
-@dataclass
-class Submission:
-    """What the browser sent: the form fields (name → values) and the uploaded files."""
-
-    fields: Mapping[str, list[str]] = field(default_factory=dict)
-    files: list[attachments.Upload] = field(default_factory=list)
-
-    def first(self, name: str) -> str | None:
-        values = self.fields.get(name) or []
-        return values[0] if values else None
-
-
-@dataclass
-class Action:
-    """One button of the action bar.
-
-    `submits_form`: the button submits the step's form and 审批意见 (完成 with a decision);
-    otherwise it posts on its own, asking for `fields` (and a reason when `needs_reason`).
-    """
-
-    name: str
-    label: str
-    value: str | None = None
-    field_name: str | None = None  # the form field the button sets to `value` (the decision)
-    needs_reason: bool = False
-    style: str = "primary"
-    submits_form: bool = True
-    fields: list[webforms.Field] = field(default_factory=list)
 
 
 @dataclass
@@ -100,6 +80,9 @@ class TaskPanel:
     form_errors: list[str] = field(default_factory=list)
     message: str = ""
     max_upload_mb: int = 0
+    can_complete: bool = True
+    hold: str = ""  # why the item waits (加签) when it cannot be completed now
+    acting_for: str = ""  # the principal a deputy acts for (委托): "代马立新办理"
 
 
 @dataclass
@@ -109,87 +92,17 @@ class CasePage:
     data_fields: list[webforms.Field] = field(default_factory=list)
     timeline: list[case_timeline.Entry] = field(default_factory=list)
     task: TaskPanel | None = None
+    actions: list[Action] = field(default_factory=list)  # the bar beyond the viewer's own item
     svg: str = ""
     events: list[case_timeline.Event] = field(default_factory=list)
     downloads: list[documents.Link] = field(default_factory=list)  # the PDFs the viewer may download
+    unseen: bool = False  # the viewer has unread messages or an unread 抄送 of this case
+    alert: str = ""
 
 
-Handler = Callable[[Session, User, int, Submission], WorkItem]
-Provider = Callable[[Session, User, WorkItem], list[Action]]
-HANDLERS: dict[str, Handler] = {}
-PROVIDERS: list[Provider] = []
 TABS = ("detail", "diagram", "log")
-
-
-def register(name: str, handler: Handler, provider: Provider | None = None) -> None:
-    """Add an action: `handler` performs it, `provider` offers its buttons for an item."""
-    HANDLERS[name] = handler
-    if provider is not None:
-        PROVIDERS.append(provider)
-
-
-# ---------------------------------------------------------------- actions
-
-def _decision_field(schema: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
-    props = schema.get("properties") or {}
-    for name in tasks.DECISION_FIELDS:
-        if isinstance(props.get(name), dict) and props[name].get("oneOf"):
-            return name, props[name]
-    return None
-
-
-def _complete_actions(session: Session, user: User, item: WorkItem) -> list[Action]:
-    schema = tasks.form_schema(item)["schema"]
-    found = _decision_field(schema)
-    if found is None:
-        return [Action("complete", "提交")]
-    name, prop = found
-    reasons = (schema.get("x-comment-required-when") or {}).get(name, [])
-    actions = []
-    for index, option in enumerate(prop["oneOf"]):
-        needs = option.get("const") in reasons
-        style = "danger" if needs else ("primary" if index == 0 else "default")
-        actions.append(Action("complete", str(option.get("title", option.get("const"))), str(option.get("const")),
-                              name, needs, style))
-    return actions
-
-
-def _claim_action(session: Session, user: User, item: WorkItem) -> list[Action]:
-    return [Action("claim", "认领", style="default", submits_form=False)] if item.assignee_id is None else []
-
-
-def available_actions(session: Session, user: User, item: WorkItem) -> list[Action]:
-    """What `user` may do with `item` now (nothing unless it is open and theirs to act on)."""
-    if item.status != WorkItemStatus.OPEN or not permissions.is_candidate(session, item, user):
-        return []
-    return [action for provider in PROVIDERS for action in provider(session, user, item)]
-
-
-def _complete(session: Session, user: User, item_id: int, submission: Submission) -> WorkItem:
-    item = tasks.get_item(session, item_id, user)
-    form = tasks.form_schema(item)
-    data = webforms.parse_object(submission.fields, form["schema"], form["blocks"])
-    files = attachments.prepare(submission.files)
-    done = tasks.complete(session, item_id, user, data, (submission.first("comment") or "").strip() or None)
-    attachments.save(session, user, done.instance, done, files)
-    return done
-
-
-def _claim(session: Session, user: User, item_id: int, submission: Submission) -> WorkItem:
-    return tasks.claim(session, item_id, user)
-
-
-register("complete", _complete, _complete_actions)
-register("claim", _claim, _claim_action)
-
-
-def perform(session: Session, user: User, item_id: int, action: str, submission: Submission) -> WorkItem:
-    """Run action `action` on a work item. Raises NotFound for unknown actions, and whatever the
-    action raises (NotAllowed, AlreadyHandled, ValidationFailed …)."""
-    handler = HANDLERS.get(action)
-    if handler is None:
-        raise NotFound(f"没有“{action}”这个操作")
-    return handler(session, user, item_id, submission)
+__all__ = ["Action", "CasePage", "Submission", "available_actions", "case_page", "mark_seen", "perform",
+           "perform_on_case", "refused", "register", "retry_page"]
 
 
 # ---------------------------------------------------------------- the page
@@ -213,7 +126,9 @@ def _start_fields(session: Session, instance: ProcessInstance) -> list[webforms.
 
 
 def _my_item(session: Session, user: User, open_items: list[WorkItem]) -> WorkItem | None:
-    return next((i for i in open_items if permissions.is_candidate(session, i, user)), None)
+    """The viewer's open item: one they can complete now, else one that waits (加签)."""
+    mine = [i for i in open_items if permissions.is_candidate(session, i, user)]
+    return next((i for i in mine if actions.can_complete(session, user, i)), mine[0] if mine else None)
 
 
 def _form_values(item: WorkItem, schema: dict[str, Any]) -> dict[str, Any]:
@@ -238,17 +153,24 @@ def _collect_paths(fields: list[webforms.Field]) -> set[str]:
     return paths
 
 
+def _acting_for(session: Session, user: User, item: WorkItem) -> str:
+    principal = permissions.acting_principal(session, item, user)
+    return principal.name if principal is not None and principal.id != user.id else ""
+
+
 def task_panel(session: Session, user: User, item: WorkItem, values: dict[str, Any] | None = None,
                comment: str = "", error: ValidationFailed | None = None) -> TaskPanel:
     """The form and action bar of `user`'s open `item`, optionally re-filled after a failed submit."""
-    form = tasks.form_schema(item)
+    form = actions.form_schema(item)
     schema, blocks = form["schema"], form["blocks"]
     errors = dict(error.fields) if error is not None else {}
-    decision = _decision_field(schema)
+    decision = case_actions.decision_field(schema)
     skip = frozenset([decision[0]]) if decision else frozenset()
     ctx = webforms.FormContext(blocks=blocks, options_for=people.options_for(session, _scope_units(session, item)),
                                errors=errors)
-    fields = webforms.fields_of(schema, values if values is not None else _form_values(item, schema), ctx, skip=skip)
+    can_complete = actions.can_complete(session, user, item)
+    fields = webforms.fields_of(schema, values if values is not None else _form_values(item, schema), ctx,
+                                skip=skip) if can_complete else []
     shown = _collect_paths(fields) | {"comment", attachments.FIELD}
     stray = [m for path, messages in errors.items() if path not in shown for m in messages]
     server = [(SERVER_FIELD_TITLES.get(n, n), server_value_text(n, item.instance.data.get(n)))
@@ -258,6 +180,8 @@ def task_panel(session: Session, user: User, item: WorkItem, values: dict[str, A
         overdue=bool(item.due_at and item.due_at < clock.now()), fields=fields, server_fields=server,
         actions=available_actions(session, user, item), comment=comment, errors=errors, form_errors=stray,
         message=error.message if error is not None else "", max_upload_mb=attachments.max_bytes() // (1024 * 1024),
+        can_complete=can_complete, hold="" if can_complete or not item.on_hold else signing.hold_message(session, item),
+        acting_for=_acting_for(session, user, item),
     )
 
 
@@ -277,6 +201,8 @@ def case_page(session: Session, user: User, instance_id: int, tab: str = "detail
         page.data_fields = _start_fields(session, instance)
         page.timeline = case_timeline.timeline(session, instance)
         page.task = task_panel(session, user, mine) if mine is not None else None
+        page.actions = case_actions.case_actions(session, user, instance, open_items, mine)
+        page.unseen = cc_unread(session, user, instance.id) or notifications.unread_about(session, user, instance.id)
     elif tab == "diagram":
         state = case_timeline.diagram_state(instance)
         page.svg = diagram.render_svg(instance.definition.bpmn_xml, instance.definition.key, state, labels,
@@ -292,7 +218,30 @@ def retry_page(session: Session, user: User, item_id: int, submission: Submissio
     item = tasks.get_item(session, item_id, user)
     page = case_page(session, user, item.instance_id)
     if page.task is not None and page.task.item_id == item.id:
-        form = tasks.form_schema(item)
+        form = actions.form_schema(item)
         values = webforms.parse_object(submission.fields, form["schema"], form["blocks"])
         page.task = task_panel(session, user, item, values, submission.first("comment") or "", error)
     return page
+
+
+def refused(session: Session, user: User, scope: str, target_id: int, action: str, submission: Submission,
+            error: ValidationFailed) -> CasePage:
+    """The case page after a refused action: its form open again, the input kept, each error
+    next to its field (the step's own form for 提交)."""
+    if scope == ITEM and action == "complete":
+        return retry_page(session, user, target_id, submission, error)
+    instance_id = tasks.get_item(session, target_id, user).instance_id if scope == ITEM else target_id
+    page = case_page(session, user, instance_id)
+    bar = [*(page.task.actions if page.task else []), *page.actions]
+    found = next((a for a in bar if a.name == action and a.scope == scope and a.target_id == target_id), None)
+    if found is None:
+        page.alert = error.message
+    else:
+        case_actions.refill(session, user, found, submission, error)
+    return page
+
+
+def mark_seen(session: Session, user: User, instance_id: int) -> None:
+    """The viewer opened the case: its 抄送 to them and their messages about it are read."""
+    mark_cc_read(session, user, instance_id)
+    notifications.mark_case_read(session, user, instance_id)

@@ -25,6 +25,7 @@ from models import WorkItemCandidate
 from models import WorkItemStatus
 from workflows import clock
 from workflows import inbox
+from workflows import notifications
 from workflows.diagram_shapes import wrap
 from workflows.permissions import OVERSIGHT_ROLES
 
@@ -35,6 +36,7 @@ class Nav:
 
     todo: int
     roles: set[str]
+    unread: int = 0  # unread notifications (站内消息)
 
     @property
     def admin(self) -> bool:
@@ -68,8 +70,9 @@ def roles_of(session: Session, user: User) -> set[str]:
 
 
 def nav(session: Session, user: User) -> Nav:
-    """Two indexed queries per page: the 待办 count and the user's roles."""
-    return Nav(todo=inbox.todo_count(session, user), roles=roles_of(session, user))
+    """Three indexed queries per page: the 待办 count, the user's roles and unread messages."""
+    return Nav(todo=inbox.todo_count(session, user), roles=roles_of(session, user),
+               unread=notifications.unread_count(session, user))
 
 
 def _count(session: Session, query: Select[Any]) -> int:

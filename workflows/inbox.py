@@ -72,6 +72,8 @@ class Row:
     shared: bool = False
     decision: str | None = None
     handlers: list[str] = field(default_factory=list)
+    acting_for: str = ""  # 待办 of a deputy: the principal they would act for (代X办理)
+    unread: bool = False  # 抄送我的: not opened yet
 
 
 def _instance_columns() -> Any:
@@ -229,6 +231,28 @@ def _handlers(session: Session, instance_ids: list[int]) -> dict[int, tuple[list
     return found
 
 
+def _acting_for(session: Session, user: User, items: list[WorkItem]) -> dict[int, str]:
+    """Item id → the principal's name, for the items of a 待办 page that `user` holds only as a
+    deputy (委托): the candidate whose active delegation covers the case's process."""
+    grants = delegation.active_for_deputy(session, user)
+    if not grants or not items:
+        return {}
+    candidates: dict[int, set[int]] = defaultdict(set)
+    for item_id, user_id in session.execute(select(WorkItemCandidate.work_item_id, WorkItemCandidate.user_id)
+                                            .where(WorkItemCandidate.work_item_id.in_([i.id for i in items]))):
+        candidates[item_id].add(user_id)
+    names = dict(session.execute(select(User.id, User.name).where(User.id.in_({g.principal_id for g in grants}))).all())
+    found = {}
+    for item in items:
+        if user.id in candidates[item.id]:
+            continue
+        principal = next((g.principal_id for g in grants if g.principal_id in candidates[item.id]
+                          and delegation.covers(g, item.instance.definition.key)), None)
+        if principal is not None:
+            found[item.id] = names[principal]
+    return found
+
+
 def _item_row(item: WorkItem, sender: str, now: datetime) -> Row:
     case = item.instance
     return Row(instance_id=case.id, number=case.number, title=case.title, process=case.definition.name,
@@ -261,7 +285,12 @@ def queue_rows(session: Session, user: User, view: str, limit: int = 20, offset:
     now = clock.now()
     if view in ("todo", "done"):
         senders = _senders(session, page.items)
-        return [_item_row(i, senders[i.id], now) for i in page.items], page.total
+        rows = [_item_row(i, senders[i.id], now) for i in page.items]
+        if view == "todo":
+            principals = _acting_for(session, user, page.items)
+            for row in rows:
+                row.acting_for = principals.get(row.item_id or 0, "")
+        return rows, page.total
     cases = cc_cases(session, page.items) if view == "cc" else page.items
     handlers = _handlers(session, [c.id for c in cases])
     if view == "started":
@@ -269,8 +298,11 @@ def queue_rows(session: Session, user: User, view: str, limit: int = 20, offset:
     by_ids = {cc.by_id for cc in page.items if cc.by_id}
     names = dict(session.execute(select(User.id, User.name).where(User.id.in_(by_ids))).all()) if by_ids else {}
     by_id = {c.id: c for c in cases}
-    return [_case_row(by_id[cc.instance_id], handlers[cc.instance_id], names.get(cc.by_id, ""), cc.created_at)
-            for cc in page.items], page.total
+    rows = []
+    for cc in page.items:
+        rows.append(_case_row(by_id[cc.instance_id], handlers[cc.instance_id], names.get(cc.by_id, ""), cc.created_at))
+        rows[-1].unread = cc.read_at is None
+    return rows, page.total
 
 
 @dataclass

@@ -139,6 +139,21 @@ def mark_all_read(session: Session, user: User) -> int:
     ).rowcount or 0
 
 
+def unread_about(session: Session, user: User, instance_id: int) -> bool:
+    """True when the user has an unread message about the case."""
+    return session.scalar(select(Notification.id).where(
+        Notification.user_id == user.id, Notification.instance_id == instance_id, Notification.read_at.is_(None)
+    ).limit(1)) is not None
+
+
+def mark_case_read(session: Session, user: User, instance_id: int) -> int:
+    """The user opened the case: their messages about it are read; returns how many."""
+    return session.execute(
+        update(Notification).where(Notification.user_id == user.id, Notification.instance_id == instance_id,
+                                   Notification.read_at.is_(None)).values(read_at=clock.now())
+    ).rowcount or 0
+
+
 def claim_emails(session: Session, limit: int = 50) -> list[tuple[int, str, str, str | None]]:
     """Take up to `limit` unsent messages of the last day for users with an address, marking
     them sent in this (short) transaction so parallel workers never send one twice:

@@ -48,10 +48,11 @@ class Field:
     description: str = ""
     attrs: dict[str, Any] = field(default_factory=dict)
     display: str = ""  # read-only text of the value
+    id_prefix: str = ""  # keeps DOM ids unique when several small forms share field names (action dialogs)
 
     @property
     def dom_id(self) -> str:
-        return "f-" + self.path.replace(".", "-")
+        return "f-" + self.id_prefix + self.path.replace(".", "-")
 
 
 OptionsFor = Callable[[str, dict[str, Any]], list[Option]]

@@ -17,10 +17,15 @@ from flask_login import login_required
 from webapp.extensions import db
 from webapp.i18n import diagram_labels
 from webapp.transaction import commit
+from webapp.transaction import write_apart
 from webapp.ui import safe_next
 from webapp.ui import submission
+from workflows import admin_cases
 from workflows import attachments
 from workflows import case_view
+from workflows.actions.registry import INSTANCE
+from workflows.actions.registry import ITEM
+from workflows.case_actions import Outcome
 from workflows.errors import ValidationFailed
 
 bp = Blueprint("cases", __name__)
@@ -31,24 +36,46 @@ bp = Blueprint("cases", __name__)
 @login_required
 def show(instance_id: int, tab: str) -> str:
     page = case_view.case_page(db.session, current_user, instance_id, tab, diagram_labels())
+    if page.unseen:  # opening the case reads its 抄送 and the viewer's messages about it
+        write_apart(lambda: case_view.mark_seen(db.session, current_user, instance_id))
     return render_template("cases/detail.html", page=page)
 
 
 @bp.post("/items/<int:item_id>/<action>")
 @login_required
 def act(item_id: int, action: str) -> Response | tuple[str, int]:
+    return _act(ITEM, item_id, action)
+
+
+@bp.post("/cases/<int:instance_id>/<action>")
+@login_required
+def act_on_case(instance_id: int, action: str) -> Response | tuple[str, int]:
+    return _act(INSTANCE, instance_id, action)
+
+
+def _act(scope: str, target_id: int, action: str) -> Response | tuple[str, int]:
+    """Run an action from its form; a refusal (422) shows the page again with the errors."""
     sent = submission()
+    run = case_view.perform if scope == ITEM else case_view.perform_on_case
     try:
-        item = case_view.perform(db.session, current_user, item_id, action, sent)
+        done = run(db.session, current_user, target_id, action, sent)
     except ValidationFailed as error:
         db.session.rollback()
-        page = case_view.retry_page(db.session, current_user, item_id, sent, error)
+        if sent.first("view") == "admin":
+            page = admin_cases.refused(db.session, current_user, scope, target_id, action, sent, error)
+            return render_template("admin/case.html", page=page), 422
+        page = case_view.refused(db.session, current_user, scope, target_id, action, sent, error)
         return render_template("cases/detail.html", page=page), 422
     commit()
-    done = _("已认领") if action == "claim" else _("已办理")
-    flash(f"{done}：{item.instance.number} {item.title}")
-    back = url_for("cases.show", instance_id=item.instance_id) if action == "claim" else url_for("inbox.queue", view="todo")
+    flash(_done_message(done))
+    back = url_for("inbox.queue", view="todo") if done.leaves_todo else url_for("cases.show", instance_id=done.instance_id)
     return redirect(safe_next(request.form.get("next"), back))
+
+
+def _done_message(done: Outcome) -> str:
+    words = {"complete": _("已办理"), "claim": _("已认领")}
+    what = words.get(done.action) or _("已%(action)s", action=_(done.label))
+    return _("%(what)s：%(number)s %(title)s", what=what, number=done.number, title=done.title)
 
 
 @bp.route("/attachments/<int:attachment_id>")

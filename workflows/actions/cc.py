@@ -8,6 +8,7 @@ most once per case (no duplicates).
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from models import CaseCC
@@ -52,3 +53,15 @@ def cc(session: Session, user: User, instance_id: int, users: list[str] | None =
     audit.record(session, "instance.cc", actor=user, instance=instance,
                  payload={"users": [u.username for u in new], "note": text})
     return instance
+
+
+def unread(session: Session, user: User, instance_id: int) -> bool:
+    """True when the case was 抄送 to the user and they have not opened it since."""
+    return session.scalar(select(CaseCC.id).where(CaseCC.instance_id == instance_id, CaseCC.user_id == user.id,
+                                                  CaseCC.read_at.is_(None)).limit(1)) is not None
+
+
+def mark_read(session: Session, user: User, instance_id: int) -> int:
+    """The user opened a case 抄送 to them: mark it read (idempotent); returns rows changed."""
+    return session.execute(update(CaseCC).where(CaseCC.instance_id == instance_id, CaseCC.user_id == user.id,
+                                                CaseCC.read_at.is_(None)).values(read_at=clock.now())).rowcount or 0

@@ -50,6 +50,8 @@ def optional_text(value: Any, field: str, label: str) -> str | None:
 
 def find_user(session: Session, username: Any, field: str) -> User:
     """An active user by username, else ValidationFailed on `field` (422)."""
+    if not username:
+        raise ValidationFailed("请选择人员", {field: ["请选择人员"]})
     user = session.scalars(select(User).where(User.username == str(username or ""))).first()
     if user is None or not user.is_active:
         raise ValidationFailed("人员不存在", {field: [f"找不到在职人员“{username}”"]})

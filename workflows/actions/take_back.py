@@ -10,6 +10,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,7 +37,10 @@ def _plan(session: Session, item: WorkItem, workflow: BpmnWorkflow) -> rewind.Pl
     if item.kind != WorkItemKind.TASK or item.action != "complete" or item.status != WorkItemStatus.COMPLETED:
         raise AlreadyHandled("只有本人已办理（同意/提交）的步骤可以拿回")
     common.require_running(item.instance)
-    task = workflow.get_task_from_id(UUID(item.task_id))
+    try:
+        task = workflow.get_task_from_id(UUID(item.task_id))
+    except TaskNotFoundException:  # a 退回 past the step removed its task from the tree
+        task = None
     if task is None or task.state != TaskState.COMPLETED:
         raise AlreadyHandled("该步骤已被退回或重新办理，不能拿回")
     if rewind.is_mi_instance(task):

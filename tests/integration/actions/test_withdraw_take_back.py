@@ -107,3 +107,14 @@ def test_an_administrator_reassigns_an_item(api: Any) -> None:
     assert (last["action"], last["data"]["from"], last["data"]["to"]) == ("task.reassign", ["s1_01"], "s1_02")
     complete(api, "s1_02", case, "deliberation", {"decision": "agree"})
     assert act(api, "admin", item, "reassign", {"to": "s1_01", "reason": "回来了"}, expect=409)["error"] == "already_handled"
+
+
+def test_a_step_returned_over_cannot_be_taken_back_and_says_why(api: Any) -> None:
+    case = start(api)["id"]
+    complete(api, "s1_01", case, "deliberation", {"decision": "agree"})
+    mine = done_item(api, "s1_01", case, "deliberation")
+    act(api, "s1_03", item_of(api, "s1_03", case, "recommendation"), "return",
+        {"to": "initiator", "reason": "材料不全"})  # the rewind removes 酝酿's task from the tree
+    refused = act(api, "s1_01", mine, "take-back", expect=409)
+    assert refused["message"] == "该步骤已被退回或重新办理，不能拿回"
+    assert "take-back" not in [a["name"] for a in api("s1_01").get(f"/tasks/{mine}/actions").get_json()["items"]]

@@ -34,6 +34,12 @@ PAGES: list[tuple[str, dict[str, int]]] = [
     ("/cases/{case}", CASE_VIEWERS),
     ("/cases/{case}/diagram", CASE_VIEWERS),
     ("/cases/{case}/log", CASE_VIEWERS),
+    ("/notifications", EVERYONE),
+    ("/notifications?unread=1&page=1", EVERYONE),
+    ("/delegations", EVERYONE),
+    ("/admin/cases", ADMINS),
+    ("/admin/cases?status=&q=TB", ADMINS),
+    ("/admin/cases/{case}", ADMINS),
     ("/admin/users", ADMINS),
     ("/admin/users/{user}", ADMINS),
     ("/admin/org", ADMINS),
@@ -90,6 +96,8 @@ def test_unknown_things_are_404(web: Any, ids: dict[str, int]) -> None:
     assert officer.get("/attachments/999999").status_code == 404
     assert web(ADMIN).get("/admin/users/999999").status_code == 404
     assert web(ADMIN).get("/admin/processes/999999").status_code == 404
+    assert web(ADMIN).get("/admin/cases/999999").status_code == 404
+    assert web(ADMIN).get("/admin/cases?status=nonsense").status_code == 400
 
 
 def test_every_page_sends_a_strict_content_security_policy(web: Any, client: Any) -> None:

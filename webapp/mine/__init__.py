@@ -1,0 +1,1 @@
+"""Personal pages: notifications (消息) and delegations (委托)."""
