@@ -5,6 +5,7 @@
 #   ORGFLOW_PG_DATABASE  database name on 127.0.0.1:5432, user postgres (default: orgflow)
 #   ORGFLOW_BIND         address to serve (default: 127.0.0.1:5000)
 #   ORGFLOW_WEB_WORKERS  gunicorn processes (default: 3); ORGFLOW_TIMER_WORKERS (default: 2)
+#   ORGFLOW_DEMO_LOGINS  where the demo logins are kept (default: instance/demo-logins-<database>.txt)
 #
 # Local mode: the secret and audit keys are generated into instance/ on first use. With
 # ORGFLOW_ENV=production they must come from the environment instead (docs/deploy.md).
@@ -32,7 +33,7 @@ fi
 
 $BIN/flask db upgrade
 $BIN/flask workflows deploy
-$BIN/flask demo load --once --logins "instance/demo-logins-$DB.txt"
+$BIN/flask demo load --once --logins "${ORGFLOW_DEMO_LOGINS:-instance/demo-logins-$DB.txt}"
 
 pids=()
 stopped=""
