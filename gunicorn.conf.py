@@ -15,6 +15,7 @@ Every setting can be changed from the environment:
 | `ORGFLOW_WEB_TIMEOUT` | `60` | seconds a request may take before its worker is restarted |
 | `ORGFLOW_FORWARDED_ALLOW_IPS` | `127.0.0.1` | proxies whose X-Forwarded-* headers are trusted |
 | `ORGFLOW_ACCESS_LOG` | `-` (stdout) | file, or empty for none |
+| `ORGFLOW_PIDFILE` | none | where the master writes its pid (for `kill -TERM`/`-HUP` without systemd) |
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ errorlog = "-"
 loglevel = os.environ.get("ORGFLOW_LOG_LEVEL", "info")
 # Remote address (and the client's, behind a proxy), request line, status, bytes, duration (µs), pid of the worker.
 access_log_format = '%(h)s %({x-forwarded-for}i)s "%(r)s" %(s)s %(B)s %(D)sus %(p)s "%(a)s"'
+pidfile = os.environ.get("ORGFLOW_PIDFILE") or None
 proc_name = "orgflow-web"
 # No gunicorn control socket: its default path is shared by every gunicorn of the user.
 control_socket_disable = True
