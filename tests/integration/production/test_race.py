@@ -27,6 +27,8 @@ from tests.integration.production.support import instances_of
 from tests.integration.production.support import revisions
 from tests.integration.production.support import token
 from tests.integration.production.support import uncontested
+from tests.integration.worker.support import due_timers
+from tests.integration.worker.support import fire_counts
 from webapp.extensions import db
 from workflows import audit
 
@@ -99,7 +101,13 @@ def run_trials(app: Flask, server: Gunicorn, trials: int) -> None:
 
 @pytest.mark.usefixtures("test_processes")
 def test_eight_clients_over_gunicorn_workers_complete_an_item_exactly_once(app: Flask, server: Gunicorn) -> None:
+    [waiting] = due_timers(app, 1)
+    untouched = revisions(app, [waiting])
     run_trials(app, server, 25)
+    # Web workers fire no timers (only `flask workflows worker` and `flask serve` do): a timer
+    # due before the race is still waiting after it.
+    assert fire_counts(app) == {}
+    assert revisions(app, [waiting]) == untouched
 
 
 @pytest.mark.postgres
