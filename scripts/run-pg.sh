@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 DB="${ORGFLOW_PG_DATABASE:-orgflow}"
 export FLASK_APP=webapp:create_app
-export ORGFLOW_DATABASE_URL="${ORGFLOW_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/$DB}"
+export ORGFLOW_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:5432/$DB"
 export ORGFLOW_BIND="${ORGFLOW_BIND:-127.0.0.1:5000}"
 export ORGFLOW_WEB_WORKERS="${ORGFLOW_WEB_WORKERS:-3}"
 TIMER_WORKERS="${ORGFLOW_TIMER_WORKERS:-2}"
