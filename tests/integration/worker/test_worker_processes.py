@@ -9,7 +9,6 @@ audit events are sealed), holding its instance lock and a leased batch — the k
 from __future__ import annotations
 
 import signal
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -144,18 +143,19 @@ def hold_mid_batch(app: Flask, database_url: str) -> AuditHeadLock | SqliteWrite
     """Hold the one running worker in the middle of a leased batch; returns the lock to release.
 
     PostgreSQL: it blocks at the commit of a job it is firing. SQLite: it waits for the write
-    lock, at the next job of its batch if some of the batch is still pending, else try again.
+    lock at the next job of its batch, if some of the batch is still pending; else try again.
     """
     if make_url(database_url).get_backend_name() == "postgresql":
         lock: AuditHeadLock | SqliteWriteLock = AuditHeadLock(database_url)
         wait_for(lambda: workers_waiting_on_a_lock(app) == 1, 60, "the worker to block before a commit")
         return lock
-    for _attempt in range(100):
+    for _attempt in range(20):
+        # Wait (without the lock, so as not to starve it) until it holds a batch, then lock.
+        wait_for(lambda: bool(leased_pending(app)), 30, "the worker to lease a batch")
         lock = SqliteWriteLock(database_url)
         if leased_pending(app):
             return lock
-        lock.release()  # caught between two batches
-        time.sleep(0.05)
+        lock.release()  # it finished that batch meanwhile
     raise AssertionError("the worker was never caught in the middle of a batch")
 
 
@@ -176,3 +176,5 @@ def test_a_worker_killed_mid_batch_leaves_its_leased_timers_to_fire_once_after_r
     wait_for(lambda: done_jobs(app) == len(ids), 120, "every timer to fire")
     assert_fired_exactly_once(app, ids)
     assert not owners(app, list(stranded)) & set(stranded.values())  # fired by the restarted worker
+    kill(workers[1], signal.SIGTERM)
+    assert workers[1].returncode == 0  # SIGTERM ends it cleanly between passes
