@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := webapp:create_app
 
-.PHONY: setup run test lint fonts poppler browser translations i18n-update screenshots clean-db
+.PHONY: setup run run-pg test lint fonts poppler browser translations i18n-update screenshots clean-db
 
 setup: $(STAMP) fonts poppler browser translations
 	@mkdir -p instance
@@ -46,6 +46,11 @@ screenshots: setup
 run: setup
 	$(BIN)/flask demo load --once
 	$(BIN)/flask serve --host 127.0.0.1 --port 5000
+
+# PostgreSQL on 127.0.0.1:5432 (database orgflow, created if missing): gunicorn web workers
+# plus two timer workers on http://127.0.0.1:5000; Ctrl-C stops them all (docs/deploy.md).
+run-pg: setup
+	./scripts/run-pg.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -20,18 +20,20 @@ group = AppGroup("demo", help="Demo data.")
 @click.option("--once", is_flag=True, help="Do nothing if the demo organization exists.")
 @click.option("--password", envvar="ORGFLOW_DEMO_PASSWORD", help="One password for all demo users.")
 @click.option("--no-cases", is_flag=True, help="Only the organization, no demo cases.")
-def load(once: bool, password: str | None, no_cases: bool) -> None:
+@click.option("--logins", "logins", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to keep the printed logins [default: instance/demo-logins.txt].")
+def load(once: bool, password: str | None, no_cases: bool, logins: Path | None) -> None:
     """Load the demo organization (and a few cases in different steps) and print its logins once."""
+    path = logins or Path(current_app.instance_path) / "demo-logins.txt"
     loaded = write(lambda: demo_mod.load(db.session, password, once))
     if not loaded.loaded:
-        click.echo("演示组织已存在，未重复导入（登录信息见 instance/demo-logins.txt）")
+        click.echo(f"演示组织已存在，未重复导入（登录信息见 {path}）")
         return
     if not no_cases:
         created = write(lambda: demo_cases.seed(db.session))
         click.echo(f"演示案件 {len(created)} 件：" + "、".join(f"{c.number} {c.title}" for c in created))
     lines = [f"{username}\t{pw}" for username, pw in loaded.passwords.items()]
-    path = Path(current_app.instance_path) / "demo-logins.txt"
     path.write_text("用户名\t密码\n" + "\n".join(lines) + "\n", encoding="utf-8")
     path.chmod(0o600)
-    click.echo("演示组织已导入。登录信息（仅显示这一次，另存于 instance/demo-logins.txt）：")
+    click.echo(f"演示组织已导入。登录信息（仅显示这一次，另存于 {path}）：")
     click.echo("\n".join(lines))

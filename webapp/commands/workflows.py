@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Mapping
 from contextlib import nullcontext
 from datetime import datetime
@@ -86,7 +88,18 @@ def worker(interval: float, once: bool, batch: int, lease: float, at: str | None
             click.echo(f"fired {worker_mod.run_once(session_factory(), config)}")
         return
     click.echo(f"timer worker {config.owner} running (Ctrl-C to stop)")
-    worker_mod.loop(session_factory(), interval, config=config)
+    worker_mod.loop(session_factory(), interval, stop=_stop_on_sigterm(), config=config)
+
+
+def _stop_on_sigterm() -> threading.Event:
+    """SIGTERM (systemd, scripts/run-pg.sh) ends the worker after its current pass.
+
+    A worker killed outright is safe too (its transaction dies, its leases expire); stopping
+    between passes only spares the retry.
+    """
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: stop.set())
+    return stop
 
 
 @click.command("serve")

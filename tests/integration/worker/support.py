@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -116,3 +117,31 @@ def workers_waiting_on_a_lock(app: Flask) -> int:
     """How many worker backends (PostgreSQL) are blocked waiting for a row lock."""
     return scalar(app, text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :name "
                             "AND wait_event_type = 'Lock'").bindparams(name=APP_NAME))
+
+
+def leased_pending(app: Flask) -> dict[int, str]:
+    """Pending jobs that some worker holds a lease on: job id → its owner."""
+    with app.app_context():
+        rows = db.session.execute(select(TimerJob.id, TimerJob.locked_by).where(
+            TimerJob.status == TimerStatus.PENDING, TimerJob.locked_by.is_not(None))).all()
+        db.session.remove()
+        return {int(i): str(owner) for i, owner in rows}
+
+
+def owners(app: Flask, jobs: list[int]) -> set[str]:
+    with app.app_context():
+        found = set(db.session.scalars(select(TimerJob.locked_by).where(TimerJob.id.in_(jobs))))
+        db.session.remove()
+        return {str(owner) for owner in found}
+
+
+class SqliteWriteLock:
+    """Holds SQLite's write lock (BEGIN IMMEDIATE) until released: every writer waits at its BEGIN."""
+
+    def __init__(self, database_url: str) -> None:
+        self.connection = sqlite3.connect(make_url(database_url).database or "", isolation_level=None, timeout=60)
+        self.connection.execute("BEGIN IMMEDIATE")
+
+    def release(self) -> None:
+        self.connection.rollback()
+        self.connection.close()

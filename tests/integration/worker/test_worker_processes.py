@@ -18,14 +18,18 @@ from flask import Flask
 from sqlalchemy import create_engine
 from sqlalchemy import select
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from models import ProcessInstance
 from models import TimerJob
 from models import TimerStatus
+from tests.integration.worker.support import SqliteWriteLock
 from tests.integration.worker.support import done_jobs
 from tests.integration.worker.support import due_timers
 from tests.integration.worker.support import fire_counts
 from tests.integration.worker.support import kill
+from tests.integration.worker.support import leased_pending
+from tests.integration.worker.support import owners
 from tests.integration.worker.support import spawn
 from tests.integration.worker.support import wait_for
 from tests.integration.worker.support import workers_waiting_on_a_lock
@@ -133,3 +137,44 @@ def test_two_workers_share_due_timers_on_either_database(app: Flask, database_ur
     workers.start(2)
     wait_for(lambda: done_jobs(app) == len(ids), 120, "every timer to fire")
     assert_fired_exactly_once(app, ids)
+
+
+def hold_mid_batch(app: Flask, database_url: str) -> AuditHeadLock | SqliteWriteLock:
+    """Hold the one running worker in the middle of a leased batch; returns the lock to release.
+
+    PostgreSQL: it blocks at the commit of a job it is firing. SQLite: it waits for the write
+    lock at the next job of its batch, if some of the batch is still pending; else try again.
+    """
+    if make_url(database_url).get_backend_name() == "postgresql":
+        lock: AuditHeadLock | SqliteWriteLock = AuditHeadLock(database_url)
+        wait_for(lambda: workers_waiting_on_a_lock(app) == 1, 60, "the worker to block before a commit")
+        return lock
+    for _attempt in range(20):
+        # Wait (without the lock, so as not to starve it) until it holds a batch, then lock.
+        wait_for(lambda: bool(leased_pending(app)), 30, "the worker to lease a batch")
+        lock = SqliteWriteLock(database_url)
+        if leased_pending(app):
+            return lock
+        lock.release()  # it finished that batch meanwhile
+    raise AssertionError("the worker was never caught in the middle of a batch")
+
+
+@pytest.mark.usefixtures("test_processes")
+def test_a_worker_killed_mid_batch_leaves_its_leased_timers_to_fire_once_after_restart(
+        app: Flask, database_url: str, workers: Workers) -> None:
+    ids = due_timers(app, 200)
+    workers.start()  # batches of 10, leased for 3 s
+    wait_for(lambda: done_jobs(app) >= 3, 60, "the first timers")
+    lock = hold_mid_batch(app, database_url)
+    try:
+        kill(workers[0])
+    finally:
+        lock.release()
+    stranded = leased_pending(app)  # the rest of its batch: leased to the dead worker, not fired
+    assert stranded and len(set(stranded.values())) == 1
+    workers.start()
+    wait_for(lambda: done_jobs(app) == len(ids), 120, "every timer to fire")
+    assert_fired_exactly_once(app, ids)
+    assert not owners(app, list(stranded)) & set(stranded.values())  # fired by the restarted worker
+    kill(workers[1], signal.SIGTERM)
+    assert workers[1].returncode == 0  # SIGTERM ends it cleanly between passes
