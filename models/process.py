@@ -12,7 +12,10 @@ from sqlalchemy import Index
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
+from sqlalchemy import event
 from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import SessionTransaction
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
@@ -87,12 +90,35 @@ class ProcessInstance(Base):
     completed_at: Mapped[datetime | None]
 
     # The ORM adds "AND revision = <read>" to every UPDATE and raises StaleDataError when
-    # another transaction got there first: the revision-checked save of DESIGN §3.
-    __mapper_args__ = {"version_id_col": revision}
+    # another transaction got there first: the revision-checked save of DESIGN §3. The
+    # revision is raised by `_one_revision_per_transaction`, so a user action that flushes a
+    # case several times still moves it by exactly one.
+    __mapper_args__ = {"version_id_col": revision, "version_id_generator": False}
 
     definition: Mapped[ProcessDefinition] = relationship("ProcessDefinition")
     initiator: Mapped[User] = relationship("User", foreign_keys=[initiator_id])
     subject_user: Mapped[User | None] = relationship("User", foreign_keys=[subject_user_id])
+
+
+_REVISED = "orgflow.revised_instances"
+
+
+@event.listens_for(Session, "before_flush")
+def _one_revision_per_transaction(session: Session, _context: Any, _instances: Any) -> None:
+    """Raise a changed case's revision once per transaction (DESIGN §3: revision + 1 per change);
+    a case inserted in this transaction keeps its first revision."""
+    revised: set[int] = session.info.setdefault(_REVISED, set())
+    revised.update(id(obj) for obj in session.new if isinstance(obj, ProcessInstance))
+    for obj in session.dirty:
+        if isinstance(obj, ProcessInstance) and id(obj) not in revised and session.is_modified(obj):
+            obj.revision += 1
+            revised.add(id(obj))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_revised(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_REVISED, None)
 
 
 class NumberSequence(Base):

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from models import AuditEvent
 from models import WorkItem
+from tests.helpers import instance
 from tests.helpers import open_item
 from tests.helpers import start
 from webapp.extensions import db
@@ -51,3 +52,13 @@ def test_eight_simultaneous_completions_of_one_item_succeed_exactly_once(app: An
             following = db.session.scalar(select(func.count(WorkItem.id)).where(
                 WorkItem.instance_id == case["id"], WorkItem.task_name == "recommendation"))
         assert (completions, following) == (1, 1)
+
+
+def test_each_user_action_raises_the_revision_by_exactly_one(api: Any) -> None:
+    """DESIGN §3: revision + 1 per change, however often the action flushes the case."""
+    case = start(api)
+    assert case["revision"] == 1
+    item = open_item(api, "s1_01", case["id"], "deliberation")
+    response = api("s1_01").post(f"/tasks/{item['id']}/complete", {"data": {"decision": "agree"}})
+    assert response.status_code == 200, response.get_json()
+    assert instance(api, "s1_03", case["id"])["revision"] == 2

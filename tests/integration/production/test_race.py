@@ -79,10 +79,11 @@ def assert_each_item_completed_once(app: Flask, items: list[int], before: dict[i
         db.session.remove()
     assert completions == dict.fromkeys(items, 1)
     assert statuses == {"completed"}
-    # Exactly one winning transaction per case: the revision moved (and audit events were
-    # written) as much as for one completion alone, never more.
+    # Exactly one winning transaction per case: revision + 1 (DESIGN §3), and as many audit
+    # events as one completion alone writes, never more.
     revision_step, events_step = once
-    assert revisions(app, list(before)) == {case: revision + revision_step for case, revision in before.items()}
+    assert revision_step == 1
+    assert revisions(app, list(before)) == {case: revision + 1 for case, revision in before.items()}
     written = events_per_instance(app, list(before))
     assert {case: written[case] - count for case, count in events_before.items()} == dict.fromkeys(before, events_step)
 
