@@ -16,7 +16,7 @@ from webapp.extensions import login_manager
 from webapp.extensions import migrate
 from workflows import accounts
 from workflows import attachments
-from workflows import audit
+from workflows import audit as audit_service  # not `audit`: the webapp.audit package rebinds that name
 from workflows.locking import begin_write
 from workflows.locking import install_sqlite_pragmas
 
@@ -53,7 +53,7 @@ def register_extensions(app: Flask) -> None:
     init_login(app, login_manager)
     with app.app_context():
         install_sqlite_pragmas(db.engine)
-    audit.configure(app.config["ORGFLOW_AUDIT_KEY"].encode("utf-8"),
+    audit_service.configure(app.config["ORGFLOW_AUDIT_KEY"].encode("utf-8"),
                     tuple(k.encode("utf-8") for k in app.config["ORGFLOW_AUDIT_PREVIOUS_KEYS"]))
     attachments.configure(app.config["ORGFLOW_ATTACHMENT_DIR"], app.config["ORGFLOW_MAX_UPLOAD_MB"] * 1024 * 1024)
     from webapp.i18n import select_locale

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask import Response
+from flask import request
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -29,8 +30,15 @@ HEADERS = {
 
 
 def register(app: Flask) -> None:
+    hsts = app.config.get("ORGFLOW_HSTS")
+
     @app.after_request
     def _security_headers(response: Response) -> Response:
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
+        if hsts:
+            response.headers["Strict-Transport-Security"] = hsts
+        if request.endpoint != "static":
+            # Pages, API answers and downloads may hold case data: never kept by a browser or proxy.
+            response.headers["Cache-Control"] = "no-store"
         return response
