@@ -9,6 +9,7 @@ from flask import Flask
 from flask import request
 
 from webapp import config as config_mod
+from webapp import security
 from webapp.extensions import babel
 from webapp.extensions import csrf
 from webapp.extensions import db
@@ -28,6 +29,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config_mod.load(app.instance_path, test_config))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # readable Chinese in API answers
     register_extensions(app)
+    security.bound_ids(app)
     register_blueprints(app)
     register_request_hooks(app)
     register_error_handlers(app)
@@ -89,8 +91,6 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from webapp import security
-
     security.register(app)
 
     @app.before_request

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Flask
 from flask import Response
 from flask import request
+from werkzeug.routing import IntegerConverter
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -27,6 +28,19 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route, at most nine digits: a larger id matches no route (404) instead
+    of overflowing in the driver (SQLite OverflowError, PostgreSQL "integer out of range"), and
+    instead of werkzeug's 405 when a converter refuses a path that another method's rule shares."""
+
+    regex = r"\d{1,9}"
+
+
+def bound_ids(app: Flask) -> None:
+    """Install IdConverter as `int`; call before any blueprint is registered."""
+    app.url_map.converters["int"] = IdConverter
 
 
 def register(app: Flask) -> None:

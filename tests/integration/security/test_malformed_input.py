@@ -140,3 +140,13 @@ def test_malformed_json_to_a_task_gets_a_json_4xx(app: Flask, api: Any, body: by
 def test_a_well_formed_start_still_works(api: Any) -> None:
     response = api("s1_03").post("/processes/cadre_promotion/instances", {"data": proposal()})
     assert response.status_code == 201
+
+
+def test_ids_beyond_a_database_integer_are_404_not_500(api: Any, web: Any) -> None:
+    huge = "15974996008380149760"  # found by schemathesis: overflowed the driver (500)
+    client = api("s1_03")
+    for path in (f"/instances/{huge}/pdf", f"/instances/{huge}/comments", f"/tasks/{huge}"):
+        response = client.get(path)
+        assert response.status_code == 404 and response.get_json()["error"] == "not_found"
+    assert client.post(f"/instances/{huge}/comments", {"body": "x"}).status_code == 404
+    assert web("s1_03").get(f"/cases/{huge}").status_code == 404
