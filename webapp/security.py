@@ -52,7 +52,7 @@ def register(app: Flask) -> None:
             response.headers.setdefault(name, value)
         if hsts:
             response.headers["Strict-Transport-Security"] = hsts
-        if request.endpoint != "static":
+        if request.endpoint != "static" and "no-store" not in response.headers.get("Cache-Control", ""):
             # Pages, API answers and downloads may hold case data: never kept by a browser or proxy.
             response.headers["Cache-Control"] = "no-store"
         return response

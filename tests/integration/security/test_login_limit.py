@@ -112,3 +112,13 @@ def test_the_refusal_is_in_english_for_english_readers(app: Flask, org: None) ->
         response = form_login(client, USER)
     assert response.status_code == 429
     assert "Too many failed logins" in response.get_data(as_text=True)
+
+
+def test_an_unreachable_redis_falls_back_to_the_database(
+        app: Flask, org: None, make_app: Callable[..., Flask], redis_prefix: str) -> None:
+    # Port 1 on loopback refuses at once: the limit is still enforced, counted in the database.
+    down = make_app(ORGFLOW_REDIS_URL="redis://127.0.0.1:1/0", ORGFLOW_REDIS_PREFIX=redis_prefix)
+    with clock.frozen_at(T0):
+        _spread_failures([down], 10)
+        assert form_login(down.test_client(), USER).status_code == 429
+    assert _failures_in_database(app) == 20  # the username's and the address's
