@@ -31,9 +31,16 @@ def _safe_next(target: str | None) -> str:
     return target if target and target.startswith("/") and not target.startswith("//") else url_for("main.index")
 
 
-def _sign_in(user: User) -> None:
-    # A new session on every login (no fixation): nothing from before, not even the CSRF token.
+def _fresh_session() -> None:
+    """Drop everything the session held (no fixation: not even the CSRF token) but the language."""
+    locale = session.get("locale")
     session.clear()
+    if locale:
+        session["locale"] = locale
+
+
+def _sign_in(user: User) -> None:
+    _fresh_session()  # a new session on every login
     login_user(user)
 
 
@@ -98,6 +105,6 @@ def logout() -> Response:
         user.session_version += 1  # ends this session everywhere it was copied
         commit()
     logout_user()
-    session.clear()
+    _fresh_session()
     flash("已退出登录")
     return redirect(url_for("auth.login"))

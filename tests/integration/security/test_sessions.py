@@ -167,3 +167,11 @@ def test_authenticated_pages_api_answers_and_downloads_are_not_cached(app: Flask
     static = client.get("/static/css/app.css")
     assert static.status_code == 200 and static.headers.get("Cache-Control") != "no-store"
     static.close()
+
+
+def test_the_language_chosen_before_login_survives_the_new_session(app: Flask, org: None) -> None:
+    client = app.test_client()
+    token = csrf_of(client.get("/auth/login").get_data(as_text=True))
+    client.post("/locale", data={"locale": "en", "next": "/auth/login", "csrf_token": token})
+    assert form_login(client, "s1_05").status_code == 302
+    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
