@@ -8,6 +8,7 @@ from models.collaboration import CaseCC
 from models.collaboration import CaseComment
 from models.collaboration import Delegation
 from models.collaboration import Notification
+from models.login_attempt import LoginFailure
 from models.org import OrgUnit
 from models.org import UnitLevel
 from models.process import FINAL_STATUSES
@@ -48,6 +49,7 @@ __all__ = [
     "Base",
     "CalendarOverride",
     "InfluencePeriod",
+    "LoginFailure",
     "MemberStatus",
     "NumberSequence",
     "OrgUnit",

@@ -9,6 +9,7 @@ from flask import Flask
 from flask import request
 
 from webapp import config as config_mod
+from webapp import security
 from webapp.extensions import babel
 from webapp.extensions import csrf
 from webapp.extensions import db
@@ -16,7 +17,7 @@ from webapp.extensions import login_manager
 from webapp.extensions import migrate
 from workflows import accounts
 from workflows import attachments
-from workflows import audit
+from workflows import audit as audit_service  # not `audit`: the webapp.audit package rebinds that name
 from workflows.locking import begin_write
 from workflows.locking import install_sqlite_pragmas
 
@@ -28,6 +29,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config_mod.load(app.instance_path, test_config))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # readable Chinese in API answers
     register_extensions(app)
+    security.bound_ids(app)
     register_blueprints(app)
     register_request_hooks(app)
     register_error_handlers(app)
@@ -53,7 +55,7 @@ def register_extensions(app: Flask) -> None:
     init_login(app, login_manager)
     with app.app_context():
         install_sqlite_pragmas(db.engine)
-    audit.configure(app.config["ORGFLOW_AUDIT_KEY"].encode("utf-8"),
+    audit_service.configure(app.config["ORGFLOW_AUDIT_KEY"].encode("utf-8"),
                     tuple(k.encode("utf-8") for k in app.config["ORGFLOW_AUDIT_PREVIOUS_KEYS"]))
     attachments.configure(app.config["ORGFLOW_ATTACHMENT_DIR"], app.config["ORGFLOW_MAX_UPLOAD_MB"] * 1024 * 1024)
     from webapp.i18n import select_locale
@@ -89,8 +91,6 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from webapp import security
-
     security.register(app)
 
     @app.before_request

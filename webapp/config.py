@@ -39,6 +39,28 @@ def _smtp(env: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+# Production serves over HTTPS only: cookies are Secure and host-locked (`__Host-`), HSTS is sent.
+PRODUCTION = {
+    "SESSION_COOKIE_SECURE": True,
+    "SESSION_COOKIE_NAME": "__Host-session",
+    "REMEMBER_COOKIE_SECURE": True,
+    "PREFERRED_URL_SCHEME": "https",
+    "ORGFLOW_HSTS": "max-age=31536000; includeSubDomains",
+}
+
+
+def _production(config: dict[str, Any], overrides: Mapping[str, Any]) -> None:
+    """Refuse default secrets and debug mode; make cookies Secure unless a test overrides it."""
+    missing = [k for k in ("SECRET_KEY", "ORGFLOW_AUDIT_KEY") if not config.get(k)]
+    if missing:
+        raise RuntimeError(f"production mode needs {', '.join(missing)} from the environment, not defaults")
+    if config.get("DEBUG") or _flag(os.environ.get("FLASK_DEBUG")):
+        raise RuntimeError("production mode must not run with debug on")
+    for key, value in PRODUCTION.items():
+        if key not in overrides:
+            config[key] = value
+
+
 def load(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The app config: environment first, then generated secrets in instance/, then overrides."""
     instance = Path(instance_path)
@@ -52,6 +74,11 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict
         # rotation event is written, to sign) the older part of the chain.
         "ORGFLOW_AUDIT_PREVIOUS_KEYS": [k for k in env.get("ORGFLOW_AUDIT_PREVIOUS_KEYS", "").split(",") if k],
         "ORGFLOW_REDIS_URL": env.get("ORGFLOW_REDIS_URL"),
+        "ORGFLOW_REDIS_PREFIX": env.get("ORGFLOW_REDIS_PREFIX", "orgflow:"),
+        # Failed logins allowed per username and per client address within the window.
+        "ORGFLOW_LOGIN_MAX_FAILURES": int(env.get("ORGFLOW_LOGIN_MAX_FAILURES", "10")),
+        "ORGFLOW_LOGIN_MAX_FAILURES_PER_ADDRESS": int(env.get("ORGFLOW_LOGIN_MAX_FAILURES_PER_ADDRESS", "50")),
+        "ORGFLOW_LOGIN_WINDOW_MINUTES": int(env.get("ORGFLOW_LOGIN_WINDOW_MINUTES", "15")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -68,9 +95,7 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict
     }
     config.update(overrides or {})
     if config["ORGFLOW_ENV"] == "production":
-        missing = [k for k in ("SECRET_KEY", "ORGFLOW_AUDIT_KEY") if not config.get(k)]
-        if missing:
-            raise RuntimeError(f"production mode needs {', '.join(missing)} from the environment, not defaults")
+        _production(config, overrides or {})
     config["SECRET_KEY"] = config["SECRET_KEY"] or _secret_file(instance, "secret.key")
     config["ORGFLOW_AUDIT_KEY"] = config["ORGFLOW_AUDIT_KEY"] or _secret_file(instance, "audit.key")
     # A whole request: up to ten attachments of the largest size, plus the form itself.

@@ -6,14 +6,17 @@ import logging
 
 from flask import Flask
 from flask import Response
+from flask import current_app
 from flask import jsonify
 from flask import render_template
 from flask import request
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from webapp.extensions import db
 from workflows.assignment import RoutingError
+from workflows.attachments import FileTooLarge
 from workflows.errors import AlreadyHandled
 from workflows.errors import DiagramInvalid
 from workflows.errors import InvalidRequest
@@ -31,6 +34,7 @@ STATUS: list[tuple[type[WorkflowError], int]] = [
     (NotFound, 404),
     (NotAllowed, 403),
     (AlreadyHandled, 409),
+    (FileTooLarge, 413),
     (ValidationFailed, 422),
     (RoutingError, 422),
     (DiagramInvalid, 400),
@@ -84,7 +88,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response | tuple[str, int]:
         code = error.code or 500
-        return respond(code, {"error": (error.name or "error").lower().replace(" ", "_"), "message": error.description})
+        message = error.description
+        if isinstance(error, RequestEntityTooLarge):
+            limit = current_app.config["ORGFLOW_MAX_UPLOAD_MB"]
+            message = f"提交的内容过大：每个附件不超过 {limit} MB，一次最多 10 个"
+        return respond(code, {"error": (error.name or "error").lower().replace(" ", "_"), "message": message})
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response | tuple[str, int]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask import Flask
 from flask import Response
+from flask import request
+from werkzeug.routing import IntegerConverter
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -28,9 +30,29 @@ HEADERS = {
 }
 
 
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route, at most nine digits: a larger id matches no route (404) instead
+    of overflowing in the driver (SQLite OverflowError, PostgreSQL "integer out of range"), and
+    instead of werkzeug's 405 when a converter refuses a path that another method's rule shares."""
+
+    regex = r"\d{1,9}"
+
+
+def bound_ids(app: Flask) -> None:
+    """Install IdConverter as `int`; call before any blueprint is registered."""
+    app.url_map.converters["int"] = IdConverter
+
+
 def register(app: Flask) -> None:
+    hsts = app.config.get("ORGFLOW_HSTS")
+
     @app.after_request
     def _security_headers(response: Response) -> Response:
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
+        if hsts:
+            response.headers["Strict-Transport-Security"] = hsts
+        if request.endpoint != "static" and "no-store" not in response.headers.get("Cache-Control", ""):
+            # Pages, API answers and downloads may hold case data: never kept by a browser or proxy.
+            response.headers["Cache-Control"] = "no-store"
         return response

@@ -154,6 +154,15 @@ def reset_password(session: Session, user: User, password: str, actor: User | No
     audit.record(session, "user.password_reset", actor=actor, payload={"user": user.username})
 
 
+def change_password(session: Session, user: User, new_password: str) -> None:
+    """The user's own password change (the caller has re-checked the current password): at least
+    8 characters (InvalidRequest otherwise). Bumps the session version, so every other session of
+    the user ends; the caller logs the current one in again. Audited, password not logged."""
+    user.password_hash = hash_password(new_password)
+    user.session_version += 1
+    audit.record(session, "user.password_change", actor=user, payload={"user": user.username})
+
+
 def revoke_role(session: Session, user: User, role: str, unit_code: str, actor: User | None = None) -> bool:
     """Take a role at a unit away from `user`; True if they had it. Audited."""
     unit = find_unit(session, unit_code)

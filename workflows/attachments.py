@@ -8,10 +8,12 @@ read back only by people who may see the case.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import tempfile
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -88,6 +90,45 @@ def clean_name(filename: str) -> str:
     return name[-200:] or "附件"
 
 
+class FileTooLarge(ValidationFailed):
+    """One file is over the size limit (HTTP 413); the form shows it next to the upload field."""
+
+    code = "file_too_large"
+
+
+# What an Office Open XML package of each kind must contain besides [Content_Types].xml.
+OOXML_PARTS = {".docx": "word/", ".xlsx": "xl/", ".pptx": "ppt/"}
+
+
+def _zip_names(content: bytes) -> list[str] | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return archive.namelist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return None
+
+
+def _content_matches(ext: str, content: bytes) -> bool:
+    """The sniffed content agrees with the extension: its magic bytes, a real OOXML package for
+    docx/xlsx/pptx, UTF-8 without NUL bytes for text."""
+    magics = TYPES[ext][1]
+    if not magics:
+        if b"\x00" in content:
+            return False
+        try:
+            content.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return True
+    if not content.startswith(magics):
+        return False
+    if ext in OOXML_PARTS:
+        names = _zip_names(content)
+        return names is not None and "[Content_Types].xml" in names and any(
+            n.startswith(OOXML_PARTS[ext]) for n in names)
+    return True
+
+
 def _check(upload: Upload, content: bytes) -> str:
     name = clean_name(upload.filename)
     ext = os.path.splitext(name)[1].lower()
@@ -96,20 +137,18 @@ def _check(upload: Upload, content: bytes) -> str:
         raise ValidationFailed("附件类型不允许", {FIELD: [f"“{name}”的类型不允许，可上传：{allowed}"]})
     if len(content) > _settings.max_bytes:
         limit = _settings.max_bytes // (1024 * 1024)
-        raise ValidationFailed("附件过大", {FIELD: [f"“{name}”超过 {limit} MB"]})
-    content_type, magics = TYPES[ext]
-    if magics and not content.startswith(magics):
+        raise FileTooLarge("附件过大", {FIELD: [f"“{name}”超过 {limit} MB"]})
+    if not content:
+        raise ValidationFailed("附件是空文件", {FIELD: [f"“{name}”是空文件"]})
+    if not _content_matches(ext, content):
         raise ValidationFailed("附件内容与类型不符", {FIELD: [f"“{name}”的内容与扩展名不符"]})
-    if not magics:
-        try:
-            content.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ValidationFailed("附件不是 UTF-8 文本", {FIELD: [f"“{name}”不是 UTF-8 文本"]}) from exc
-    return content_type
+    return TYPES[ext][0]
 
 
 def prepare(uploads: list[Upload]) -> list[Prepared]:
-    """Read and check every upload; raise ValidationFailed (field `attachments`) on the first bad one."""
+    """Read and check every upload; raise ValidationFailed (field `attachments`) on the first bad
+    one: a type not allowed, content that does not match the extension, an empty file, or
+    FileTooLarge for one over the limit."""
     real = [u for u in uploads if u.filename]
     if len(real) > MAX_FILES:
         raise ValidationFailed("附件过多", {FIELD: [f"一次最多上传 {MAX_FILES} 个附件"]})

@@ -9,9 +9,17 @@ from flask import request
 from workflows.errors import InvalidRequest
 
 
+def json_value() -> Any:
+    """The request's JSON value, or None if the body is not JSON (or nested beyond the parser)."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:  # `[[[[…]]]]` thousands deep: json.loads recurses, `silent` does not cover it
+        return None
+
+
 def json_body() -> dict[str, Any]:
     """The request's JSON object, else InvalidRequest (400)."""
-    body = request.get_json(silent=True)
+    body = json_value()
     if not isinstance(body, dict):
         raise InvalidRequest("请求体须为 JSON 对象")
     return body

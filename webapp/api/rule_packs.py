@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
-
 from webapp.api.auth import api_user
 from webapp.api.auth import token_required
 from webapp.api.blueprint import bp
@@ -13,6 +11,7 @@ from webapp.api.openapi import NSTR
 from webapp.api.openapi import STR
 from webapp.api.openapi import add_paths
 from webapp.api.openapi import op
+from webapp.api.params import json_value
 from webapp.extensions import db
 from webapp.transaction import commit
 from workflows.rules import overlays
@@ -52,6 +51,6 @@ def get_window(pack_id: str) -> dict[str, Any]:
 @bp.put("/rule-packs/<pack_id>/window")
 @token_required
 def put_window(pack_id: str) -> dict[str, Any]:
-    window = overlays.update_window(db.session, pack_id, request.get_json(silent=True), api_user())
+    window = overlays.update_window(db.session, pack_id, json_value(), api_user())
     commit()
     return window.as_dict()

@@ -1,4 +1,4 @@
-"""登录 / 退出."""
+"""登录 / 退出 / 修改密码."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import session
 from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
@@ -14,10 +15,14 @@ from flask_login import login_user
 from flask_login import logout_user
 from werkzeug.wrappers import Response
 
+from models import User
+from webapp.auth import limit
 from webapp.auth.forms import LoginForm
+from webapp.auth.forms import PasswordForm
 from webapp.extensions import db
 from webapp.transaction import commit
 from workflows import accounts
+from workflows.login_limit import TooManyFailures
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -26,26 +31,80 @@ def _safe_next(target: str | None) -> str:
     return target if target and target.startswith("/") and not target.startswith("//") else url_for("main.index")
 
 
+def _fresh_session() -> None:
+    """Drop everything the session held (no fixation: not even the CSRF token) but the language."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+
+
+def _sign_in(user: User) -> None:
+    _fresh_session()  # a new session on every login
+    login_user(user)
+
+
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> Response | str:
+def login() -> Response | str | tuple[str, int]:
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(db.session, form.username.data or "", form.password.data or "")
+        try:
+            user = limit.attempt(form.username.data or "", form.password.data or "")
+        except TooManyFailures as refused:
+            commit()
+            form.password.errors.append(refused.message)
+            return render_template("auth/login.html", form=form), 429
         commit()
         if user is not None:
-            login_user(user)
+            _sign_in(user)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append("用户名或密码错误")
     return render_template("auth/login.html", form=form)
 
 
+def _me() -> User:
+    user = db.session.get(User, current_user.id)
+    assert user is not None
+    return user
+
+
+def _refuse_current(form: PasswordForm, user: User) -> int | None:
+    """None if the current password is right, else the status to answer (the failure is counted)."""
+    try:
+        if limit.verify_current_password(user, form.current.data or ""):
+            return None
+        form.current.errors, status = ["当前密码不正确"], 422
+    except TooManyFailures as refused:
+        form.current.errors, status = [refused.message], 429
+    commit()
+    return status
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password() -> Response | str | tuple[str, int]:
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        return render_template("auth/password.html", form=form), 422 if form.is_submitted() else 200
+    user = _me()
+    status = _refuse_current(form, user)
+    if status:
+        return render_template("auth/password.html", form=form), status
+    accounts.change_password(db.session, user, form.new.data or "")
+    commit()
+    _sign_in(user)  # this session carries the new session version; every other one has ended
+    flash("密码已修改，其他设备上的登录已退出")
+    return redirect(url_for("main.index"))
+
+
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Response:
-    user = db.session.get(type(current_user._get_current_object()), current_user.id)
+    user = db.session.get(User, current_user.id)
     if user is not None:
         user.session_version += 1  # ends this session everywhere it was copied
         commit()
     logout_user()
+    _fresh_session()
     flash("已退出登录")
     return redirect(url_for("auth.login"))

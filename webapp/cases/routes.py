@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
 
+from webapp.errors import status_of
 from webapp.extensions import db
 from webapp.i18n import diagram_labels
 from webapp.transaction import commit
@@ -63,9 +64,9 @@ def _act(scope: str, target_id: int, action: str) -> Response | tuple[str, int]:
         db.session.rollback()
         if sent.first("view") == "admin":
             page = admin_cases.refused(db.session, current_user, scope, target_id, action, sent, error)
-            return render_template("admin/case.html", page=page), 422
+            return render_template("admin/case.html", page=page), status_of(error)
         page = case_view.refused(db.session, current_user, scope, target_id, action, sent, error)
-        return render_template("cases/detail.html", page=page), 422
+        return render_template("cases/detail.html", page=page), status_of(error)
     commit()
     flash(_done_message(done))
     back = url_for("inbox.queue", view="todo") if done.leaves_todo else url_for("cases.show", instance_id=done.instance_id)

@@ -13,6 +13,7 @@ from flask_login import current_user
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from webapp.errors import status_of
 from webapp.extensions import db
 from webapp.transaction import commit
 from webapp.ui import submission
@@ -46,7 +47,7 @@ def submit(key: str) -> Response | tuple[str, int] | str:
     except ValidationFailed as error:
         db.session.rollback()
         page = start_view.failed_page(db.session, current_user, key, sent, error)
-        return render_template("start/form.html", page=page), 422
+        return render_template("start/form.html", page=page), status_of(error)
     commit()
     flash(_("已发起：%(number)s", number=instance.number))
     return redirect(url_for("cases.show", instance_id=instance.id))

@@ -1,0 +1,156 @@
+"""Authorization from the URL map (ASVS 8.2.1/8.2.2, T13): every route × method × kind of user,
+with the ids of one S1 case — its task, attachment, PDFs, a notification, a delegation. Only the
+users listed may get past authorization; everyone else gets 401/403/404 (or the login page).
+
+A route that is added without a line in ACCESS fails `test_every_route_is_classified`.
+"outsider" is an officer of another unit: every id of the S1 case must be refused to them (no IDOR).
+"ok" means past authorization: the walk posts empty bodies, so a 400/409/422/429 still counts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from tests.integration.security.authz_walk import ROLES
+from tests.integration.security.authz_walk import callers
+from tests.integration.security.authz_walk import case_ids
+from tests.integration.security.authz_walk import outcome
+from tests.integration.security.authz_walk import url_for_rule
+
+ALL = frozenset(ROLES)
+USERS = ALL - {"anonymous"}
+NOBODY: frozenset[str] = frozenset()
+CASE_READERS = frozenset({"approver", "officer", "auditor"})  # participants of the case and the auditor
+HANDLER = frozenset({"approver"})
+ADMIN = frozenset({"admin"})
+AUDITOR = frozenset({"auditor"})
+STARTERS = frozenset({"outsider", "officer"})  # 组织部干部 may start cadre_promotion (in their own unit)
+
+
+def _only(*roles: str) -> frozenset[str]:
+    return frozenset(roles)
+
+
+ACCESS: dict[tuple[str, str], frozenset[str]] = {
+    # public
+    ("static", "GET"): ALL,
+    ("auth.login", "GET"): ALL,
+    ("auth.login", "POST"): ALL,
+    ("main.set_locale", "POST"): ALL,
+    ("api.openapi", "GET"): ALL,
+    # every signed-in user, about themselves
+    ("main.index", "GET"): USERS,
+    ("auth.password", "GET"): USERS,
+    ("auth.password", "POST"): USERS,
+    ("auth.logout", "POST"): USERS,
+    ("inbox.queue", "GET"): USERS,
+    ("start.catalog", "GET"): USERS,
+    ("mine.notices", "GET"): USERS,
+    ("mine.read_all_notices", "POST"): USERS,
+    ("mine.read_notice", "POST"): _only("approver"),  # the notification's owner alone
+    ("mine.delegations", "GET"): USERS,
+    ("mine.create_delegation", "POST"): USERS,
+    ("mine.end_delegation", "POST"): _only("officer", "admin"),  # the principal, or an admin
+    ("api.list_tasks", "GET"): USERS,
+    ("api.list_processes", "GET"): USERS,
+    ("api.list_notifications", "GET"): USERS,
+    ("api.unread_count", "GET"): USERS,
+    ("api.read_all_notifications", "POST"): USERS,
+    ("api.read_notification", "POST"): _only("approver"),
+    ("api.list_delegations", "GET"): USERS,
+    ("api.create_delegation", "POST"): USERS,
+    ("api.end_delegation", "POST"): _only("officer", "admin"),
+    ("api.list_rule_packs", "GET"): USERS,
+    ("api.get_window", "GET"): USERS,
+    # starting a case
+    ("start.form", "GET"): STARTERS,
+    ("start.submit", "POST"): STARTERS,
+    ("api.start_instance", "POST"): STARTERS,
+    # the case and what belongs to it: its participants and the auditor, never another unit
+    ("cases.show", "GET"): CASE_READERS,
+    ("cases.attachment", "GET"): CASE_READERS,
+    ("documents.pdf", "GET"): CASE_READERS,
+    ("api.get_instance", "GET"): CASE_READERS,
+    ("api.instance_actions", "GET"): CASE_READERS,
+    ("api.instance_events", "GET"): CASE_READERS,
+    ("api.instance_documents", "GET"): CASE_READERS,
+    ("api.instance_pdf", "GET"): CASE_READERS,
+    ("api.list_comments", "GET"): CASE_READERS,
+    ("api.get_task", "GET"): CASE_READERS,
+    ("api.item_actions", "GET"): CASE_READERS,
+    ("cases.act_on_case", "POST"): CASE_READERS,  # /cases/<id>/comments: viewers may comment
+    ("api.action_comments", "POST"): CASE_READERS,
+    ("api.action_cc", "POST"): _only("approver", "officer"),  # participants only
+    ("api.action_withdraw", "POST"): _only("officer"),  # the initiator
+    # the open step: its handler
+    ("cases.act", "POST"): HANDLER,
+    ("api.complete_task", "POST"): HANDLER,
+    ("api.claim_task", "POST"): HANDLER,
+    ("api.action_release", "POST"): HANDLER,
+    ("api.action_return", "POST"): HANDLER,
+    ("api.action_transfer", "POST"): HANDLER,
+    ("api.action_add_signer", "POST"): HANDLER,
+    ("api.action_remove_signer", "POST"): HANDLER,
+    ("api.action_take_back", "POST"): NOBODY,  # nobody has completed a step yet
+    ("api.action_remind", "POST"): _only("approver", "officer", "admin"),  # 催办: initiator, overseers, admins
+    # administrators (who may not read case content)
+    ("admin.home", "GET"): ADMIN,
+    ("admin.users", "GET"): ADMIN,
+    ("admin.user", "GET"): ADMIN,
+    ("admin.create_user", "POST"): ADMIN,
+    ("admin.set_active", "POST"): ADMIN,
+    ("admin.reset_password", "POST"): ADMIN,
+    ("admin.change_role", "POST"): ADMIN,
+    ("admin.org", "GET"): ADMIN,
+    ("admin.create_unit", "POST"): ADMIN,
+    ("admin.processes", "GET"): ADMIN,
+    ("admin.process", "GET"): ADMIN,
+    ("admin.calendar", "GET"): ADMIN,
+    ("admin.set_override", "POST"): ADMIN,
+    ("admin.delete_override", "POST"): ADMIN,
+    ("admin.cases", "GET"): ADMIN,
+    ("admin.case", "GET"): ADMIN,
+    ("api.action_reassign", "POST"): ADMIN,
+    ("api.action_terminate", "POST"): ADMIN,
+    ("api.put_window", "PUT"): ADMIN,
+    # auditors
+    ("audit.search", "GET"): AUDITOR,
+    ("audit.events", "GET"): AUDITOR,
+    ("audit.verify", "GET"): AUDITOR,
+    ("audit.cases_csv", "GET"): AUDITOR,
+    ("audit.events_csv", "GET"): AUDITOR,
+    ("audit.checkpoint", "GET"): AUDITOR,
+    ("api.verify_audit", "GET"): AUDITOR,
+}
+LAST = {("auth.logout", "POST")}  # ends the caller's session: walked after everything else
+
+
+def _routes(app: Flask) -> list[tuple[Any, str]]:
+    rules = sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint))
+    found = [(rule, method) for rule in rules for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    return [r for r in found if (r[0].endpoint, r[1]) not in LAST] + [r for r in found if (r[0].endpoint, r[1]) in LAST]
+
+
+def test_every_route_is_classified(app: Flask) -> None:
+    routes = {(rule.endpoint, method) for rule, method in _routes(app)}
+    assert routes - ACCESS.keys() == set(), "new routes: say who may call them in ACCESS"
+    assert ACCESS.keys() - routes == set(), "ACCESS names routes that no longer exist"
+
+
+def test_only_the_listed_users_get_past_authorization_on_any_route(app: Flask, web: Any) -> None:
+    ids = case_ids(app, web)
+    who = callers(app)
+    wrong = []
+    for rule, method in _routes(app):
+        path = url_for_rule(rule, ids)
+        for role, caller in who.items():
+            response = caller.call(method, path)
+            got = outcome(response)
+            response.close()
+            expected = "ok" if role in ACCESS[(rule.endpoint, method)] else "denied"
+            if got != expected:
+                wrong.append(f"{method} {path} ({rule.endpoint}) as {role}: {got} ({response.status_code}), "
+                             f"expected {expected}")
+    assert wrong == []
