@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 from flask import request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp import config as config_mod
 from webapp import security
@@ -35,6 +36,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_commands(app)
     register_template_filters(app)
+    hops = app.config["ORGFLOW_PROXY_HOPS"]
+    if hops:  # the client's own address (login limit, audit) and scheme behind nginx
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app
 
 

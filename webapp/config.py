@@ -75,6 +75,9 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict
         "ORGFLOW_AUDIT_PREVIOUS_KEYS": [k for k in env.get("ORGFLOW_AUDIT_PREVIOUS_KEYS", "").split(",") if k],
         "ORGFLOW_REDIS_URL": env.get("ORGFLOW_REDIS_URL"),
         "ORGFLOW_REDIS_PREFIX": env.get("ORGFLOW_REDIS_PREFIX", "orgflow:"),
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted
+        # (0: none, the socket's address is the client's; 1: one nginx).
+        "ORGFLOW_PROXY_HOPS": int(env.get("ORGFLOW_PROXY_HOPS", "0")),
         # Failed logins allowed per username and per client address within the window.
         "ORGFLOW_LOGIN_MAX_FAILURES": int(env.get("ORGFLOW_LOGIN_MAX_FAILURES", "10")),
         "ORGFLOW_LOGIN_MAX_FAILURES_PER_ADDRESS": int(env.get("ORGFLOW_LOGIN_MAX_FAILURES_PER_ADDRESS", "50")),

@@ -103,6 +103,21 @@ def test_failures_over_many_usernames_from_one_address_hit_the_address_limit(
         assert form_login(other.test_client(), "s1_01", PASSWORD, **elsewhere).status_code == 302
 
 
+def test_behind_a_trusted_proxy_the_address_limit_counts_the_forwarded_client(
+        org: None, make_app: Callable[..., Flask]) -> None:
+    # Every request comes from nginx (127.0.0.1); ORGFLOW_PROXY_HOPS=1 trusts its X-Forwarded-For.
+    behind = make_app(ORGFLOW_LOGIN_MAX_FAILURES_PER_ADDRESS=3, ORGFLOW_PROXY_HOPS=1)
+    proxy: dict[str, Any] = {"environ_base": {"REMOTE_ADDR": "127.0.0.1"}}
+    with clock.frozen_at(T0):
+        for n in range(3):
+            response = form_login(behind.test_client(), f"nobody{n}", "x",
+                                  headers={"X-Forwarded-For": "203.0.113.7"}, **proxy)
+            assert response.status_code == 200
+        refused = form_login(behind.test_client(), "s1_01", PASSWORD, headers={"X-Forwarded-For": "203.0.113.7"}, **proxy)
+        other = form_login(behind.test_client(), "s1_01", PASSWORD, headers={"X-Forwarded-For": "198.51.100.9"}, **proxy)
+    assert (refused.status_code, other.status_code) == (429, 302)
+
+
 def test_the_refusal_is_in_english_for_english_readers(app: Flask, org: None) -> None:
     with clock.frozen_at(T0):
         _spread_failures([app], 10)
