@@ -55,6 +55,18 @@ def scratch_app(database_url: str | None = None) -> Any:
     return app
 
 
+def isolated(module: str, *args: str) -> Any:
+    """Run `python -m module *args --json-out FILE` in a fresh interpreter and return the JSON it
+    wrote: one app per process (a second `create_app` in a process is not supported)."""
+    import json
+    import subprocess
+    import sys
+
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        subprocess.run([sys.executable, "-m", module, *args, "--json-out", out.name], cwd=ROOT, check=True)
+        return json.loads(Path(out.name).read_text() or "null")
+
+
 def timed(func: Callable[[], Any]) -> float:
     """Seconds one call takes (perf_counter)."""
     start = time.perf_counter()
