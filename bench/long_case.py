@@ -38,6 +38,16 @@ class Driver:
         self.keys = tokens(app, ["s1_01", "s1_03"])
         self.latencies: list[float] = []
         self.actions: list[str] = []
+        self.loaded: list[int] = []  # work-item rows the ORM built during each step (deterministic)
+        self._rows = 0
+        from sqlalchemy import event
+
+        from models import WorkItem
+
+        event.listen(WorkItem, "load", self._count)
+
+    def _count(self, *_: Any) -> None:
+        self._rows += 1
         self.body: dict[str, Any] = {}
 
     def act(self, user: str, task: str, action: str, payload: dict[str, Any]) -> None:
@@ -51,8 +61,10 @@ class Driver:
             assert response.status_code == 200, response.get_json()
             answer.update(response.get_json())
 
+        self._rows = 0
         self.latencies.append(timed(post))
         self.actions.append(action)
+        self.loaded.append(self._rows)
         self.body = answer
 
     def _todo(self, user: str) -> list[dict[str, Any]]:
@@ -101,6 +113,12 @@ def run(app: Any, steps: int) -> tuple[Driver, dict[int, dict[str, int]]]:
     return driver, sizes
 
 
+def rows_at(driver: Driver, step: int, action: str) -> int:
+    """Work-item rows loaded by the last step of `action` up to `step`."""
+    steps = [n for n in range(min(step, len(driver.actions))) if driver.actions[n] == action]
+    return driver.loaded[steps[-1]] if steps else 0
+
+
 def window(driver: Driver, step: int, action: str | None = None) -> float:
     """Median latency (ms) of the steps up to `step` (of one action, or all)."""
     end = min(step, len(driver.latencies))
@@ -117,6 +135,7 @@ def main() -> None:
     first = window(driver, CHECKPOINTS[0])
     rows = [f"| {s:,} | {window(driver, s):.2f} ms | {window(driver, s) / first:.2f}× | "
             f"{window(driver, s, 'return'):.2f} / {window(driver, s, 'complete'):.2f} ms | "
+            f"{rows_at(driver, s, 'return')} / {rows_at(driver, s, 'complete')} | "
             f"{sizes[s]['bytes']:,} B | {sizes[s]['tasks']} |" for s in CHECKPOINTS if s in sizes]
     backend = "PostgreSQL" if args.database and args.database.startswith("postgresql") else "SQLite"
     body = f"""## A case of 1,000 steps (issue 7, T9)
@@ -126,10 +145,11 @@ One cadre_promotion case driven through the API in-process: 民主推荐 returns
 酝酿 agrees again, and so on (every 50th return goes to the initiator, who resubmits); every
 API action is one step (after a warm-up on another case). Latency: median of the {WINDOW} steps up to the checkpoint (the same mix
 of 退回 and 提交 in each window; at step 5, the five steps so far); state: the stored
-SpiffWorkflow JSON and its task count at the checkpoint.
+SpiffWorkflow JSON and its task count at the checkpoint. Rows read: `WorkItem` objects the ORM
+built during the last 退回 and 提交 before the checkpoint (a `load` event count: exact, unlike time).
 
-| step | latency (median) | vs step 5 | 退回 / 提交 (medians) | stored state | tasks in the tree |
-|---|---|---|---|---|---|
+| step | latency (median) | vs step 5 | 退回 / 提交 (medians) | work-item rows read by a 退回 / 提交 | stored state | tasks in the tree |
+|---|---|---|---|---|---|---|
 {chr(10).join(rows)}
 
 Pass criterion T9: flat within ±20% from step 5 to step 1,000 and no growth of the state with
