@@ -40,6 +40,7 @@ class Driver:
         self.actions: list[str] = []
         self.loaded: list[int] = []  # work-item rows the ORM built during each step (deterministic)
         self._rows = 0
+        self.body: dict[str, Any] = {}
         from sqlalchemy import event
 
         from models import WorkItem
@@ -48,7 +49,6 @@ class Driver:
 
     def _count(self, *_: Any) -> None:
         self._rows += 1
-        self.body: dict[str, Any] = {}
 
     def act(self, user: str, task: str, action: str, payload: dict[str, Any]) -> None:
         items = self.body["instance"]["work_items"] if self.body else self._todo(user)
@@ -153,8 +153,10 @@ built during the last 退回 and 提交 before the checkpoint (a `load` event co
 {chr(10).join(rows)}
 
 Pass criterion T9: flat within ±20% from step 5 to step 1,000 and no growth of the state with
-the history. The work-item rows and the audit trail do grow (two rows and one or two events a
-step), but no request reads them whole: the answer lists only the open items.
+the history. The state passes. A 提交 reads one work-item row whatever the history; a 退回 reads
+every completed item of the case (`workflows/actions/rewind.rebuild_case_data`), about half the
+steps so far, so its cost grows linearly with the history (O(n²) over the case) — the one part
+of T9 that fails; the fix is to read only the items of the steps the return removes.
 """
     write_section("long-case", body)
     print(body)
