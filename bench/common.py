@@ -16,8 +16,23 @@ ROOT = Path(__file__).resolve().parents[1]
 PERFORMANCE_MD = ROOT / "docs" / "performance.md"
 
 
+def reset_postgres(url: str) -> None:
+    """Drop the PostgreSQL database `url` names (if it exists) and create it empty."""
+    from sqlalchemy import create_engine
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    admin.dispose()
+
+
 def scratch_app(database_url: str | None = None) -> Any:
-    """A migrated, deployed app with the demo organization, on a throwaway database."""
+    """A migrated, deployed app with the demo organization, on a throwaway database: a new SQLite
+    file, or the PostgreSQL database `database_url` names, dropped and created again."""
     from flask_migrate import upgrade
 
     from webapp import create_app
@@ -26,6 +41,8 @@ def scratch_app(database_url: str | None = None) -> Any:
     from workflows import demo
 
     url = database_url or f"sqlite:///{tempfile.mkdtemp(prefix='orgflow-bench-')}/bench.sqlite3"
+    if url.startswith("postgresql"):
+        reset_postgres(url)
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret-key-0123456789",
         "ORGFLOW_AUDIT_KEY": "bench-audit-key-0123456789", "ORGFLOW_ARGON2": (1, 8, 1),
@@ -36,6 +53,18 @@ def scratch_app(database_url: str | None = None) -> Any:
         demo.load(db.session, "bench-password-1")
         db.session.commit()
     return app
+
+
+def isolated(module: str, *args: str) -> Any:
+    """Run `python -m module *args --json-out FILE` in a fresh interpreter and return the JSON it
+    wrote: one app per process (a second `create_app` in a process is not supported)."""
+    import json
+    import subprocess
+    import sys
+
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        subprocess.run([sys.executable, "-m", module, *args, "--json-out", out.name], cwd=ROOT, check=True)
+        return json.loads(Path(out.name).read_text() or "null")
 
 
 def timed(func: Callable[[], Any]) -> float:

@@ -1,10 +1,11 @@
-"""Engine step vs API completion, in one run (issue 2; run by hand: `.venv/bin/python -m bench.engine_vs_api`).
+"""Engine step vs API completion, in one run (issues 2 and 7; run by hand:
+`.venv/bin/python -m bench.engine_vs_api [--database postgresql://…]`).
 
 - engine: deserialize a cadre_promotion case waiting at 酝酿, complete it, run to the next
   wait, serialize — SpiffWorkflow only, no database.
 - api: POST /api/v1/tasks/<id>/complete for the same step through the whole Flask stack on
-  SQLite (WSGI in-process, no network): token auth, BEGIN IMMEDIATE, row lock, form + rule
-  checks, engine step, projection of the next work item, audit chain, revision-checked commit,
+  SQLite, or on PostgreSQL with `--database postgresql://…` (WSGI in-process, no network):
+  token auth, BEGIN IMMEDIATE or FOR UPDATE, row lock, form + rule checks, engine step, projection of the next work item, audit chain, revision-checked commit,
   and the JSON answer.
 
 Writes medians, p95 and their ratio to docs/performance.md.
@@ -79,31 +80,39 @@ def api_samples(app, n: int) -> list[float]:  # type: ignore[no-untyped-def]
     return [timed(lambda i=item_id: complete(i)) for item_id in items[20:]]
 
 
+def backend_name(url: str | None) -> str:
+    return "PostgreSQL" if url and url.startswith("postgresql") else "SQLite"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-n", type=int, default=300, help="samples per side")
+    parser.add_argument("--database", help="SQLAlchemy URL of a database to drop and fill (default: scratch SQLite)")
     args = parser.parse_args()
-    app = scratch_app()
+    name = backend_name(args.database)
+    app = scratch_app(args.database)
     engine = summary(engine_samples(app, args.n))
     api = summary(api_samples(app, args.n))
     ratio = api["median_ms"] / engine["median_ms"]
-    body = f"""## Engine step vs API completion (issue 2)
+    option = f" --database {args.database}" if args.database else ""
+    body = f"""## Engine step vs API completion — {name} (issues 2 and 7)
 
-Measured {date.today().isoformat()} with `.venv/bin/python -m bench.engine_vs_api -n {args.n}` on {machine()}.
+Measured {date.today().isoformat()} with `.venv/bin/python -m bench.engine_vs_api -n {args.n}{option}` on {machine()}.
 One process, one run; {args.n} samples per side after 20 warm-up steps; medians and p95.
+{"PostgreSQL 15, the local server over TCP on 127.0.0.1 (psycopg)." if name == "PostgreSQL" else "SQLite WAL, synchronous=NORMAL."}
 
 | path | median | p95 |
 |---|---|---|
 | engine: deserialize → complete 酝酿 → run to next wait → serialize (no DB) | {engine['median_ms']:.2f} ms | {engine['p95_ms']:.2f} ms |
-| API: `POST /api/v1/tasks/<id>/complete` on SQLite, WSGI in-process | {api['median_ms']:.2f} ms | {api['p95_ms']:.2f} ms |
+| API: `POST /api/v1/tasks/<id>/complete` on {name}, WSGI in-process | {api['median_ms']:.2f} ms | {api['p95_ms']:.2f} ms |
 | **ratio API / engine (medians)** | **{ratio:.1f}×** | |
 
-The API path adds token auth, `BEGIN IMMEDIATE`, the row lock, JSON-schema and rule checks,
-projection of the next work item (routing queries), the audit chain append and the commit,
-and the JSON answer (which re-reads the case's open items and timers). No network: loopback
-HTTP and several workers are measured in the production benchmarks.
+The API path adds token auth, the write transaction (`BEGIN IMMEDIATE` on SQLite, `SELECT … FOR
+UPDATE` on PostgreSQL), JSON-schema and rule checks, projection of the next work item (routing
+queries), the audit chain append and the commit, and the JSON answer (the case's open items and
+timers). No network: loopback HTTP and several workers are measured by `bench.load`.
 """
-    write_section("engine-vs-api", body)
+    write_section("engine-vs-api" if name == "SQLite" else "engine-vs-api-postgresql", body)
     print(body)
 
 

@@ -13,8 +13,18 @@ from workflows.locking import begin_write
 
 def commit() -> None:
     """Commit the request's transaction; a lost revision race becomes AlreadyHandled (409)."""
+    _revision_checked(db.session.commit)
+
+
+def flush() -> None:
+    """Write the request's changes without committing (to answer from them before `commit`);
+    a lost revision race becomes AlreadyHandled (409), as in `commit`."""
+    _revision_checked(db.session.flush)
+
+
+def _revision_checked(write: Callable[[], object]) -> None:
     try:
-        db.session.commit()
+        write()
     except StaleDataError as exc:
         db.session.rollback()
         raise AlreadyHandled("该流程刚刚被他人处理，请刷新后查看") from exc

@@ -70,9 +70,22 @@ def _schedule(session: Session, instance: ProcessInstance, item: WorkItem, now: 
                              due_at=due, created_at=now))
 
 
-def sync(session: Session, instance: ProcessInstance, created: list[WorkItem]) -> None:
-    """Schedule the jobs of new items with a deadline; cancel those of steps no longer open."""
+def sync(session: Session, instance: ProcessInstance, created: list[WorkItem],
+         pending: list[TimerJob] | None = None) -> None:
+    """Schedule the jobs of new items with a deadline; cancel those of steps no longer open.
+
+    `pending` is the case's pending deadline jobs when the caller has read them already
+    (`projection.sync`): with none there is nothing to cancel and no UPDATE is sent.
+    """
     now = clock.now()
+    if pending is None or pending:
+        _cancel_closed_steps(session, instance, pending or [])
+    for item in created:
+        if item.due_at is not None:
+            _schedule(session, instance, item, now)
+
+
+def _cancel_closed_steps(session: Session, instance: ProcessInstance, loaded: list[TimerJob]) -> None:
     open_tasks = select(WorkItem.task_id).where(WorkItem.instance_id == instance.id,
                                                 WorkItem.status == WorkItemStatus.OPEN)
     session.execute(
@@ -82,9 +95,8 @@ def sync(session: Session, instance: ProcessInstance, created: list[WorkItem]) -
         .values(status=TimerStatus.CANCELLED)
         .execution_options(synchronize_session=False)
     )
-    for item in created:
-        if item.due_at is not None:
-            _schedule(session, instance, item, now)
+    for job in loaded:  # read before the UPDATE: their status may be stale now
+        session.expire(job)
 
 
 def _escalation_targets(session: Session, instance: ProcessInstance, item: WorkItem, lane_name: str) -> list[User]:

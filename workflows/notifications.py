@@ -76,12 +76,29 @@ def queue_item(session: Session, item: WorkItem, kind: str = "task", body: str |
 
 def handlers_of(session: Session, item: WorkItem) -> list[int]:
     """Who acts on an open item: its assignee, else every candidate; plus their active deputies."""
-    if item.assignee_id is not None:
-        ids = [item.assignee_id]
-    else:
-        ids = list(session.scalars(select(WorkItemCandidate.user_id).where(WorkItemCandidate.work_item_id == item.id)))
-    deputies = delegation.active_deputies(session, ids, item.instance.definition.key)
-    return ids + [d for principal in ids for d in deputies.get(principal, [])]
+    return handlers_by_item(session, [item])[item.id]
+
+
+def handlers_by_item(session: Session, items: list[WorkItem]) -> dict[int, list[int]]:
+    """`handlers_of` for several items (item id → user ids), in two queries at most per process."""
+    shared = [item.id for item in items if item.assignee_id is None]
+    candidates: dict[int, list[int]] = {}
+    if shared:
+        rows = session.execute(select(WorkItemCandidate.work_item_id, WorkItemCandidate.user_id)
+                               .where(WorkItemCandidate.work_item_id.in_(shared)))
+        for item_id, user_id in rows:
+            candidates.setdefault(item_id, []).append(user_id)
+    ids = {item.id: [item.assignee_id] if item.assignee_id is not None else candidates.get(item.id, [])
+           for item in items}
+    by_process: dict[str, list[WorkItem]] = {}
+    for item in items:
+        by_process.setdefault(item.instance.definition.key, []).append(item)
+    found: dict[int, list[int]] = {}
+    for key, group in by_process.items():
+        deputies = delegation.active_deputies(session, [uid for i in group for uid in ids[i.id]], key)
+        for item in group:
+            found[item.id] = ids[item.id] + [d for principal in ids[item.id] for d in deputies.get(principal, [])]
+    return found
 
 
 def _flush_queue(session: Session) -> None:
@@ -89,9 +106,11 @@ def _flush_queue(session: Session) -> None:
     if not queued:
         return
     session.flush()
-    for item, (kind, body) in queued.items():
-        if item.status == WorkItemStatus.OPEN and not item.on_hold:
-            notify(session, handlers_of(session, item), kind, instance=item.instance, item=item, body=body)
+    told = [item for item in queued if item.status == WorkItemStatus.OPEN and not item.on_hold]
+    handlers = handlers_by_item(session, told)
+    for item in told:
+        kind, body = queued[item]
+        notify(session, handlers[item.id], kind, instance=item.instance, item=item, body=body)
 
 
 @event.listens_for(Session, "before_commit")

@@ -10,6 +10,7 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -119,10 +120,18 @@ def _timer_fired(session: Session, instance: ProcessInstance, job: TimerJob, tas
         run_effects(properties(task.task_spec).get("effects"), EffectContext(session, instance, instance.data))
 
 
-def _sync_timers(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+def _sync_timers(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> list[TimerJob]:
+    """Bring the BPMN timer jobs in line; returns the case's pending deadline jobs (read in the
+    same query, so that `deadlines.sync` knows whether it has anything to cancel)."""
     waiting = {str(task.id): (task, due) for task, due in engine().waiting_timers(workflow)}
-    jobs = {job.task_id: job for job in session.scalars(
-        select(TimerJob).where(TimerJob.instance_id == instance.id, TimerJob.kind == "timer"))}
+    rows = session.scalars(select(TimerJob).where(
+        TimerJob.instance_id == instance.id, or_(TimerJob.kind == "timer", TimerJob.status == TimerStatus.PENDING)))
+    jobs, pending_deadlines = {}, []
+    for job in rows:
+        if job.kind == "timer":
+            jobs[job.task_id] = job
+        else:
+            pending_deadlines.append(job)
     fired = {str(task.id): (task, due) for task, due in engine().fired_timers(workflow)}
     for task_id, job in jobs.items():
         if job.status == TimerStatus.PENDING and task_id not in waiting:
@@ -141,6 +150,7 @@ def _sync_timers(session: Session, instance: ProcessInstance, workflow: BpmnWork
         if task_id not in jobs:
             session.add(TimerJob(instance_id=instance.id, kind="timer", task_id=task_id,
                                  task_name=task.task_spec.bpmn_id, due_at=due))
+    return pending_deadlines
 
 
 def _finish(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, now: datetime) -> None:
@@ -159,9 +169,9 @@ def sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) ->
     Returns the work items created. Raises RoutingError when a new step has nobody to do it.
     """
     now = clock.now()
-    _sync_timers(session, instance, workflow)  # first: a fired timer's effects may feed the next step
+    pending = _sync_timers(session, instance, workflow)  # first: a fired timer's effects may feed the next step
     created = _sync_items(session, instance, workflow, now)
-    deadlines.sync(session, instance, created)
+    deadlines.sync(session, instance, created, pending)
     for item in created:
         notifications.queue_item(session, item)
     if workflow.is_completed():

@@ -11,6 +11,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models import ProcessInstance
 from models import User
@@ -62,8 +63,11 @@ def item_for_action(session: Session, item_id: int, user: User) -> tuple[WorkIte
     item = session.get(WorkItem, item_id)
     if item is None:
         raise NotFound(f"待办事项 {item_id} 不存在")
-    lock_instance(session, item.instance_id)
+    instance = lock_instance(session, item.instance_id)
     session.refresh(item)
+    # Hand the locked row to the item: the session's identity map holds objects weakly, and
+    # lazy-loading `item.instance` after this function returned would read the row again.
+    set_committed_value(item, "instance", instance)
     principal = permissions.acting_principal(session, item, user)
     if principal is None:
         raise NotAllowed("您不是该事项的办理人")
@@ -195,7 +199,19 @@ def open_items(session: Session, instance: ProcessInstance) -> list[WorkItem]:
 
 
 def candidates_of(session: Session, item: WorkItem) -> list[User]:
-    return list(session.scalars(
-        select(User).join(WorkItemCandidate, WorkItemCandidate.user_id == User.id)
-        .where(WorkItemCandidate.work_item_id == item.id).order_by(User.id)
-    ))
+    return candidates_by_item(session, [item]).get(item.id, [])
+
+
+def candidates_by_item(session: Session, items: list[WorkItem]) -> dict[int, list[User]]:
+    """Item id → its candidates (by user id), for a page of items in one query."""
+    ids = [item.id for item in items]
+    if not ids:
+        return {}
+    found: dict[int, list[User]] = {}
+    rows = session.execute(
+        select(WorkItemCandidate.work_item_id, User).join(User, User.id == WorkItemCandidate.user_id)
+        .where(WorkItemCandidate.work_item_id.in_(ids)).order_by(WorkItemCandidate.work_item_id, User.id)
+    )
+    for item_id, user in rows:
+        found.setdefault(item_id, []).append(user)
+    return found

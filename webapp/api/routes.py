@@ -25,13 +25,16 @@ from webapp.api.openapi import ref
 from webapp.api.params import int_arg
 from webapp.api.params import json_body
 from webapp.api.serializers import cc_json
+from webapp.api.serializers import completion_json
 from webapp.api.serializers import event_json
 from webapp.api.serializers import instance_json
 from webapp.api.serializers import instance_summary
 from webapp.api.serializers import item_json
+from webapp.api.serializers import items_json
 from webapp.api.serializers import process_json
 from webapp.extensions import db
 from webapp.transaction import commit
+from webapp.transaction import flush
 from workflows import actions
 from workflows import audit
 from workflows import cases
@@ -116,7 +119,7 @@ def list_tasks() -> dict[str, Any]:
     if view == "cc":
         cases = {case.id: case for case in inbox.cc_cases(db.session, page.items)}
         return {"items": [cc_json(db.session, cc, cases[cc.instance_id]) for cc in page.items], "total": page.total}
-    return {"items": [item_json(db.session, i) for i in page.items], "total": page.total}
+    return {"items": items_json(db.session, page.items), "total": page.total}
 
 
 @bp.get("/tasks/<int:item_id>")
@@ -146,8 +149,12 @@ def complete_task(item_id: int) -> dict[str, Any]:
     if comment is not None and not isinstance(comment, str):
         raise InvalidRequest("comment 须为字符串")
     item = actions.complete_item(db.session, item_id, api_user(), body.get("data", {}), comment)
+    # The answer is read inside the transaction, from the objects the change left in the session
+    # (after the commit every one of them would be expired and read again).
+    flush()
+    answer = completion_json(db.session, item)
     commit()
-    return {"item": item_json(db.session, item), "instance": instance_json(db.session, item.instance)}
+    return answer
 
 
 @bp.get("/audit/verify")

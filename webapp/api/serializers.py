@@ -32,7 +32,11 @@ def process_json(definition: ProcessDefinition) -> dict[str, Any]:
             "deployed_at": iso(definition.deployed_at)}
 
 
-def item_json(session: Session, item: WorkItem, with_instance: bool = True) -> dict[str, Any]:
+def item_json(session: Session, item: WorkItem, with_instance: bool = True,
+              candidates: list[User] | None = None) -> dict[str, Any]:
+    """A work item; pass `candidates` when they were read for a whole page (`items_json`)."""
+    if candidates is None:
+        candidates = tasks.candidates_of(session, item)
     body: dict[str, Any] = {
         "id": item.id,
         "instance_id": item.instance_id,
@@ -40,7 +44,7 @@ def item_json(session: Session, item: WorkItem, with_instance: bool = True) -> d
         "title": item.title,
         "status": item.status,
         "assignee": username(item.assignee),
-        "candidates": [u.username for u in tasks.candidates_of(session, item)],
+        "candidates": [u.username for u in candidates],
         "due_at": iso(item.due_at),
         "created_at": iso(item.created_at),
         "completed_at": iso(item.completed_at),
@@ -60,6 +64,12 @@ def item_json(session: Session, item: WorkItem, with_instance: bool = True) -> d
     return body
 
 
+def items_json(session: Session, items: list[WorkItem], with_instance: bool = True) -> list[dict[str, Any]]:
+    """Several work items, their candidates read in one query."""
+    candidates = tasks.candidates_by_item(session, items)
+    return [item_json(session, item, with_instance, candidates.get(item.id, [])) for item in items]
+
+
 def instance_summary(instance: ProcessInstance) -> dict[str, Any]:
     return {
         "id": instance.id,
@@ -75,15 +85,29 @@ def instance_summary(instance: ProcessInstance) -> dict[str, Any]:
 
 
 def instance_json(session: Session, instance: ProcessInstance) -> dict[str, Any]:
+    """A case with its open items (candidates read in one query) and its timers."""
+    return _instance_json(session, instance)[0]
+
+
+def _instance_json(session: Session, instance: ProcessInstance,
+                   also: WorkItem | None = None) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    open_items = tasks.open_items(session, instance)
+    candidates = tasks.candidates_by_item(session, [*open_items, *([also] if also is not None else [])])
     body = instance_summary(instance)
     body.update(
         subject=username(instance.subject_user),
         revision=instance.revision,
         data=instance.data,
-        work_items=[item_json(session, item, with_instance=False) for item in tasks.open_items(session, instance)],
+        work_items=[item_json(session, i, False, candidates.get(i.id, [])) for i in open_items],
         timers=[{"task": job.task_name, "due_at": iso(job.due_at)} for job in timers.timers_of(session, instance.id)],
     )
-    return body
+    return body, item_json(session, also, True, candidates.get(also.id, [])) if also is not None else None
+
+
+def completion_json(session: Session, item: WorkItem) -> dict[str, Any]:
+    """The answer to completing `item`: the item as handled and its case as it is now."""
+    instance, done = _instance_json(session, item.instance, item)
+    return {"item": done, "instance": instance}
 
 
 def event_json(session: Session, evt: AuditEvent, users: dict[int, User]) -> dict[str, Any]:
