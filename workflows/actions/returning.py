@@ -80,9 +80,10 @@ def _to_step(session: Session, item: WorkItem, workflow: BpmnWorkflow, to: str) 
         raise ValidationFailed("不能退回到该步骤", {"to": [f"“{to}”不是本流程在此之前办理过的步骤"]})
     instance = item.instance
     handler = last_handler(session, plan.target)
+    before = rewind.completed_ids(workflow)
     rewind.apply(workflow, plan, instance.definition.assets["forms"])
     engine().run(workflow)
-    rewind.rebuild_case_data(session, instance, workflow)
+    rewind.rebuild_case_data(session, instance, workflow, before)
     created = common.save(session, instance, workflow)
     back = [i for i in created if i.task_id == str(plan.target.id)]
     if handler is not None and handler.is_active:
@@ -94,8 +95,9 @@ def _to_step(session: Session, item: WorkItem, workflow: BpmnWorkflow, to: str) 
 def _to_initiator(session: Session, item: WorkItem, workflow: BpmnWorkflow) -> list[WorkItem]:
     instance = item.instance
     start = start_event(workflow)
+    before = rewind.completed_ids(workflow)
     workflow.reset_from_task_id(start.id)  # held READY: only the resubmission runs it again
-    rewind.rebuild_case_data(session, instance, workflow)
+    rewind.rebuild_case_data(session, instance, workflow, before)
     common.save(session, instance, workflow)
     title = f"{start.task_spec.bpmn_name or '发起'}（退回修改）"
     resubmit = WorkItem(instance_id=instance.id, task_id=str(start.id), task_name=start.task_spec.bpmn_id,

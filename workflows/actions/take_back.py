@@ -77,9 +77,10 @@ def take_back(session: Session, user: User, item_id: int, reason: str | None = N
                                                      WorkItem.status == WorkItemStatus.OPEN,
                                                      WorkItem.task_id.in_(affected))).all()
     told = {uid for other in closing for uid in notifications.handlers_of(session, other)}
+    before = rewind.completed_ids(workflow)
     rewind.apply(workflow, plan, instance.definition.assets["forms"])
     engine().run(workflow)
-    rewind.rebuild_case_data(session, instance, workflow)
+    rewind.rebuild_case_data(session, instance, workflow, before)
     created = common.save(session, instance, workflow)
     back = next(i for i in created if i.task_id == item.task_id)
     handler = common.handler_of(item)
