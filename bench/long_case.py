@@ -126,6 +126,20 @@ def window(driver: Driver, step: int, action: str | None = None) -> float:
     return statistics.median(t for t, a in pairs if action in (None, a)) * 1000
 
 
+def verdict(driver: Driver, sizes: dict[int, dict[str, int]]) -> str:
+    """The T9 verdict read off this run's numbers (nothing assumed)."""
+    last = max(sizes)
+    slowest = max(window(driver, s) for s in sizes) / window(driver, CHECKPOINTS[0])
+    flat_rows = all(rows_at(driver, s, a) <= rows_at(driver, CHECKPOINTS[0], a) + 2
+                    for s in sizes for a in ("return", "complete"))
+    flat_state = sizes[last] == sizes[CHECKPOINTS[0]]
+    parts = [f"No window is slower than {slowest:.2f}× step 5 ({'pass' if slowest <= 1.2 else 'FAIL'}; a "
+             "faster later window is the caches warming).",
+             f"Rows read per 退回 and 提交 {'stay constant' if flat_rows else 'GROW with the history (FAIL)'}.",
+             f"The stored state {'does not grow' if flat_state else 'GROWS (FAIL)'} with the history."]
+    return " ".join(parts)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--steps", type=int, default=1000)
@@ -153,10 +167,7 @@ built during the last 退回 and 提交 before the checkpoint (a `load` event co
 {chr(10).join(rows)}
 
 Pass criterion T9: flat within ±20% from step 5 to step 1,000 and no growth of the state with
-the history. The state passes. A 提交 reads one work-item row whatever the history; a 退回 reads
-every completed item of the case (`workflows/actions/rewind.rebuild_case_data`), about half the
-steps so far, so its cost grows linearly with the history (O(n²) over the case) — the one part
-of T9 that fails; the fix is to read only the items of the steps the return removes.
+the history. {verdict(driver, sizes)}
 """
     write_section("long-case", body)
     print(body)
