@@ -255,7 +255,7 @@ def report(runs: list[Run], args: argparse.Namespace) -> str:
                "machine)" if args.cases < 1000 else "")
     pinned = (f"gunicorn pinned to CPUs {args.server_cpus}, client to {args.client_cpus}" if args.server_cpus
               else "client and server unpinned, sharing both vCPUs")
-    return f"""## Load on loopback: gunicorn, simulated approvers (issue 7)
+    return f"""## Load on loopback: {args.cases:,} cases, gunicorn, simulated approvers (issue 7)
 
 Measured {date.today().isoformat()} with `.venv/bin/python -m bench.load --cases {args.cases} --runs {args.runs}`
 on {machine()}.
@@ -284,6 +284,7 @@ def main() -> None:
     parser.add_argument("--server-cpus", help="taskset CPU list for gunicorn, e.g. 0")
     parser.add_argument("--client-cpus", help="CPU list for the approvers, e.g. 1")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--section", default="load", help="the docs/performance.md section to (re)write")
     parser.add_argument("--seed", help=argparse.SUPPRESS)  # with --json-out: seed this database, write tokens
     parser.add_argument("--json-out", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -299,7 +300,7 @@ def main() -> None:
         runs.append(one_run(Run(backend, int(workers), int(clients), args.cases), args))
     body = report(runs, args)
     if not args.no_write:
-        write_section("load", body)
+        write_section(args.section, body)
     print(body)
 
 
