@@ -38,8 +38,9 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
             "ORGFLOW_AUDIT_KEY": AUDIT_KEY, "ORGFLOW_SECRET_KEY": SECRET, **extra}
 
 
-def children(pid: int) -> list[int]:
-    """The live child processes of `pid` (from /proc)."""
+def live_processes(field: int, value: int) -> list[int]:
+    """Live (not zombie) processes whose /proc stat field number `field` (after the name; 1 is
+    the parent pid, 3 the session id) equals `value`."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -49,9 +50,14 @@ def children(pid: int) -> list[int]:
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2:].split()
-        if int(fields[1]) == pid and fields[0] != "Z":
+        if int(fields[field]) == value and fields[0] != "Z":
             found.append(int(entry.name))
     return sorted(found)
+
+
+def children(pid: int) -> list[int]:
+    """The live child processes of `pid`."""
+    return live_processes(1, pid)
 
 
 class Gunicorn:

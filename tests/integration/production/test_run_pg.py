@@ -18,6 +18,7 @@ from sqlalchemy import create_engine
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from tests.integration.production.support import live_processes
 from tests.integration.production.support import server_env
 from tests.integration.worker.support import ROOT
 from tests.integration.worker.support import wait_for
@@ -25,18 +26,7 @@ from tests.integration.worker.support import wait_for
 
 def session_members(sid: int) -> list[int]:
     """Live processes of session `sid` (the script started a session of its own)."""
-    members = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        if int(fields[3]) == sid and fields[0] != "Z":
-            members.append(int(entry.name))
-    return members
+    return live_processes(3, sid)
 
 
 @pytest.fixture()
