@@ -3,8 +3,8 @@
 
 For each run: a fresh database (a scratch SQLite file, or `--database postgresql://…`, dropped
 and created again), the demo organization, `--cases` cadre_promotion cases seeded through the
-services at 酝酿, an API token per approver; then `gunicorn -w W 'webapp:create_app()'` on
-127.0.0.1 and C simulated approvers (threads with httpx). Each approver loops over the six
+services at 酝酿, an API token per approver; then `gunicorn -c gunicorn.conf.py -w W
+'webapp:create_app()'` (the shipped configuration) on 127.0.0.1 and C simulated approvers (threads with httpx). Each approver loops over the six
 approvers' tokens in turn: GET that user's 待办 (`/api/v1/tasks?view=todo&limit=20`, one page), pick an
 item (approvers on the same 待办 take different rows), POST /complete with a valid form for its step. Two approvers may pick the
 same item: the loser's 409 is counted as contention, not as an error. The run ends when every
@@ -144,8 +144,9 @@ def server_env(url: str) -> dict[str, str]:
 
 
 def start_gunicorn(url: str, workers: int, port: int, cpus: str | None) -> subprocess.Popen[bytes]:
-    command = [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-               "--log-level", "warning", "webapp:create_app()"]
+    # The shipped gunicorn.conf.py (gthread workers, 4 threads each, access log), as deployed.
+    command = [str(ROOT / ".venv/bin/gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "-w", str(workers),
+               "-b", f"127.0.0.1:{port}", "--log-level", "warning", "webapp:create_app()"]
     if cpus and shutil.which("taskset"):
         command = ["taskset", "-c", cpus, *command]
     process = subprocess.Popen(command, cwd=ROOT, env=server_env(url), start_new_session=True)
@@ -260,7 +261,8 @@ def report(runs: list[Run], args: argparse.Namespace) -> str:
 Measured {date.today().isoformat()} with `.venv/bin/python -m bench.load --cases {args.cases} --runs {args.runs}`
 on {machine()}.
 Each run: a fresh database, {args.cases} cadre_promotion cases seeded at 酝酿{reduced}, `gunicorn -w W
-'webapp:create_app()'` on 127.0.0.1 (sync workers), and C approver threads (httpx, one process,
+'webapp:create_app()'` on 127.0.0.1 with the shipped `gunicorn.conf.py` (gthread, 4 threads per
+worker, access log on), and C approver threads (httpx, one process,
 {pinned}). Each approver loops over the six approvers' API tokens: GET their 待办
 (one page, `limit=20`), pick an item (several approvers on one 待办 take different rows), POST /complete with a valid form; every case runs
 through its 11 steps to the end (the two timers are already due when reached). tasks/s and
