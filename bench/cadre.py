@@ -1,5 +1,5 @@
 """A regular cadre_promotion case, step by step, for the benchmarks: who completes each step
-and with what form (the same data as tests/helpers.py), seeding through the services, and
+and with what form (the data of tests/helpers.py), seeding through the services, and
 API tokens for the approvers.
 
 Dates are chosen so that both BPMN timers are already due when the case reaches them (公示
@@ -13,17 +13,12 @@ from datetime import date
 from datetime import timedelta
 from typing import Any
 
-PROPOSAL = {"candidate": "s1_06", "current_post": "炼钢厂副厂长", "proposed_post": "炼钢厂厂长",
-            "management_level": "subsidiary", "purpose": "promotion", "breakthrough_type": "none",
-            "years_in_post": 3, "in_probation": False, "grades_skipped": 0, "reasons": "疫情防控表现突出"}
+from tests.helpers import FOUR_MUSTS_DONE
+from tests.helpers import MEETING_OK
+from tests.helpers import proposal
+
+PROPOSAL = proposal()
 INITIATOR = "s1_03"
-MEETING_OK = {
-    "body": "党委会", "date": "2026-03-02", "members_due": 9, "present": 7,
-    "absent": [{"name": "委员甲", "reason": "出差"}, {"name": "委员乙", "reason": "病假"}],
-    "votes": {"for": 6, "against": 1, "abstain": 0, "defer": 0},
-}
-FOUR_MUSTS_DONE = {"file_reviewed": True, "personal_matters_checked": True, "discipline_opinion_heard": True,
-                   "petitions_checked": True}
 
 
 def forms(today: date | None = None) -> dict[str, dict[str, Any]]:

@@ -16,15 +16,12 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
+from bench.cadre import PROPOSAL
 from bench.common import machine
 from bench.common import scratch_app
 from bench.common import summary
 from bench.common import timed
 from bench.common import write_section
-
-PROPOSAL = {"candidate": "s1_06", "current_post": "炼钢厂副厂长", "proposed_post": "炼钢厂厂长",
-            "management_level": "subsidiary", "purpose": "promotion", "breakthrough_type": "none",
-            "years_in_post": 3, "in_probation": False, "grades_skipped": 0, "reasons": "疫情防控表现突出"}
 
 
 def engine_samples(app, n: int) -> list[float]:  # type: ignore[no-untyped-def]

@@ -60,7 +60,7 @@ FILL = {
 def fill(app, items: int) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import text
 
-    from bench.engine_vs_api import PROPOSAL
+    from bench.cadre import PROPOSAL
     from webapp.extensions import db
     from workflows import accounts
     from workflows import cases

@@ -117,14 +117,6 @@ def _header(instance: ProcessInstance, open_items: list[WorkItem]) -> Header:
     )
 
 
-def _start_fields(session: Session, instance: ProcessInstance) -> list[webforms.Field]:
-    assets = instance.definition.assets
-    schema = assets["forms"][assets["start"]["formJsonSchemaFilename"]]
-    blocks = {k: v for k, v in assets["forms"].items() if k.startswith("blocks/")}
-    names = people.names(session, webforms.usernames_in(schema, instance.data, blocks))
-    return webforms.fields_of(schema, instance.data, webforms.FormContext(blocks=blocks, user_names=names))
-
-
 def _my_item(session: Session, user: User, open_items: list[WorkItem]) -> WorkItem | None:
     """The viewer's open item: one they can complete now, else one that waits (加签)."""
     mine = [i for i in open_items if permissions.is_candidate(session, i, user)]
@@ -198,7 +190,7 @@ def case_page(session: Session, user: User, instance_id: int, tab: str = "detail
     page = CasePage(header=_header(instance, open_items), tab=tab, downloads=documents.links(session, instance))
     mine = _my_item(session, user, open_items)
     if tab == "detail":
-        page.data_fields = _start_fields(session, instance)
+        page.data_fields = documents.approval.start_fields(session, instance)
         page.timeline = case_timeline.timeline(session, instance)
         page.task = task_panel(session, user, mine) if mine is not None else None
         page.actions = case_actions.case_actions(session, user, instance, open_items, mine)
