@@ -1,4 +1,4 @@
-"""Deploying and validating diagrams, and the per-thread cache of parsed specs.
+"""Deploying and validating diagrams, and the per-process cache of parsed specs.
 
 A definition row holds the BPMN XML and a snapshot of every form it uses, so an instance
 keeps exactly the forms and spec it started with. A new version is stored only when the
@@ -212,18 +212,25 @@ def all_latest(session: Session) -> list[ProcessDefinition]:
     )
 
 
-_cache = threading.local()
+_specs: dict[tuple[int, str], ParsedProcess] = {}
+_specs_lock = threading.Lock()
 
 
 def runtime(definition: ProcessDefinition) -> ParsedProcess:
-    """The parsed spec of a definition version, parsed once per thread (specs are not thread-safe)."""
-    cache: dict[tuple[int, str], ParsedProcess] = getattr(_cache, "specs", None) or {}
-    _cache.specs = cache
+    """The parsed spec of a definition version, parsed once per process and shared by its threads.
+
+    Sharing is safe because parsing leaves nothing for SpiffWorkflow to wire while a case runs
+    (`engine.WorkflowEngine.parse`, reference/spiffworkflow.md G18): a spec is read-only.
+    """
     key = (definition.id, definition.content_hash)  # ids can be reused once a row is deleted (tests)
-    if key not in cache:
-        parsed = engine().parse(definition.bpmn_xml, definition.filename)
-        cache[key] = next(p for p in parsed if p.key == definition.key)
-    return cache[key]
+    found = _specs.get(key)
+    if found is None:
+        with _specs_lock:
+            found = _specs.get(key)
+            if found is None:
+                parsed = engine().parse(definition.bpmn_xml, definition.filename)
+                found = _specs[key] = next(p for p in parsed if p.key == definition.key)
+    return found
 
 
 def task_spec(process: ParsedProcess, name: str) -> Any:

@@ -38,6 +38,8 @@ from workflows.clock import install_spiff_clock
 from workflows.errors import DiagramInvalid
 from workflows.errors import ScriptError
 from workflows.multi_instance import ApprovalScriptEngine
+from workflows.multi_instance import lazy_wiring_problems
+from workflows.multi_instance import wire_merges
 
 SERIALIZER_VERSION = BpmnWorkflowSerializer().VERSION
 
@@ -116,6 +118,8 @@ class WorkflowEngine:
                 processes.append(ParsedProcess(key, spec.description or key, spec, parser.get_subprocess_specs(key)))
         except (SpiffWorkflowException, ValueError, SyntaxError) as exc:
             raise DiagramInvalid(f"{filename}: {exc}") from exc
+        for process in processes:
+            _make_read_only(process, filename)
         return processes
 
     def start(self, process: ParsedProcess, data: Mapping[str, Any]) -> BpmnWorkflow:
@@ -169,6 +173,17 @@ class WorkflowEngine:
         # Filter in Python: a state filter skips tasks below unfinished ones (reference G4).
         tasks = workflow.get_tasks(spec_class=CatchingEvent)
         return _timers(task for task in tasks if task.state == TaskState.COMPLETED)
+
+
+def _make_read_only(process: ParsedProcess, filename: str) -> None:
+    """Do now what SpiffWorkflow would otherwise do to the spec while a case runs, so the spec
+    never changes after parsing and any thread or process may run any case on it (G18)."""
+    specs = [process.spec, *process.subprocess_specs.values()]
+    problems = [problem for spec in specs for problem in lazy_wiring_problems(spec)]
+    if problems:
+        raise DiagramInvalid(f"{filename}: " + "; ".join(problems))
+    for spec in specs:
+        wire_merges(spec)
 
 
 def _timers(tasks: Iterable[Task]) -> list[tuple[Task, datetime]]:

@@ -11,6 +11,14 @@ so a diagram can say what its step needs:
 
 When the condition holds, SpiffWorkflow cancels the instances still open and the projection
 closes their work items. Added signers (加签) never count here: they sign an item, not the step.
+
+SpiffWorkflow 3.2 connects a multi-instance task to its instances lazily, in memory, on the
+spec object (reference/spiffworkflow.md G18): `create_child` connects the instance spec's
+`completed_event` to the wrapper's `merge_child`. A spec parsed in another thread or process, or
+after a restart, never saw `create_child` run, so an instance completed there would never be
+merged and the case would wait for ever. `wire_merges` makes that connection once, when a spec
+is parsed, as SpiffWorkflow's own spec deserializer does; `refuse_lazy_wiring` rejects the two
+constructs whose run-time spec changes cannot be made safe that way (see docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -19,6 +27,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import AdHocSubprocessSpec
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
@@ -57,3 +67,32 @@ class ApprovalScriptEngine(PythonScriptEngine):
         if context:
             external_context = {**context, **(external_context or {})}
         return super().evaluate(task, expression, external_context)
+
+
+def wire_merges(process_spec: Any) -> int:
+    """Connect every loop / multi-instance task of a process spec to its instance spec, so an
+    instance completed in any thread or process is merged into its wrapper. Idempotent; returns
+    how many connections it made."""
+    made = 0
+    for spec in list(process_spec.task_specs.values()):
+        if not isinstance(spec, LoopTask):
+            continue
+        instance_spec = process_spec.task_specs[spec.task_spec]
+        if not instance_spec.completed_event.is_connected(spec.merge_child):
+            instance_spec.completed_event.connect(spec.merge_child)
+            made += 1
+    return made
+
+
+def lazy_wiring_problems(process_spec: Any) -> list[str]:
+    """Constructs whose spec SpiffWorkflow 3.2 rewires while a case runs, changing how every later
+    case on the same spec object behaves: ad hoc subprocesses (`add_path` connects the start to a
+    path the first time it is re-run) and message/signal-started participants or event
+    subprocesses (`trigger_wf` connects the start to them the first time one is triggered)."""
+    problems = []
+    if isinstance(process_spec, AdHocSubprocessSpec):
+        problems.append(f"{process_spec.name}: ad hoc subprocesses are not supported")
+    start = getattr(process_spec, "start", None)
+    for name in getattr(start, "trigger_specs", []):
+        problems.append(f"{process_spec.name}: {name} is started by a message or signal, which is not supported")
+    return problems
