@@ -22,6 +22,7 @@ from models import User
 from models import WorkItem
 from workflows import actions
 from workflows import case_actions
+from workflows import stalled
 from workflows import tasks
 from workflows.actions.registry import ITEM
 from workflows.admin import require_admin
@@ -83,6 +84,13 @@ def cases(session: Session, actor: User, q: str = "", status: str = "running", l
     rows = session.scalars(query.order_by(ProcessInstance.created_at.desc(), ProcessInstance.id.desc())
                            .limit(limit).offset(offset))
     return [_row(i) for i in rows], total
+
+
+def stalled_cases(session: Session, actor: User, limit: int = 20) -> list[stalled.StalledCase]:
+    """Running cases nobody can move (no open item, timer or deadline), oldest first; the
+    `flask workflows check` list, for the 流程实例 page."""
+    require_admin(session, actor)
+    return stalled.stalled(session, limit)
 
 
 def _is_admin_action(action: actions.Action) -> bool:

@@ -96,3 +96,36 @@ def lazy_wiring_problems(process_spec: Any) -> list[str]:
     for name in getattr(start, "trigger_specs", []):
         problems.append(f"{process_spec.name}: {name} is started by a message or signal, which is not supported")
     return problems
+
+
+def unmerged_instances(workflow: Any) -> list[tuple[Task, list[Task]]]:
+    """Loop / multi-instance tasks still running whose completed instances were never merged
+    (cases left behind by G18 before specs were wired at parse time): (wrapper, instances in
+    the order they completed)."""
+    found = []
+    for wrapper in workflow.get_tasks(state=TaskState.STARTED):
+        spec = wrapper.task_spec
+        if not isinstance(spec, LoopTask):
+            continue
+        merged = set(wrapper.internal_data.get("merged", []))
+        pending = [c for c in wrapper.children if c.task_spec.name == spec.task_spec
+                   and c.state == TaskState.COMPLETED and str(c.id) not in merged]
+        if pending:
+            found.append((wrapper, sorted(pending, key=lambda c: c.last_state_change)))
+    return found
+
+
+def merge_unmerged(workflow: Any) -> list[tuple[Task, list[Task]]]:
+    """Merge every completed-but-unmerged instance into its wrapper, in completion order, as
+    SpiffWorkflow would have when it completed; the wrapper becomes READY when its instances are
+    done (or its completion condition holds) and the next engine run moves the case on.
+    Returns what was merged."""
+    found = unmerged_instances(workflow)
+    for wrapper, instances in found:
+        spec = wrapper.task_spec
+        for child in instances:
+            spec.merge_child(workflow, child)
+            if isinstance(spec, MultiInstanceTask) and spec.condition is not None \
+                    and spec.check_completion_condition(wrapper):
+                break  # 或签 / 票签 decided here: later signatures would have been cancelled
+    return found

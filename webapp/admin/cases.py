@@ -22,7 +22,7 @@ def cases() -> str:
     pager = Pager(page_number(), PER_PAGE, 0)
     rows, pager.total = admin_cases.cases(db.session, current_user, q, status, PER_PAGE, pager.offset)
     return render_template("admin/cases.html", rows=rows, pager=pager, q=q, status=status,
-                           statuses=admin_cases.STATUSES)
+                           statuses=admin_cases.STATUSES, stalled=admin_cases.stalled_cases(db.session, current_user))
 
 
 @bp.route("/cases/<int:instance_id>")

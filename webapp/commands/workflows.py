@@ -1,4 +1,4 @@
-"""`flask workflows deploy|validate|worker` and `flask serve`."""
+"""`flask workflows deploy|validate|worker|check|repair` and `flask serve`."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from webapp.commands.base import session_factory
 from webapp.commands.base import write
 from webapp.extensions import db
 from workflows import definitions
+from workflows import stalled as stalled_mod
 from workflows import worker as worker_mod
 from workflows.clock import SHANGHAI
 from workflows.clock import frozen_at
@@ -70,6 +71,36 @@ def validate(directory: Path | None) -> None:
         fail(exc.message)
     for item in checked:
         click.echo(f"{item.path.name}: OK ({', '.join(p.key for p in item.processes)})")
+
+
+@group.command("check")
+@click.option("--limit", default=1000, show_default=True, help="List at most this many stalled cases.")
+def check(limit: int) -> None:
+    """List running cases nobody can move (no open item, timer or deadline); exit 1 if any."""
+    found = stalled_mod.stalled(db.session, limit)
+    for case in found:
+        click.echo(f"{case.number}\t{case.process}\t停在：{'、'.join(case.waiting_in) or '（未知步骤）'}")
+    click.echo(f"停滞的流程：{len(found)} 个")
+    if found:
+        click.echo("可运行 flask workflows repair 查看能否修复", err=True)
+        raise SystemExit(1)
+
+
+@group.command("repair")
+@click.option("--apply", "apply_", is_flag=True, help="Repair (default: only list what would be repaired).")
+def repair(apply_: bool) -> None:
+    """Merge 会签 signatures left unmerged (G18) and move those cases on; a dry run by default."""
+    plan = stalled_mod.repair_plan(db.session)
+    db.session.rollback()
+    for case in plan:
+        merges = "、".join(f"{step}（{n} 份签署）" for step, n in case.merges)
+        if not apply_:
+            click.echo(f"{case.number}\t将合并：{merges}")
+            continue
+        done = write(lambda case=case: stalled_mod.repair(db.session, case.id))
+        click.echo(f"{case.number}\t已合并：{merges}" if done else f"{case.number}\t已无需修复")
+    verb = "已修复" if apply_ else "可修复（加 --apply 执行）"
+    click.echo(f"{verb}：{len(plan)} 个流程")
 
 
 @group.command("worker")

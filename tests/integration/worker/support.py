@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -133,15 +132,3 @@ def owners(app: Flask, jobs: list[int]) -> set[str]:
         found = set(db.session.scalars(select(TimerJob.locked_by).where(TimerJob.id.in_(jobs))))
         db.session.remove()
         return {str(owner) for owner in found}
-
-
-class SqliteWriteLock:
-    """Holds SQLite's write lock (BEGIN IMMEDIATE) until released: every writer waits at its BEGIN."""
-
-    def __init__(self, database_url: str) -> None:
-        self.connection = sqlite3.connect(make_url(database_url).database or "", isolation_level=None, timeout=60)
-        self.connection.execute("BEGIN IMMEDIATE")
-
-    def release(self) -> None:
-        self.connection.rollback()
-        self.connection.close()

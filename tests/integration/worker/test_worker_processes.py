@@ -8,7 +8,10 @@ audit events are sealed), holding its instance lock and a leased batch — the k
 
 from __future__ import annotations
 
+import os
 import signal
+import subprocess
+from collections.abc import Callable
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +26,6 @@ from sqlalchemy.engine import make_url
 from models import ProcessInstance
 from models import TimerJob
 from models import TimerStatus
-from tests.integration.worker.support import SqliteWriteLock
 from tests.integration.worker.support import done_jobs
 from tests.integration.worker.support import due_timers
 from tests.integration.worker.support import fire_counts
@@ -139,23 +141,25 @@ def test_two_workers_share_due_timers_on_either_database(app: Flask, database_ur
     assert_fired_exactly_once(app, ids)
 
 
-def hold_mid_batch(app: Flask, database_url: str) -> AuditHeadLock | SqliteWriteLock:
-    """Hold the one running worker in the middle of a leased batch; returns the lock to release.
+def hold_mid_batch(app: Flask, database_url: str, worker: subprocess.Popen[bytes]) -> Callable[[], None]:
+    """Hold the one running worker in the middle of a leased batch, ready to be killed there;
+    returns what to release once it is dead.
 
-    PostgreSQL: it blocks at the commit of a job it is firing. SQLite: it waits for the write
-    lock at the next job of its batch, if some of the batch is still pending; else try again.
+    PostgreSQL: it blocks at the commit of a job it is firing (the audit head is held). SQLite:
+    once a lease is seen the worker is frozen (SIGSTOP) and the lease checked again while it
+    cannot move, so "mid-batch" is a fact, not a race; if it had just finished that batch it is
+    let go (SIGCONT) to lease the next one.
     """
     if make_url(database_url).get_backend_name() == "postgresql":
-        lock: AuditHeadLock | SqliteWriteLock = AuditHeadLock(database_url)
+        lock = AuditHeadLock(database_url)
         wait_for(lambda: workers_waiting_on_a_lock(app) == 1, 60, "the worker to block before a commit")
-        return lock
-    for _attempt in range(20):
-        # Wait (without the lock, so as not to starve it) until it holds a batch, then lock.
-        wait_for(lambda: bool(leased_pending(app)), 30, "the worker to lease a batch")
-        lock = SqliteWriteLock(database_url)
+        return lock.release
+    for _attempt in range(50):
+        wait_for(lambda: bool(leased_pending(app)), 60, "the worker to lease a batch")
+        os.killpg(worker.pid, signal.SIGSTOP)
         if leased_pending(app):
-            return lock
-        lock.release()  # it finished that batch meanwhile
+            return lambda: None
+        os.killpg(worker.pid, signal.SIGCONT)
     raise AssertionError("the worker was never caught in the middle of a batch")
 
 
@@ -165,11 +169,11 @@ def test_a_worker_killed_mid_batch_leaves_its_leased_timers_to_fire_once_after_r
     ids = due_timers(app, 200)
     workers.start()  # batches of 10, leased for 3 s
     wait_for(lambda: done_jobs(app) >= 3, 60, "the first timers")
-    lock = hold_mid_batch(app, database_url)
+    release = hold_mid_batch(app, database_url, workers[0])
     try:
-        kill(workers[0])
+        kill(workers[0])  # SIGKILL ends a frozen process too
     finally:
-        lock.release()
+        release()
     stranded = leased_pending(app)  # the rest of its batch: leased to the dead worker, not fired
     assert stranded and len(set(stranded.values())) == 1
     workers.start()

@@ -112,3 +112,30 @@ AD_HOC = """<?xml version="1.0" encoding="UTF-8"?>
 def test_a_diagram_whose_spec_would_be_rewired_while_cases_run_is_refused_at_parse() -> None:
     with pytest.raises(DiagramInvalid, match="ad hoc subprocesses are not supported"):
         engine().parse(AD_HOC, "adhoc.bpmn")
+
+
+@pytest.mark.parametrize(("mode", "merged"), [("all", 3), ("vote", 2), ("any", 1)])
+def test_signatures_stranded_on_unwired_specs_are_merged_as_they_would_have_been(
+        mode: str, merged: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from workflows import engine as engine_mod
+    from workflows.multi_instance import merge_unmerged
+
+    with monkeypatch.context() as old_code:  # specs as parsed before the fix
+        old_code.setattr(engine_mod, "_make_read_only", lambda process, filename: None)
+        state = engine().dump(engine().start(fresh("countersign.bpmn", "countersign"),
+                                             {"topic": "t", "mode": mode, "members": ["a", "b", "c"]}))
+        for _ in range(3):
+            state = sign(state, fresh("countersign.bpmn", "countersign"), f"sign_{mode}", "agree")
+        assert ready_names(fresh("countersign.bpmn", "countersign"), state) == []  # stranded
+    workflow = engine().load(fresh("countersign.bpmn", "countersign"), state)
+    [(wrapper, signed)] = merge_unmerged(workflow)
+    assert len(signed) == 3
+    engine().run(workflow)
+    assert ready(workflow) == ["archive"]
+    # 或签 and 票签 stop at the signature that decided; the rest would have been cancelled.
+    assert len(workflow.get_next_task(spec_name="archive").data["votes"]) == merged
+    assert merge_unmerged(workflow) == []
+
+
+def ready(workflow: Any) -> list[str]:
+    return sorted(t.task_spec.bpmn_id for t in engine().ready_user_tasks(workflow))
