@@ -269,9 +269,15 @@ def prepare_orgflow(path: Path) -> dict[str, str]:
     return found
 
 
-def systems(args: argparse.Namespace, workdir: Path) -> list[Any]:
+def preflight(args: argparse.Namespace) -> None:
+    """Fail before anything starts when a system is not installed (NotSetUp says what to run)."""
     if not (ROOT / ".venv/bin/gunicorn").exists():
         raise NotSetUp("OrgFlow's .venv is missing: run `make setup` first")
+    if "spiffarena" in args.systems or args.profile_peer:
+        Peer()
+
+
+def systems(args: argparse.Namespace, workdir: Path) -> list[Any]:
     wanted = args.systems
     found: list[Any] = [Peer()] if "spiffarena" in wanted else []
     if any(s.startswith("orgflow") for s in wanted):
@@ -282,6 +288,7 @@ def systems(args: argparse.Namespace, workdir: Path) -> list[Any]:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
+    preflight(args)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     logs = RESULTS / f"side_by_side-{stamp}"
     logs.mkdir(parents=True, exist_ok=True)
