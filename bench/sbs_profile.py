@@ -50,13 +50,34 @@ def bracket(pid: int, start: bool) -> None:
     os.kill(pid, signal.SIGUSR1 if start else signal.SIGUSR2)
 
 
+class SqlCounter:
+    """SQL statements by verb, and commits, on an engine while `active` is set (a SQLAlchemy listener)."""
+
+    def __init__(self) -> None:
+        self.active = False
+        self.counts: dict[str, float] = {}
+
+    def listen(self, engine: Any) -> None:
+        from sqlalchemy import event
+
+        event.listen(engine, "before_cursor_execute", self.statement)
+        event.listen(engine, "commit", self.commit)
+
+    def statement(self, conn: Any, cursor: Any, sql: str, *_: Any) -> None:
+        if self.active:
+            verb = sql.lstrip().split(None, 1)[0].upper()
+            self.counts[verb] = self.counts.get(verb, 0) + 1
+
+    def commit(self, conn: Any) -> None:
+        if self.active:
+            self.counts["COMMIT"] = self.counts.get("COMMIT", 0) + 1
+
+
 def orgflow_statements(template: Path) -> dict[str, float]:
     """(In a process of its own) SQL statements and commits per completion of bench_approval in
-    OrgFlow, counted the same way (a SQLAlchemy listener) over one case, WSGI in-process."""
+    OrgFlow, counted the same way as the peer's (a SQLAlchemy listener) over one case, WSGI in-process."""
     import shutil
     import tempfile
-
-    from sqlalchemy import event
 
     from bench.cadre import tokens
     from bench.sbs_systems import AUDIT_KEY
@@ -70,35 +91,21 @@ def orgflow_statements(template: Path) -> dict[str, float]:
     shutil.copyfile(template, copy)
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{copy}", "SECRET_KEY": SECRET, "ORGFLOW_AUDIT_KEY": AUDIT_KEY})
     keys = {user: {"Authorization": f"Bearer {key}"} for user, key in tokens(app, [INITIATOR, *STEP_USERS]).items()}
-    counts: dict[str, float] = {}
-    active = [False]
-
-    def statement(conn: Any, cursor: Any, sql: str, *_: Any) -> None:
-        if active[0]:
-            verb = sql.lstrip().split(None, 1)[0].upper()
-            counts[verb] = counts.get(verb, 0) + 1
-
-    def commit(conn: Any) -> None:
-        if active[0]:
-            counts["COMMIT"] = counts.get("COMMIT", 0) + 1
-
-    client = app.test_client()
+    counter, client = SqlCounter(), app.test_client()
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", statement)
-        event.listen(db.engine, "commit", commit)
+        counter.listen(db.engine)
     body = client.post("/api/v1/processes/bench_approval/instances", headers=keys[INITIATOR],
                        json={"data": {"title": "计数"}}).get_json()
-    item = body["work_items"][0]["id"]
     for user in STEP_USERS:
-        active[0] = True
-        answer = client.post(f"/api/v1/tasks/{item}/complete", headers=keys[user],
-                             json={"data": {"decision": "agree"}, "comment": "同意"}).get_json()
-        active[0] = False
-        item = answer["instance"]["work_items"][0]["id"] if answer["instance"]["work_items"] else None
-    if answer["instance"]["status"] != "completed":
-        raise RuntimeError(f"the counted case ended {answer['instance']['status']}")
+        item = body["instance"]["work_items"][0]["id"] if "instance" in body else body["work_items"][0]["id"]
+        counter.active = True
+        body = client.post(f"/api/v1/tasks/{item}/complete", headers=keys[user],
+                           json={"data": {"decision": "agree"}, "comment": "同意"}).get_json()
+        counter.active = False
     shutil.rmtree(copy.parent, ignore_errors=True)
-    return {verb: n / len(STEP_USERS) for verb, n in counts.items()}
+    if body["instance"]["status"] != "completed":
+        raise RuntimeError(f"the counted case ended {body['instance']['status']}")
+    return {verb: n / len(STEP_USERS) for verb, n in counter.counts.items()}
 
 
 def summary(path: Path) -> dict[str, Any]:
@@ -124,7 +131,7 @@ def _sql(counts: dict[str, float]) -> str:
     verbs = {v: n for v, n in counts.items() if v not in ("BEGIN", "COMMIT")}
     detail = ", ".join(f"{n:.1f} {v}" for v, n in sorted(verbs.items(), key=lambda kv: -kv[1]))
     return (f"**{sum(verbs.values()):.0f} statements** ({detail}), {counts.get('BEGIN', 0):.0f} BEGIN, "
-            f"**{counts.get('COMMIT', 0):.0f} commits**")
+            f"**{counts.get('COMMIT', 0):.0f} commit(s)**")
 
 
 def markdown(found: dict[str, Any]) -> str:

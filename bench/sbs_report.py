@@ -108,14 +108,23 @@ def _throughput_table(rounds: list[dict[str, Any]]) -> tuple[list[str], dict[tup
     return lines, medians
 
 
-def _ratios(medians: dict[tuple[str, int], float]) -> list[str]:
+def _ratios(rounds: list[dict[str, Any]], medians: dict[tuple[str, int], float]) -> list[str]:
+    """OrgFlow's tasks/s over SpiffArena's: of the medians, and per round (the same round's runs sat
+    next to each other in time, so their ratio suffers least from the machine's changing load)."""
+    rate = {(r["system"], r["clients"], r["round"]): r["tasks_per_s"] for r in rounds}
     lines = []
     for clients in sorted({c for _, c in medians}):
         peer = medians.get(("spiffarena", clients))
-        parts = [f"{LABELS[key].split(' (')[0]} **{medians[(key, clients)] / peer:.1f}×**"
-                 for key in ("orgflow-serve", "orgflow-gunicorn") if peer and (key, clients) in medians]
+        parts = []
+        for key in ("orgflow-serve", "orgflow-gunicorn"):
+            if not peer or (key, clients) not in medians:
+                continue
+            per_round = [rate[(key, clients, n)] / rate[("spiffarena", clients, n)] for (s, c, n) in rate
+                         if s == key and c == clients and ("spiffarena", clients, n) in rate]
+            parts.append(f"{LABELS[key].split(' (')[0]} **{medians[(key, clients)] / peer:.1f}×** (per round: median "
+                         f"{statistics.median(per_round):.1f}×, {min(per_round):.1f}–{max(per_round):.1f}×)")
         if parts:
-            lines.append(f"- {clients} client(s), tasks/s relative to SpiffArena: " + ", ".join(parts))
+            lines.append(f"- {clients} client(s), tasks/s relative to SpiffArena: " + "; ".join(parts))
     return lines
 
 
@@ -146,6 +155,26 @@ def _loads(found: dict[str, Any]) -> str:
     return "; ".join(runs)
 
 
+METHOD = """Method: the same 5-step sequential approval on both (one person per step, a one-field form
+plus a comment; `bench/side_by_side_bpmn/`, `bench/peer/process_models/`), SQLite, the same httpx
+client. Each round runs SpiffArena, OrgFlow `flask serve` and OrgFlow gunicorn in turn, each on
+a fresh copy of its prepared database: server started on a free port, two warm-up cases, then
+the phases — cases started through the API (not timed), every step completed by 1 client, then
+as many new cases by 4 concurrent clients. One completion = one HTTP request (OrgFlow `POST
+/api/v1/tasks/<id>/complete`, SpiffArena `PUT /v1.0/tasks/<case>/<guid>`), and its answer names
+the next step. tasks/s = completions / phase time; p50/p95/max = latency of a completion as the
+client saw it, medians over {rounds} rounds; server CPU = user+system CPU of the server's
+process group per completion. Every case is checked to have reached its end (counted in the
+database after the run). The client (Python threads) runs on the same {nproc} CPUs as the
+servers. SpiffArena: its backend's locked dependencies in its own venv, one uvicorn worker,
+signed in through its dev OpenID provider, default configuration otherwise (SQLite in its default
+rollback-journal mode, no Celery, no background scheduler); see `bench/peer/README.md`."""
+
+
+def _pkgs(found: dict[str, str], names: list[str]) -> str:
+    return ", ".join(f"{'Python' if n == 'python' else n} {found.get(n, '?')}" for n in names)
+
+
 def markdown(found: dict[str, Any], args: argparse.Namespace) -> str:
     m = found["meta"]
     table, medians = _throughput_table(found["rounds"])
@@ -159,31 +188,15 @@ Machine: nproc {m['nproc']} ({m['cpu']}), {m['kernel']}, SQLite {m['orgflow'].ge
 **The machine is shared with other jobs** (other helpers' test suites): load average (1/5/15 min)
 {m['load_start']} at the start, {m['load_end']} at the end; per run (1-minute load, start→end):
 {_loads(found)}.
-Versions: OrgFlow {m['orgflow_commit']} (Python {m['orgflow'].get('python')}, SpiffWorkflow
-{m['orgflow'].get('SpiffWorkflow')}, Flask {m['orgflow'].get('Flask')}, SQLAlchemy {m['orgflow'].get('SQLAlchemy')},
-gunicorn {m['orgflow'].get('gunicorn')}, {m['gunicorn_workers']} gthread workers × 4 threads);
-SpiffArena {peer} (Flask {m.get('spiffarena_packages', {}).get('Flask')}, SQLAlchemy
-{m.get('spiffarena_packages', {}).get('SQLAlchemy')}, connexion {m.get('spiffarena_packages', {}).get('connexion')},
-uvicorn {m.get('spiffarena_packages', {}).get('uvicorn')}).
+Versions: OrgFlow {m['orgflow_commit']} ({_pkgs(m['orgflow'], ['python', 'SpiffWorkflow', 'Flask', 'SQLAlchemy', 'gunicorn'])};
+{m['gunicorn_workers']} gthread workers × 4 threads under gunicorn); SpiffArena {peer}
+({_pkgs(m.get('spiffarena_packages', {}), ['Flask', 'SQLAlchemy', 'connexion', 'uvicorn'])}).
 
-Method: the same 5-step sequential approval on both (one person per step, a one-field form
-plus a comment; `bench/side_by_side_bpmn/`, `bench/peer/process_models/`), SQLite, the same httpx
-client. Each round runs SpiffArena, OrgFlow `flask serve` and OrgFlow gunicorn in turn, each on
-a fresh copy of its prepared database: server started on a free port, two warm-up cases, then
-the phases — cases started through the API (not timed), every step completed by 1 client, then
-as many new cases by 4 concurrent clients. One completion = one HTTP request (OrgFlow `POST
-/api/v1/tasks/<id>/complete`, SpiffArena `PUT /v1.0/tasks/<case>/<guid>`), and its answer names
-the next step. tasks/s = completions / phase time; p50/p95/max = latency of a completion as the
-client saw it, medians over {args.rounds} rounds; server CPU = user+system CPU of the server's
-process group per completion. Every case is checked to have reached its end (counted in the
-database after the run). The client (Python threads) runs on the same {m['nproc']} CPUs as the
-servers. SpiffArena: its backend's locked dependencies in its own venv, one uvicorn worker,
-signed in through its dev OpenID provider, default configuration otherwise (SQLite in its default
-rollback-journal mode, no Celery, no background scheduler); see `bench/peer/README.md`.
+{METHOD.format(rounds=args.rounds, nproc=m['nproc'])}
 
 {chr(10).join(table)}
 
-{chr(10).join(_ratios(medians))}
+{chr(10).join(_ratios(found['rounds'], medians))}
 
 "My tasks" with N open items, all in one approver's inbox (one case started through the API,
 its open step copied N−1 times in the database, `bench/sbs_fill.py`), one page of 20 rows,

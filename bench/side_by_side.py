@@ -48,6 +48,7 @@ from bench.sbs_systems import StepFailed
 BENCH_BPMN = ROOT / "bench" / "side_by_side_bpmn"
 RESULTS = ROOT / "bench" / "results"
 WARMUP_CASES = 2
+ARG_NAMES = ("rounds", "cases", "clients", "list_sizes", "list_samples", "systems", "profile_peer")
 
 
 def pct(samples: list[float], p: float) -> float:
@@ -303,7 +304,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     meta["load_end"] = sbs_servers.loadavg()
-    found = {"meta": meta, "rounds": rounds, "lists": lists, "profile": profile, "logs": str(logs.relative_to(ROOT))}
+    found = {"meta": meta, "args": {k: v for k, v in vars(args).items() if k in ARG_NAMES}, "rounds": rounds,
+             "lists": lists, "profile": profile, "logs": str(logs.relative_to(ROOT))}
     (RESULTS / f"side_by_side-{stamp}.json").write_text(json.dumps(found, indent=1, ensure_ascii=False))
     return found
 
@@ -320,6 +322,7 @@ def main() -> None:
                         help="afterwards, run CASES cases against the peer under cProfile (not timed)")
     parser.add_argument("--section", default="side_by_side", help="the docs/performance.md section to (re)write")
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/performance.md")
+    parser.add_argument("--report", metavar="JSON", help="only rewrite the section from a results file of an earlier run")
     parser.add_argument("--prepare-orgflow", help=argparse.SUPPRESS)
     parser.add_argument("--count-orgflow", help=argparse.SUPPRESS)
     parser.add_argument("--json-out", help=argparse.SUPPRESS)
@@ -333,11 +336,15 @@ def main() -> None:
     args.clients = [int(c) for c in args.clients.split(",")]
     args.list_sizes = [int(s) for s in args.list_sizes.split(",") if s]
     args.systems = args.systems.split(",")
-    sbs_servers.install_cleanup()
-    try:
-        found = run(args)
-    except NotSetUp as exc:
-        sys.exit(f"side_by_side: {exc}")
+    if args.report:
+        found = json.loads(Path(args.report).read_text())
+        args = argparse.Namespace(**{**vars(args), **found["args"]})
+    else:
+        sbs_servers.install_cleanup()
+        try:
+            found = run(args)
+        except NotSetUp as exc:
+            sys.exit(f"side_by_side: {exc}")
     body = sbs_report.markdown(found, args)
     if not args.no_write:
         write_section(args.section, body)

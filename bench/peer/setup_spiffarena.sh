@@ -15,6 +15,7 @@
 #                       github.com is unreachable (default /work/.mirror)
 #   PYTHON              interpreter for the peer's venv (default python3; the peer needs >= 3.10)
 #   FRESH=1             delete $ORGFLOW_PEER_HOME first
+#   UV_CACHE_DIR        uv's download cache (default $ORGFLOW_PEER_HOME/uv-cache)
 set -euo pipefail
 
 here="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
@@ -65,7 +66,7 @@ if [[ -z "$uv" ]]; then
   fi
   uv="$home/uv-tool/bin/uv"
 fi
-export UV_CACHE_DIR="$home/uv-cache" UV_PYTHON_DOWNLOADS=never
+export UV_CACHE_DIR="${UV_CACHE_DIR:-$home/uv-cache}" UV_PYTHON_DOWNLOADS=never
 
 install_from_export() {
   # github.com is unreachable: export the lock as exact pins and take its three git sources from
