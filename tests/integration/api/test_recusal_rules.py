@@ -161,7 +161,7 @@ def test_a_relation_declared_later_takes_the_relative_off_the_case(api: Any, run
     complete(api, "s1_02", case_id, "deliberation", {"decision": "agree"})
 
 
-def test_routing_leaves_out_a_relative_and_the_record_says_why(api: Any, runner: Any, tmp_path: Path) -> None:
+def test_routing_leaves_out_a_relative_and_the_record_says_why(api: Any, web: Any, runner: Any, tmp_path: Path) -> None:
     declare(runner, tmp_path, ("sunli", "s1_06", "spouse"))
     case = start(api, management_level="group")
     complete(api, "wangjianguo", case["id"], "deliberation", {"decision": "agree"})
@@ -170,6 +170,8 @@ def test_routing_leaves_out_a_relative_and_the_record_says_why(api: Any, runner:
     assert recusal["data"]["recused"] == [{"username": "sunli", "name": "孙丽", "reason": "本案当事人梁晨的夫妻",
                                            "rule": "R-C1"}]
     assert recusal["data"]["rule"] == "R-C1" and "选拔任用工作条例" in recusal["data"]["source"]
+    log = web("zhaomin").page(f"/cases/{case['id']}/log")  # 流转记录
+    assert "孙丽（本案当事人梁晨的夫妻）回避，依据 R-C1" in log and "task.recusal" not in log
 
 
 @pytest.mark.usefixtures("frozen_clock")
