@@ -26,9 +26,11 @@ from models.timer_job import TimerJob
 from models.timer_job import TimerStatus
 from models.user import ApiToken
 from models.user import MemberStatus
+from models.user import RelationKind
 from models.user import Role
 from models.user import RoleAssignment
 from models.user import User
+from models.user import UserRelation
 from models.work_item import WorkItem
 from models.work_item import WorkItemCandidate
 from models.work_item import WorkItemKind
@@ -57,6 +59,7 @@ __all__ = [
     "ProcessInstance",
     "ProcessStatus",
     "ReservePoolEntry",
+    "RelationKind",
     "RulePackWindow",
     "Role",
     "RoleAssignment",
@@ -64,6 +67,7 @@ __all__ = [
     "TimerStatus",
     "UnitLevel",
     "User",
+    "UserRelation",
     "WorkItem",
     "WorkItemCandidate",
     "WorkItemKind",

@@ -94,6 +94,40 @@ class RoleAssignment(Base):
     unit: Mapped[OrgUnit] = relationship("OrgUnit")
 
 
+class RelationKind(StrEnum):
+    """Declared conflicts of interest (R-C1): the 亲属 of 干部任用条例 第十章, and others."""
+
+    SPOUSE = "spouse"  # 夫妻
+    LINEAL = "lineal"  # 直系血亲
+    COLLATERAL = "collateral"  # 三代以内旁系血亲
+    IN_LAW = "in_law"  # 近姻亲
+    SUPERIOR = "superior"  # 同一单位直接上下级
+    OTHER = "other"  # 其他利害关系
+
+
+class UserRelation(Base):
+    """A declared relation between two people; symmetric, stored once with `user_id < other_id`.
+
+    Whoever is related to the person a case is about is treated like that person (回避, R-C1).
+    """
+
+    __tablename__ = "user_relation"
+    __table_args__ = (
+        UniqueConstraint("user_id", "other_id"),
+        Index("ix_user_relation_other", "other_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    other_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship("User", foreign_keys=[user_id])
+    other: Mapped[User] = relationship("User", foreign_keys=[other_id])
+
+
 class ApiToken(Base):
     """A bearer token; only its SHA-256 is stored."""
 

@@ -4,11 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
-MEETING_OK = {
-    "body": "党委会", "date": "2026-03-02", "members_due": 9, "present": 7,
-    "absent": [{"name": "委员甲", "reason": "出差"}, {"name": "委员乙", "reason": "病假"}],
-    "votes": {"for": 6, "against": 1, "abstain": 0, "defer": 0},
+# The 党委委员 of the demo organization (role `committee`, workflows/demo.py): the rosters of
+# their 党委会, the 书记 first. S1's 梁晨 (s1_06) is the candidate of the cadre cases below.
+COMMITTEES = {
+    "G": ["wangjianguo", "lihua", "zhouqiang", "chenzhi", "liugang", "yangfan", "huangwei", "xuming", "hejing"],
+    "S1": ["s1_01", "s1_02", "s1_06", "s1_07", "s1_08"],
+    "S2": ["s2_01", "s2_02", "s2_06", "s2_07", "s2_08"],
+    "S3": ["s3_01", "s3_02", "s3_06", "s3_07", "s3_08"],
 }
+
+
+def meeting(members: list[str], votes: dict[str, int], absent: dict[str, str] | None = None,
+            recused: dict[str, str] | None = None, **extra: Any) -> dict[str, Any]:
+    """A meeting record naming every member of a roster: present, unless listed as absent or
+    recused (username → reason). `members_due` and `present` are the server's to compute."""
+    absent, recused = absent or {}, recused or {}
+    rows = []
+    for member in members:
+        if member in recused:
+            rows.append({"member": member, "status": "recused", "reason": recused[member]})
+        elif member in absent:
+            rows.append({"member": member, "status": "absent", "reason": absent[member]})
+        else:
+            rows.append({"member": member, "status": "present"})
+    return {"body": "党委会", "date": "2026-03-02", "attendance": rows, "votes": votes, **extra}
+
+
+# S1's 党委会 on 梁晨's promotion: he recuses (R-C1), so 4 are due; 3 present, 3 for: adopted.
+MEETING_OK = meeting(COMMITTEES["S1"], {"for": 3, "against": 0, "defer": 0},
+                     absent={"s1_08": "出差"}, recused={"s1_06": "本人为拟任人选"})
 FOUR_MUSTS_DONE = {"file_reviewed": True, "personal_matters_checked": True, "discipline_opinion_heard": True,
                    "petitions_checked": True}
 

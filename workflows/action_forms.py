@@ -21,6 +21,7 @@ from models import WorkItem
 from workflows import people
 from workflows.actions.common import MAX_REASON
 from workflows.actions.registry import Param
+from workflows.rules import eligibility
 from workflows.webforms import Field
 from workflows.webforms import Option
 
@@ -42,8 +43,22 @@ def _step_options(session: Session, options: list[dict[str, Any]]) -> list[Optio
                    else str(o["label"])) for o in options]
 
 
+HANDOVERS = ("transfer", "add-signer", "reassign")  # whose targets must be able to hold the step (R-C2)
+
+
+def _people(session: Session, user: User, target: Target, action: str) -> list[Option]:
+    """The people a picker offers: those of the case's and the viewer's units; for a 转办, 加签 or
+    改派 only those who could hold the step and need not recuse (the server checks again)."""
+    found = [o for o in people.choices(session, _units(session, user, target)) if o.value != user.username]
+    if action not in HANDOVERS or not isinstance(target, WorkItem):
+        return found
+    allowed = eligibility.eligible_usernames(session, target)
+    excluded = eligibility.excluded_usernames(session, target)
+    return [o for o in found if (allowed is None or o.value in allowed) and o.value not in excluded]
+
+
 def _kind_and_options(session: Session, user: User, target: Target, param: dict[str, Any],
-                      pickers: dict[str, list[Option]]) -> tuple[str, list[Option]]:
+                      pickers: dict[str, list[Option]], action: str) -> tuple[str, list[Option]]:
     kind = param["kind"]
     if kind == "step":
         return "choice", _step_options(session, param.get("options") or [])
@@ -53,8 +68,7 @@ def _kind_and_options(session: Session, user: User, target: Target, param: dict[
         return "radio", [Option(str(o["value"]), str(o["label"])) for o in param["options"]]
     if kind in ("user", "users"):
         if "people" not in pickers:  # nobody transfers, adds or 抄送s to themselves
-            found = people.choices(session, _units(session, user, target))
-            pickers["people"] = [o for o in found if o.value != user.username]
+            pickers["people"] = _people(session, user, target, action)
         return kind, pickers["people"]
     return "textarea", []
 
@@ -73,7 +87,7 @@ def fields(session: Session, user: User, target: Target, described: dict[str, An
     pickers: dict[str, list[Option]] = {}
     out = []
     for param in described["params"]:
-        kind, options = _kind_and_options(session, user, target, param, pickers)
+        kind, options = _kind_and_options(session, user, target, param, pickers, str(described.get("name", "")))
         attrs: dict[str, Any] = {"i18n": True}
         if kind == "textarea":
             attrs["maxlength"] = MAX_REASON

@@ -29,10 +29,13 @@ from workflows import accounts
 from workflows import audit
 from workflows import diagram
 from workflows import permissions
+from workflows import relations
 from workflows.calendar import load_calendar
 from workflows.errors import InvalidRequest
 from workflows.errors import NotAllowed
 from workflows.errors import NotFound
+from workflows.errors import ValidationFailed
+from workflows.rules.recusal import relation_titles
 
 
 def require_admin(session: Session, user: User) -> None:
@@ -77,13 +80,34 @@ class UserDetail:
     user: User
     units: list[OrgUnit]
     roles: list[str]
+    relations: list[relations.RelationRow]
+    relation_kinds: dict[str, str]
 
 
 def user_detail(session: Session, actor: User, user_id: int) -> UserDetail:
-    """One user with the units and roles an administrator may grant."""
+    """One user with the units and roles an administrator may grant, and the relations declared
+    for them (回避, R-C1)."""
     user = get_user(session, actor, user_id)
     units = list(session.scalars(select(OrgUnit).order_by(OrgUnit.path)))
-    return UserDetail(user, units, [r.value for r in Role])
+    return UserDetail(user, units, [r.value for r in Role], relations.of(session, user), relation_titles())
+
+
+def declare_relation(session: Session, actor: User, user_id: int, other: str, kind: str, note: str) -> User:
+    """Declare a relation of the user to another person (by username); 404/422 as `relations`."""
+    user = get_user(session, actor, user_id)
+    if not other.strip():
+        raise ValidationFailed("请填写对方的用户名", {"other": ["请填写对方的用户名"]})
+    relations.declare(session, user, accounts.find_user(session, other.strip()), kind, note, actor)
+    return user
+
+
+def remove_relation(session: Session, actor: User, user_id: int, relation_id: int) -> User:
+    """Remove one of the user's declared relations."""
+    user = get_user(session, actor, user_id)
+    if relation_id not in {r.id for r in relations.of(session, user)}:
+        raise NotFound(f"关系 {relation_id} 不存在")
+    relations.remove(session, relation_id, actor)
+    return user
 
 
 def create_user(session: Session, actor: User, username: str, name: str, unit_code: str, password: str) -> User:

@@ -159,7 +159,7 @@ def task_panel(session: Session, user: User, item: WorkItem, values: dict[str, A
     decision = case_actions.decision_field(schema)
     skip = frozenset([decision[0]]) if decision else frozenset()
     ctx = webforms.FormContext(blocks=blocks, options_for=people.options_for(session, _scope_units(session, item)),
-                               errors=errors)
+                               errors=errors, editing=True, roster=tasks.meeting_roster(session, item))
     can_complete = actions.can_complete(session, user, item)
     fields = webforms.fields_of(schema, values if values is not None else _form_values(item, schema), ctx,
                                 skip=skip) if can_complete else []

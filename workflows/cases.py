@@ -27,6 +27,7 @@ from workflows.engine import SERIALIZER_VERSION
 from workflows.errors import NotAllowed
 from workflows.errors import NotFound
 from workflows.errors import ValidationFailed
+from workflows.rules import recusal
 from workflows.runtime import engine
 
 
@@ -91,6 +92,7 @@ def start(session: Session, key: str, data: Any, initiator: User) -> ProcessInst
         raise NotAllowed(f"您没有发起“{definition.name}”的权限")
     form = forms.validate(definition.assets["forms"], meta["formJsonSchemaFilename"], data, definition.content_hash)
     parties = _parties(session, meta, form, initiator)
+    recusal.check_initiator(session, parties.subject, initiator)  # R-C1: not about oneself or a relative
     ctx = rules.RuleContext(session, data=form, task_name="start", owning_unit=parties.owning_unit, actor=initiator)
     case = {**form, **rules.validate_all(meta.get("rules"), ctx, form)}
     case.update(initiator=initiator.username, owning_unit=parties.owning_unit.code,

@@ -27,6 +27,7 @@ from models import User
 from models import WorkItem
 from models import WorkItemCandidate
 from workflows import clock
+from workflows.errors import RuleViolation
 
 
 def is_active(delegation: Delegation, at: datetime | None = None) -> bool:
@@ -63,8 +64,8 @@ def active_deputies(session: Session, principal_ids: Iterable[int], process_key:
     return found
 
 
-def principal_for(session: Session, item: WorkItem, user: User) -> User | None:
-    """The candidate of `item` that `user` may act for as their deputy now, else None."""
+def _delegating_principal(session: Session, item: WorkItem, user: User) -> User | None:
+    """The candidate of `item` whose active delegation for its process names `user` deputy."""
     key = item.instance.definition.key
     grants = [g for g in active_for_deputy(session, user) if covers(g, key)]
     if not grants:
@@ -74,6 +75,28 @@ def principal_for(session: Session, item: WorkItem, user: User) -> User | None:
     ))
     principal_id = next((g.principal_id for g in grants if g.principal_id in candidates), None)
     return session.get(User, principal_id) if principal_id is not None else None
+
+
+def refusal(session: Session, item: WorkItem, user: User) -> RuleViolation | None:
+    """Why a deputy of one of the item's candidates may not act on it now (R-C1 回避, or R-C2:
+    no longer able to hold the step), else None (also when `user` deputizes for nobody here)."""
+    from workflows.rules import eligibility  # late: the rules package imports permissions
+
+    if _delegating_principal(session, item, user) is None:
+        return None
+    return eligibility.deputy_refusal(session, item, user)
+
+
+def principal_for(session: Session, item: WorkItem, user: User) -> User | None:
+    """The candidate of `item` that `user` may act for as their deputy now, else None: a
+    deputy acts only on steps they could hold themselves and not on a case they must keep out
+    of (`refusal` says why)."""
+    from workflows.rules import eligibility  # late: the rules package imports permissions
+
+    principal = _delegating_principal(session, item, user)
+    if principal is None or eligibility.deputy_refusal(session, item, user) is not None:
+        return None
+    return principal
 
 
 def _scopes(grants: list[Delegation]) -> list[tuple[int, list[str] | None]]:
@@ -96,6 +119,15 @@ def _of_processes(keys: list[str]) -> ColumnElement[bool]:
     )
 
 
+def _not_about(session: Session, user: User) -> ColumnElement[bool]:
+    """Items of cases the deputy need not keep out of (回避, R-C1): not about them or a relative."""
+    from workflows.rules import recusal  # late: the rules package imports permissions
+
+    subjects = recusal.recusing_for(session, user)
+    return WorkItem.instance_id.not_in(
+        select(ProcessInstance.id).where(ProcessInstance.subject_user_id.in_(subjects)))
+
+
 def todo_filter(session: Session, user: User) -> ColumnElement[bool]:
     """The `work_item_candidate` rows of `user`'s 待办: their own, and those of every principal
     they deputize for now, limited to the delegated processes.
@@ -107,6 +139,7 @@ def todo_filter(session: Session, user: User) -> ColumnElement[bool]:
     scopes = _scopes(active_for_deputy(session, user))
     if not scopes:
         return own
+    keep_out = _not_about(session, user)
     clauses, earlier = [own], [user.id]
     for principal_id, keys in scopes:
         other = aliased(WorkItemCandidate)
@@ -114,6 +147,7 @@ def todo_filter(session: Session, user: User) -> ColumnElement[bool]:
             WorkItemCandidate.user_id == principal_id,
             ~exists().where(other.work_item_id == WorkItemCandidate.work_item_id, other.user_id.in_(list(earlier))),
         )
+        clause = and_(clause, keep_out)
         clauses.append(and_(clause, _of_processes(keys)) if keys is not None else clause)
         earlier.append(principal_id)
     return or_(*clauses)

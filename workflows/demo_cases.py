@@ -36,20 +36,34 @@ class Seeder:
     def start(self, key: str, username: str, data: dict[str, Any]) -> ProcessInstance:
         return cases.start(self.session, key, data, accounts.find_user(self.session, username))
 
-    def step(self, instance: ProcessInstance, username: str, task: str, data: dict[str, Any],
-             comment: str | None = None) -> None:
+    def item(self, instance: ProcessInstance, task: str) -> WorkItem:
         item = self.session.scalars(select(WorkItem).where(
             WorkItem.instance_id == instance.id, WorkItem.task_name == task,
             WorkItem.status == WorkItemStatus.OPEN).order_by(WorkItem.id)).first()
         if item is None:
             raise LookupError(f"{instance.number}: no open {task}")
+        return item
+
+    def step(self, instance: ProcessInstance, username: str, task: str, data: dict[str, Any],
+             comment: str | None = None) -> None:
+        item = self.item(instance, task)
         tasks.complete(self.session, item.id, accounts.find_user(self.session, username), data, comment)
 
-
-def _meeting(s: Seeder, body: str, due: int, present: int, votes_for: int) -> dict[str, Any]:
-    absent = [{"name": f"委员{i + 1}", "reason": "公出"} for i in range(due - present)]
-    return {"body": body, "date": s.day(), "members_due": due, "present": present, "absent": absent,
-            "votes": {"for": votes_for, "against": present - votes_for}}
+    def meeting(self, instance: ProcessInstance, task: str, body: str, absent: int, against: int = 0) -> dict[str, Any]:
+        """A meeting of the step's roster: the last `absent` members away, those bound to recuse
+        recused, everyone else present; all present vote for but `against`."""
+        roster = tasks.meeting_roster(self.session, self.item(instance, task)) or {"members": []}
+        rows: list[dict[str, str]] = []
+        for index, member in enumerate(roster["members"]):
+            if member.get("must_recuse"):
+                rows.append({"member": member["username"], "status": "recused", "reason": member["must_recuse"]})
+            elif index >= len(roster["members"]) - absent:
+                rows.append({"member": member["username"], "status": "absent", "reason": "公出"})
+            else:
+                rows.append({"member": member["username"], "status": "present"})
+        present = sum(r["status"] == "present" for r in rows)
+        return {"body": body, "date": self.day(), "attendance": rows,
+                "votes": {"for": present - against, "against": against}}
 
 
 def cadre(s: Seeder) -> None:
@@ -99,7 +113,7 @@ def dues(s: Seeder) -> None:
     s.step(case, "zhaomin", "allocation_plan", {"matching_amount": "20000.00", "lines": [
         {"unit": "S1", "amount": "120000.00", "purpose": "condolence"},
         {"unit": "S3", "amount": "200000.00", "purpose": "condolence"}]})
-    s.step(case, "zhaomin", "committee_decision", {"meeting": _meeting(s, "集团党委会", 9, 7, 7)})
+    s.step(case, "zhaomin", "committee_decision", {"meeting": s.meeting(case, "committee_decision", "集团党委会", 2)})
     s.step(case, "wuxia", "transfer", {"transfers": [{"unit": "S1", "ref": "党费拨1号"}, {"unit": "S3", "ref": "党费拨2号"}]})
     s.start("dues_topup", "s1b1_01", {"amount": "5000.00", "reason": "慰问隔离观察党员", "requested_from": "S1"})
 

@@ -1,6 +1,6 @@
 """JSON-schema forms: load them with a deployed definition, validate submissions on the server.
 
-Messages are Chinese and keyed by field path ("meeting.present"), so the UI can show each one
+Messages are Chinese and keyed by field path ("meeting.attendance"), so the UI can show each one
 next to its field and the API can return them as they are.
 """
 
@@ -132,14 +132,45 @@ def _field_errors(errors: Iterable[ValidationError]) -> dict[str, list[str]]:
     return fields
 
 
+READ_ONLY = "该项由系统计算，不能填写"
+
+
+def _deref(schema: Any, forms: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    ref = schema.get("$ref") if isinstance(schema, dict) else None
+    if isinstance(ref, str) and not ref.startswith("#"):
+        return {**forms.get(ref.split("#", 1)[0], {}), **{k: v for k, v in schema.items() if k != "$ref"}}
+    return schema if isinstance(schema, dict) else {}
+
+
+def read_only_errors(schema: Any, data: Any, forms: dict[str, dict[str, Any]], base: str = "") -> dict[str, list[str]]:
+    """Values submitted for `readOnly` properties (computed by the server, such as a meeting's
+    `members_due`): each refused with the property's `x-readonly-message`."""
+    schema = _deref(schema, forms)
+    errors: dict[str, list[str]] = {}
+    if not isinstance(data, dict):
+        return errors
+    for name, prop in (schema.get("properties") or {}).items():
+        if name not in data:
+            continue
+        prop = _deref(prop, forms)
+        path = _join(base, name)
+        if prop.get("readOnly"):
+            errors[path] = [str(prop.get("x-readonly-message") or READ_ONLY)]
+        elif "properties" in prop:
+            errors.update(read_only_errors(prop, data[name], forms, path))
+    return errors
+
+
 def validate(forms: dict[str, dict[str, Any]], filename: str, data: Any, version_key: str | None = None) -> dict[str, Any]:
-    """Validate a submission against a form; return it, or raise ValidationFailed (422)."""
+    """Validate a submission against a form; return it, or raise ValidationFailed (422), also
+    for values of server-computed (`readOnly`) fields."""
     if not isinstance(data, dict):
         raise ValidationFailed("表单数据应为对象", {"_form": ["表单数据应为对象"]})
     validator = validator_for(forms, filename, version_key)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
-    if errors:
-        raise ValidationFailed("表单填写有误，请按提示修改", _field_errors(errors))
+    fields = {**_field_errors(errors), **read_only_errors(forms[filename], data, forms)}
+    if fields:
+        raise ValidationFailed("表单填写有误，请按提示修改", fields)
     return data
 
 

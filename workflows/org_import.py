@@ -1,4 +1,5 @@
-"""`flask org import FILE`: units, users, roles and ratings (DOMAIN §6), idempotent.
+"""`flask org import FILE`: units, users, roles, ratings and declared relations (DOMAIN §6),
+idempotent.
 
 Units are matched by `code`, users by `username`; running the same file twice changes nothing.
 A password is set only when the user is created (re-imports never reset passwords).
@@ -21,6 +22,7 @@ from models import OrgUnit
 from models import User
 from workflows import accounts
 from workflows import audit
+from workflows import relations
 from workflows.errors import ValidationFailed
 
 _SCHEMA = json.loads((Path(__file__).parent / "data" / "org_import.schema.json").read_text(encoding="utf-8"))
@@ -28,8 +30,9 @@ _SCHEMA = json.loads((Path(__file__).parent / "data" / "org_import.schema.json")
 
 @dataclass
 class ImportResult:
-    created: dict[str, int] = field(default_factory=lambda: {"units": 0, "users": 0, "roles": 0, "ratings": 0})
-    updated: dict[str, int] = field(default_factory=lambda: {"units": 0, "users": 0, "ratings": 0})
+    created: dict[str, int] = field(
+        default_factory=lambda: {"units": 0, "users": 0, "roles": 0, "ratings": 0, "relations": 0})
+    updated: dict[str, int] = field(default_factory=lambda: {"units": 0, "users": 0, "ratings": 0, "relations": 0})
 
 
 def _check(data: Any) -> None:
@@ -104,6 +107,17 @@ def _ratings(session: Session, rows: list[dict[str, Any]], result: ImportResult)
             result.updated["ratings"] += 1
 
 
+def _relations(session: Session, rows: list[dict[str, Any]], actor: User | None, result: ImportResult) -> None:
+    """Declared relations (回避, R-C1): a pair of usernames and a kind; re-imports change nothing."""
+    for row in rows:
+        one, other = (accounts.find_user(session, name) for name in row["users"])
+        declared = relations.declare(session, one, other, row["kind"], row.get("note"), actor)
+        if declared.created:
+            result.created["relations"] += 1
+        elif declared.changed:
+            result.updated["relations"] += 1
+
+
 def import_org(session: Session, data: Any, actor: User | None = None) -> ImportResult:
     """Import (or re-import) an organization file's contents; raises ValidationFailed on bad input."""
     _check(data)
@@ -115,5 +129,6 @@ def import_org(session: Session, data: Any, actor: User | None = None) -> Import
             result.created["roles"] += accounts.set_role(session, user, grant["role"], grant["unit"], actor)
     session.flush()
     _ratings(session, data.get("ratings", []), result)
+    _relations(session, data.get("relations", []), actor, result)
     audit.record(session, "org.import", actor=actor, payload={"created": result.created, "updated": result.updated})
     return result

@@ -26,6 +26,7 @@ from workflows.diagram_model import MODEL
 from workflows.engine import SAFE_BUILTINS
 from workflows.errors import WorkflowError
 from workflows.labels import lane_title
+from workflows.rules import recusal
 from workflows.runtime import engine
 
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -164,11 +165,14 @@ def _resolve(session: Session, step: Step, case: _Case, data: dict[str, Any], pr
         return
     try:
         route = assignment.resolve(session, step.lane or None, case, data, props)  # type: ignore[arg-type]
+        screened = recusal.screen(session, case, route.candidates, route.lane)  # type: ignore[arg-type]
     except (WorkflowError, ValueError) as exc:
         step.note = getattr(exc, "message", str(exc))
         return
     step.unit = route.scope_unit.name if route.scope_unit is not None else ""
-    step.candidates = [u.name for u in route.candidates]
+    step.candidates = [u.name for u in screened.kept]
+    if screened.recused:
+        step.note = f"{'、'.join(u.name for u in screened.recused)}回避（R-C1）"
 
 
 def _step(session: Session, graph: _Graph, element: ET.Element, case: _Case, data: dict[str, Any]) -> Step | None:

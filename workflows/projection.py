@@ -23,6 +23,7 @@ from models import WorkItemCandidate
 from models import WorkItemKind
 from models import WorkItemStatus
 from workflows import assignment
+from workflows import audit
 from workflows import clock
 from workflows import deadlines
 from workflows import notifications
@@ -32,6 +33,7 @@ from workflows.calendar import midnight_after
 from workflows.definitions import properties
 from workflows.effects import EffectContext
 from workflows.effects import run_effects
+from workflows.rules import recusal
 from workflows.runtime import engine
 
 
@@ -80,8 +82,11 @@ def create_item(session: Session, instance: ProcessInstance, task: Task, now: da
     """A work item for a READY user task, with its candidates and the server's prepared fields."""
     props = properties(task.task_spec)
     route = assignment.resolve(session, task.task_spec.lane, instance, task.data, props, mi_input_item(task))
+    where = f"（{route.scope_unit.name}）" if route.scope_unit else ""
+    screened = recusal.screen(session, instance, route.candidates, route.lane, where)  # R-C1
+    route.candidates = screened.kept
     ctx = rules.RuleContext(session, data={**instance.data, **task.data}, task_name=task.task_spec.bpmn_id,
-                            instance=instance)
+                            instance=instance, scope_unit_id=route.scope_unit.id if route.scope_unit else None)
     prepared = rules.prepare_all(props.get("rules"), ctx)
     if prepared:
         task.data.update(prepared)
@@ -95,6 +100,13 @@ def create_item(session: Session, instance: ProcessInstance, task: Task, now: da
     )
     item.candidates = [WorkItemCandidate(user_id=user.id, created_at=now) for user in route.candidates]
     session.add(item)
+    if screened.recused:  # the record says who was kept off the step, and why
+        conflicts = recusal.case_conflicts(session, instance)
+        recused = recusal.recused_record(conflicts, screened.recused)
+        note = "、".join(f"{r['name']}（{r['reason']}）" for r in recused) + f"回避，依据 {recusal.RULE}"
+        audit.record(session, "task.recusal", instance=instance, work_item=item,
+                     payload={"task": item.task_name, "recused": recused, "note": note,
+                              "rule": recusal.RULE, "source": recusal.source()})
     return item
 
 

@@ -86,7 +86,7 @@ def _page(session: Session, user: User, definition: ProcessDefinition, values: d
     schema, blocks, _ = _schema(definition)
     errors = dict(error.fields) if error is not None else {}
     ctx = webforms.FormContext(blocks=blocks, options_for=people.options_for(session, people.role_units(session, user)),
-                               errors=errors)
+                               errors=errors, editing=True)
     fields = webforms.fields_of(schema, values, ctx)
     shown = {f.path for f in fields} | {attachments.FIELD}
     stray = [m for path, messages in errors.items() if path.split(".")[0] not in shown for m in messages]

@@ -22,6 +22,7 @@ from models import WorkItemStatus
 from workflows import audit
 from workflows import clock
 from workflows import definitions
+from workflows import delegation
 from workflows import forms
 from workflows import permissions
 from workflows import projection
@@ -34,6 +35,8 @@ from workflows.errors import InvalidRequest
 from workflows.errors import NotAllowed
 from workflows.errors import NotFound
 from workflows.locking import lock_instance
+from workflows.rules import meeting
+from workflows.rules import recusal
 from workflows.runtime import engine
 
 DECISION_FIELDS = ("decision", "result")
@@ -70,9 +73,10 @@ def item_for_action(session: Session, item_id: int, user: User) -> tuple[WorkIte
     set_committed_value(item, "instance", instance)
     principal = permissions.acting_principal(session, item, user)
     if principal is None:
-        raise NotAllowed("您不是该事项的办理人")
+        raise delegation.refusal(session, item, user) or NotAllowed("您不是该事项的办理人")
     if item.status != WorkItemStatus.OPEN:
         raise AlreadyHandled(_handled_message(item))
+    recusal.check_actor(session, item, user, principal)  # R-C1, also for a relation declared since routing
     if item.assignee_id not in (None, user.id, principal.id):
         raise AlreadyHandled(f"该事项已由{item.assignee.name if item.assignee else '他人'}认领")
     if item.on_hold:
@@ -117,6 +121,13 @@ def form_schema(item: WorkItem) -> dict[str, Any]:
     return {"schema": all_forms[filename], "blocks": {k: v for k, v in all_forms.items() if k.startswith("blocks/")}}
 
 
+def meeting_roster(session: Session, item: WorkItem) -> dict[str, Any] | None:
+    """The meeting roster of a collective-decision step (who is due, who must recuse), None for
+    other steps."""
+    _, props, _ = _form_of(item)
+    return meeting.step_roster(session, item.instance, item.scope_unit_id, props.get("rules"))
+
+
 def _engine_data(task: Any, submission: dict[str, Any], user: User) -> dict[str, Any]:
     output = projection.mi_output_name(task)
     if output:  # a multi-instance step: each signer's form becomes their output item
@@ -145,8 +156,10 @@ def validate_submission(session: Session, item: WorkItem, data: Any, comment: st
     form = forms.validate(all_forms, filename, data, item.instance.definition.content_hash)
     forms.require_comment(all_forms[filename], form, comment)
     ctx = rules.RuleContext(session, data={**item.instance.data, **(task_data or {})}, task_name=item.task_name,
-                            instance=item.instance, actor=actor)
-    return form, {**form, **rules.validate_all(props.get("rules"), ctx, form)}
+                            instance=item.instance, actor=actor, scope_unit_id=item.scope_unit_id)
+    derived = rules.validate_all(props.get("rules"), ctx, form)
+    recusal.check_fields(session, item.instance, all_forms[filename], form, all_forms)  # R-C1: teams, talks
+    return form, {**form, **derived}
 
 
 def advance(session: Session, item: WorkItem, submission: dict[str, Any], by: User,

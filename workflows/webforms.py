@@ -2,7 +2,7 @@
 
 `build(...)` turns a schema, the current values and the server's field errors into a tree of
 `Field`s that one Jinja macro renders; `parse(...)` turns the submitted HTML fields (flat names
-such as `meeting.absent.0.name`) back into the typed JSON the schema describes. Values that do
+such as `meeting.attendance.0.status`) back into the typed JSON the schema describes. Values that do
 not convert (a number typed as "abc") are kept as text, so jsonschema reports them next to the
 field and the page shows what the user typed.
 """
@@ -32,7 +32,8 @@ class Field:
     """One form field (or group of fields) ready to render.
 
     `kind` is one of: text, textarea, number, integer, date, choice, radio, boolean, check,
-    user, users, multi, lines, group, table, unknown.
+    user, users, multi, lines, group, table, attendance (a meeting's roster, one row per member),
+    fixed (a value shown, sent back unchanged), unknown.
     """
 
     path: str
@@ -60,12 +61,26 @@ OptionsFor = Callable[[str, dict[str, Any]], list[Option]]
 
 @dataclass
 class FormContext:
-    """What building a form needs besides the schema: shared blocks, user choices and names."""
+    """What building a form needs besides the schema: shared blocks, user choices and names.
+
+    `editing` builds an input form: fields the server computes (`readOnly`) are left out. A
+    read-only view shows them, except those marked `"x-display": false`. `roster` is the
+    meeting roster of the step (`rules.meeting.roster_view`): an attendance field lists its
+    members, and the vote fields only the body's options.
+    """
 
     blocks: dict[str, dict[str, Any]] = field(default_factory=dict)
     options_for: OptionsFor | None = None
     user_names: dict[str, str] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
+    editing: bool = False
+    roster: dict[str, Any] | None = None
+
+    def shows(self, schema: dict[str, Any]) -> bool:
+        """Whether a property is part of this form (input) or view (read-only)."""
+        if self.editing:
+            return not schema.get("readOnly")
+        return schema.get("x-display", True) is not False
 
 
 def resolve(schema: dict[str, Any], blocks: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
@@ -91,6 +106,8 @@ def _is_checklist(schema: dict[str, Any], blocks: Mapping[str, dict[str, Any]]) 
 
 
 def _array_kind(schema: dict[str, Any], blocks: Mapping[str, dict[str, Any]]) -> str:
+    if schema.get("x-widget") == "attendance":
+        return "attendance"
     items = resolve(schema.get("items") or {}, blocks)
     if _type(items) == "object":
         return "table"
@@ -175,8 +192,13 @@ def _field(name: str, path: str, schema: dict[str, Any], value: Any, required: b
                    attrs=_attrs(schema, kind))
     if kind == "group":
         result.children = fields_of(schema, value if isinstance(value, dict) else {}, ctx, path)
+        if schema.get("x-widget") == "votes" and ctx.roster is not None:  # the body's vote options only
+            options = {f"{path}.{o}" for o in ctx.roster.get("vote_options", [])}
+            result.children = [c for c in result.children if c.path in options]
     elif kind == "table":
         _table(result, schema, value, ctx)
+    elif kind == "attendance":
+        _attendance(result, schema, value, ctx)
     else:
         result.options = _options(schema, kind, ctx)
         result.display = _display(value, kind, schema, ctx)
@@ -198,6 +220,34 @@ def _table(result: Field, schema: dict[str, Any], value: Any, ctx: FormContext) 
         result.rows.append(cells)
 
 
+def _attendance_members(value: Any, ctx: FormContext) -> list[tuple[str, str, str]]:
+    """(username, label, why they must recuse) per row: the roster's members when editing, else
+    the members the record names."""
+    if ctx.roster is not None:
+        return [(m["username"], f"{m['name']} · {m['post']}" if m.get("post") else m["name"], m.get("must_recuse", ""))
+                for m in ctx.roster.get("members", [])]
+    rows = value if isinstance(value, list) else []
+    names = [str(r.get("member", "")) for r in rows if isinstance(r, dict)]
+    return [(n, ctx.user_names.get(n, n), "") for n in names]
+
+
+def _attendance(result: Field, schema: dict[str, Any], value: Any, ctx: FormContext) -> None:
+    """One row per member: the name (sent back as is), 出席/缺席/回避, and the reason. A member
+    who must recuse (R-C1) starts as 回避 with the reason filled in."""
+    props = resolve(schema.get("items") or {}, ctx.blocks).get("properties") or {}
+    given = {r.get("member"): r for r in (value if isinstance(value, list) else []) if isinstance(r, dict)}
+    result.columns = [str(p.get("title") or n) for n, p in props.items()]
+    for index, (username, label, forced) in enumerate(_attendance_members(value, ctx)):
+        row = given.get(username) or ({"status": "recused", "reason": forced} if forced else {})
+        base = f"{result.path}.{index}"
+        member = Field(path=f"{base}.member", label=str(props["member"].get("title", "")), kind="fixed",
+                       value=username, display=label, errors=list(ctx.errors.get(f"{base}.member", [])))
+        cells = [_field(n, f"{base}.{n}", p, row.get(n), n == "status", ctx) for n, p in props.items() if n != "member"]
+        result.rows.append([member, *cells])
+        if forced:
+            member.description = f"须回避：{forced}"
+
+
 def fields_of(schema: dict[str, Any], values: Mapping[str, Any], ctx: FormContext, base: str = "",
               skip: frozenset[str] = frozenset()) -> list[Field]:
     """The fields of an object schema, in schema order, with values and errors filled in."""
@@ -207,7 +257,7 @@ def fields_of(schema: dict[str, Any], values: Mapping[str, Any], ctx: FormContex
     checklist = _is_checklist(schema, ctx.blocks)
     out = []
     for name, prop in (schema.get("properties") or {}).items():
-        if name in hidden:
+        if name in hidden or not ctx.shows(resolve(prop, ctx.blocks)):
             continue
         path = f"{base}.{name}" if base else name
         out.append(_field(name, path, prop, values.get(name), name in required, ctx, checklist))
@@ -265,7 +315,7 @@ def _value(form: Submitted, path: str, schema: dict[str, Any], blocks: Mapping[s
     if kind == "group":
         obj = parse_object(form, schema, blocks, path)
         return obj or None
-    if kind == "table":
+    if kind in ("table", "attendance"):
         items = resolve(schema.get("items") or {}, blocks)
         rows = [parse_object(form, items, blocks, f"{path}.{i}") for i in _row_indexes(form, path)]
         rows = [row for row in rows if row]
@@ -288,7 +338,7 @@ def parse_object(form: Submitted, schema: dict[str, Any], blocks: Mapping[str, d
     checklist = _is_checklist(schema, blocks)
     data: dict[str, Any] = {}
     for name, prop in (schema.get("properties") or {}).items():
-        if name in hidden:
+        if name in hidden or resolve(prop, blocks).get("readOnly"):  # computed by the server, never posted
             continue
         path = f"{base}.{name}" if base else name
         value = _value(form, path, prop, blocks, checklist)
@@ -305,7 +355,7 @@ def usernames_in(schema: dict[str, Any], values: Any, blocks: Mapping[str, dict[
     if kind == "group" and isinstance(values, dict):
         for name, prop in (schema.get("properties") or {}).items():
             found |= usernames_in(prop, values.get(name), blocks)
-    elif kind == "table" and isinstance(values, list):
+    elif kind in ("table", "attendance") and isinstance(values, list):
         for row in values:
             found |= usernames_in(schema.get("items") or {}, row, blocks)
     elif kind == "user" and isinstance(values, str):

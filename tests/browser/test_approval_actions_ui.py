@@ -82,16 +82,16 @@ def test_transfer_then_add_a_signer_after_who_agrees(people: Any, api: Any, shoo
     page = open_case(head, number)
     expect(page.locator(".timeline")).to_contain_text("马立新 → 高峰")
     form = dialog(page, "add-signer")
-    form.locator("select[name=user]").select_option("s1_04")
+    form.locator("select[name=user]").select_option("s1_07")
     form.get_by_label("向后加签").check()
-    form.locator("textarea[name=reason]").fill("请纪委把关")
+    form.locator("textarea[name=reason]").fill("请党委委员把关")
     form.get_by_role("button", name="确定").click()
-    expect(page.locator(".timeline")).to_contain_text("向后加签：郭勇")
-    page.locator("#comment").fill("同意，请纪委会签")
+    expect(page.locator(".timeline")).to_contain_text("向后加签：宋佳")
+    page.locator("#comment").fill("同意，请宋佳同志会签")
     page.locator("#action-bar button", has_text="同意").first.click()
     expect(page.locator(".flash")).to_contain_text(number)
 
-    signer = people("s1_04")
+    signer = people("s1_07")
     assert todo_numbers(signer) == [number]
     page = open_case(signer, number)
     expect(page.locator("#task-title")).to_contain_text("酝酿（加签）")
@@ -100,7 +100,7 @@ def test_transfer_then_add_a_signer_after_who_agrees(people: Any, api: Any, shoo
     expect(page.locator(".flash")).to_contain_text(number)
     assert todo_numbers(people("s1_03")) == [number]  # 民主推荐: the step went on
     page = open_case(people("s1_03"), number)
-    assert record(page)[:4] == ["转办", "马立新 → 高峰", "向后加签：郭勇", "同意"]
+    assert record(page)[:4] == ["转办", "马立新 → 高峰", "向后加签：宋佳", "同意"]
     page.locator(".timeline-card").scroll_into_view_if_needed()
     shoot(page, "case-record")
 

@@ -80,23 +80,29 @@ def to_the_committee(people: Any, number: str) -> None:
     act(open_case(people("s1_02"), number), "提交党委会")
 
 
+def attend(page: Any, row: int, status: str, reason: str = "") -> None:
+    page.check(f'input[name="meeting.attendance.{row}.status"][value="{status}"]')
+    page.fill(f"#f-meeting-attendance-{row}-reason", reason)
+
+
 def decide_in_committee(officer: Any, number: str, shoot: Any) -> None:
     page = open_case(officer, number)
-    meeting = {"#f-meeting-body": "党委会", "#f-meeting-date": "2026-03-02", "#f-meeting-members_due": "9",
-               "#f-meeting-present": "5", "#f-meeting-votes-for": "5", "#f-meeting-votes-against": "0"}
-    for selector, value in meeting.items():
-        page.fill(selector, value)
+    # S1's 5 党委委员 are listed; 梁晨 (row 2), the candidate, starts as recused (R-C1)
+    expect(page.locator("#f-meeting-attendance-2-member")).to_have_text("梁晨 · 党委委员")
+    expect(page.locator('input[name="meeting.attendance.2.status"][value="recused"]')).to_be_checked()
+    page.fill("#f-meeting-body", "党委会")
+    page.fill("#f-meeting-date", "2026-03-02")
+    for row, status, reason in ((0, "present", ""), (1, "present", ""), (3, "absent", "出差"), (4, "absent", "病假")):
+        attend(page, row, status, reason)
+    page.fill("#f-meeting-votes-for", "2")
+    page.fill("#f-meeting-votes-against", "0")
     act(page, "提交")
-    expect(page.locator("#f-meeting-present-error")).to_contain_text("A-C1")
-    expect(page.locator("#f-meeting-present")).to_have_value("5")
+    expect(page.locator("#f-meeting-attendance-error")).to_contain_text("A-C1")
+    expect(page.locator('input[name="meeting.attendance.3.status"][value="absent"]')).to_be_checked()
     page.locator("#task-title").scroll_into_view_if_needed()
     shoot(page, "case")
-    page.fill("#f-meeting-present", "7")
-    page.fill("#f-meeting-votes-for", "6")
-    page.fill("#f-meeting-votes-against", "1")
-    for row, (name, reason) in enumerate((("委员甲", "出差"), ("委员乙", "病假"))):
-        page.fill(f"#f-meeting-absent-{row}-name", name)
-        page.fill(f"#f-meeting-absent-{row}-reason", reason)
+    attend(page, 3, "present")
+    page.fill("#f-meeting-votes-for", "3")
     act(page, "提交")
     expect(page.locator(".flash")).to_contain_text(number)
 

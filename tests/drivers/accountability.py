@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from tests.flows import Flow
+from tests.helpers import COMMITTEES
+from tests.helpers import meeting
 
 PROCESS = "accountability"
-COMMITTEE = {
-    "body": "党委会", "date": "2026-03-02", "members_due": 9, "present": 7,
-    "absent": [{"name": "委员甲", "reason": "出差"}, {"name": "委员乙", "reason": "病假"}],
-    "votes": {"for": 6, "against": 1, "abstain": 0, "defer": 0},
-}
+# S1's 党委会 deciding on 梁晨 (s1_06), who sits on it and recuses (R-C1): 4 due, 3 present, 3 for.
+COMMITTEE = meeting(COMMITTEES["S1"], {"for": 3, "against": 0}, absent={"s1_08": "出差"},
+                    recused={"s1_06": "本人为被问责人"})
 
 
 def lead(**overrides: Any) -> dict[str, Any]:

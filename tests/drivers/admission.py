@@ -5,18 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from tests.flows import Flow
+from tests.helpers import COMMITTEES
+from tests.helpers import meeting
 
 PROCESS = "party_admission"
 SECRETARY = "s3b1_01"          # 党支部书记
 OFFICER = "s3_03"              # 医院党委组织部干部（组织员）
 INTRODUCERS = ["s3b1_02", "s3b1_05"]
-BRANCH_MEETING = {             # the example of the issue: 10 due, 6 present, 5 for + 1 written for
-    "body": "支部大会", "date": "2020-02-21", "members_due": 10, "present": 6,
-    "absent": [{"name": n, "reason": "一线值班"} for n in ("孔明", "石磊", "钱丽", "邱实")],
-    "written_opinions_for": 1, "votes": {"for": 5, "against": 1, "abstain": 0},
-}
-COMMITTEE = {"body": "医院党委会", "date": "2020-02-24", "members_due": 5, "present": 4,
-             "absent": [{"name": "委员甲", "reason": "援鄂"}], "votes": {"for": 4, "against": 0}}
+# The branch's 10 full members (s3b1_03 and s3b1_13 are probationary: no vote).
+FULL_MEMBERS = ["s3b1_01", "s3b1_02", *(f"s3b1_{n:02d}" for n in range(5, 13))]
+ON_DUTY = {u: "一线值班" for u in ("s3b1_06", "s3b1_07", "s3b1_08", "s3b1_09")}  # 孔明, 石磊, 钱丽, 邱实
+# The example of the issue: 10 due, 6 present, 5 for + 1 written for.
+BRANCH_MEETING = meeting(FULL_MEMBERS, {"for": 5, "against": 1, "abstain": 0}, absent=ON_DUTY,
+                         body="支部大会", date="2020-02-21", written_opinions_for=1)
+COMMITTEE = meeting(COMMITTEES["S3"], {"for": 4, "against": 0}, absent={"s3_08": "援鄂"},
+                    body="医院党委会", date="2020-02-24")
 
 
 def application(**overrides: Any) -> dict[str, Any]:

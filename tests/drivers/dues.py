@@ -5,14 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from tests.flows import Flow
+from tests.helpers import COMMITTEES
+from tests.helpers import meeting
 
 PROCESS = "dues_allocation"
-GROUP_MEETING = {"body": "集团党委会", "date": "2020-02-10", "members_due": 9, "present": 7,
-                 "absent": [{"name": "委员甲", "reason": "出差"}, {"name": "委员乙", "reason": "病假"}],
-                 "votes": {"for": 6, "against": 1}, "minutes_no": "集团党委会纪要〔2020〕3号"}
-SUB_MEETING = {"body": "党委会", "date": "2020-02-12", "members_due": 5, "present": 4,
-               "absent": [{"name": "委员甲", "reason": "隔离观察"}], "votes": {"for": 4, "against": 0},
-               "minutes_no": "党委会纪要〔2020〕5号"}
+# The group 党委会: 9 due, 7 present.
+GROUP_MEETING = meeting(COMMITTEES["G"], {"for": 6, "against": 1}, absent={"xuming": "出差", "hejing": "病假"},
+                        body="集团党委会", date="2020-02-10", minutes_no="集团党委会纪要〔2020〕3号")
+
+
+def sub_meeting(unit: str = "S1") -> dict[str, Any]:
+    """A subsidiary's own 党委会 (5 due, 4 present)."""
+    members = COMMITTEES[unit]
+    return meeting(members, {"for": 4, "against": 0}, absent={members[-1]: "隔离观察"}, date="2020-02-12",
+                   minutes_no="党委会纪要〔2020〕5号")
+
+
+SUB_MEETING = sub_meeting("S1")
 LINES = [{"unit": "S1", "amount": "100000.00", "purpose": "condolence"},
          {"unit": "S1", "amount": "20000.00", "purpose": "supplies"},
          {"unit": "S3", "amount": "150000.00", "purpose": "condolence"},
@@ -49,7 +58,7 @@ def receive(flow: Flow, case_id: int, unit: str, matching: str = "10000.00") -> 
     officer = OFFICERS[unit]
     flow.step(officer, case_id, "receive_plan",
               {"received_on": "2020-02-11", "matching_amount": matching, "plan": "慰问发热门诊一线人员"})
-    flow.step(officer, case_id, "sub_committee_decision", {"meeting": SUB_MEETING})
+    flow.step(officer, case_id, "sub_committee_decision", {"meeting": sub_meeting(unit)})
 
 
 def spend(**overrides: Any) -> dict[str, Any]:

@@ -102,6 +102,20 @@ def change_role(user_id: int) -> Response:
     return _done(_("已授予角色") if grant else _("已撤销角色"), "admin.user", user_id=user_id)
 
 
+@bp.post("/users/<int:user_id>/relations")
+@back_on_error
+def declare_relation(user_id: int) -> Response:
+    admin.declare_relation(db.session, current_user, user_id, _form("other"), _form("kind"), _form("note"))
+    return _done(_("已登记回避关系"), "admin.user", user_id=user_id)
+
+
+@bp.post("/users/<int:user_id>/relations/<int:relation_id>/delete")
+@back_on_error
+def remove_relation(user_id: int, relation_id: int) -> Response:
+    admin.remove_relation(db.session, current_user, user_id, relation_id)
+    return _done(_("已删除回避关系"), "admin.user", user_id=user_id)
+
+
 @bp.route("/org")
 def org() -> str:
     return render_template("admin/org.html", roots=admin.org_tree(db.session, current_user))

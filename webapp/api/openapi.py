@@ -31,7 +31,8 @@ SCHEMAS: dict[str, Any] = {
         "candidates": {"type": "array", "items": STR}, "due_at": NTIME, "created_at": NTIME,
         "completed_at": NTIME, "completed_by": NSTR, "decision": NSTR, "comment": NSTR,
         "instance": {"type": "object"}, "form": {"type": "object"}, "data": {"type": "object"},
-        "can_act": {"type": "boolean"}}},
+        "can_act": {"type": "boolean"},
+        "meeting_roster": {"type": ["object", "null"], "description": "who is due at a collective-decision step"}}},
     "InstanceSummary": {"type": "object", "required": ["id", "number", "process", "version", "title", "status",
                                                        "initiator"], "properties": {
         "id": INT, "number": STR, "process": STR, "version": INT, "title": STR, "status": STR,

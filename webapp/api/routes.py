@@ -130,6 +130,7 @@ def get_task(item_id: int) -> dict[str, Any]:
     body["form"] = actions.form_schema(item)
     body["data"] = item.instance.data
     body["can_act"] = actions.can_complete(db.session, api_user(), item)
+    body["meeting_roster"] = tasks.meeting_roster(db.session, item)  # the 应到 of a meeting step, now
     return body
 
 

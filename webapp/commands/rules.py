@@ -1,4 +1,4 @@
-"""`flask rules list|window`: the rule packs and their validity windows."""
+"""`flask rules list|window|table`: the rule packs, their validity windows, and the rules with their sources."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from webapp.commands.base import write
 from webapp.extensions import db
 from workflows.rules import overlays
+from workflows.rules import table
 from workflows.rules.packs import load_packs
 
 group = AppGroup("rules", help="Rule packs and their validity windows.")
@@ -31,3 +32,9 @@ def set_window(pack_id: str, valid_from: str, valid_to: str | None, note: str | 
     body = {"valid_from": valid_from, "valid_to": valid_to, "note": note}
     window = write(lambda: overlays.update_window(db.session, pack_id, body, None))
     click.echo(f"{window.pack_id}: {window.valid_from} … {window.valid_to or '—'}")
+
+
+@group.command("table")
+def rules_table() -> None:
+    """Every rule with its source, and how each body is counted, as Markdown (docs/rules.md)."""
+    click.echo(table.markdown(), nl=False)

@@ -32,6 +32,7 @@ from workflows.errors import InvalidRequest
 from workflows.errors import NotAllowed
 from workflows.errors import NotFound
 from workflows.errors import ValidationFailed
+from workflows.rules import eligibility
 
 
 def parse_time(value: Any, field: str, default: datetime | None = None) -> datetime:
@@ -104,6 +105,8 @@ def create(session: Session, actor: User, request: Request) -> Delegation:
     if ends <= max(starts, clock.now()):
         raise ValidationFailed("结束时间须晚于开始时间和当前时间", {"ends_at": ["结束时间须晚于开始时间和当前时间"]})
     keys = _keys(session, request.process_keys)
+    covered = [d for d in definitions.all_latest(session) if keys is None or d.key in keys]
+    eligibility.check_delegation(session, owner, agent, covered)  # R-C2: the deputy can hold the steps
     _check_overlap(session, owner, starts, ends, keys)
     row = Delegation(principal_id=owner.id, deputy_id=agent.id, starts_at=starts, ends_at=ends, process_keys=keys,
                      reason=common.optional_text(request.reason, "reason", "委托事由"), created_at=clock.now())

@@ -35,6 +35,7 @@ from workflows.actions import common
 from workflows.errors import AlreadyHandled
 from workflows.errors import NotAllowed
 from workflows.errors import ValidationFailed
+from workflows.rules import eligibility
 
 SIGN_FORM: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -75,6 +76,7 @@ def _check_new_signer(session: Session, item: WorkItem, signer: User, principal:
         raise ValidationFailed("不能加签本步骤的办理人", {"user": ["该人员已是本步骤的办理人"]})
     if any(s.assignee_id == signer.id for s in signing.open_signers(session, item)):
         raise ValidationFailed("该人员已在加签中", {"user": ["该人员已被加签，尚未签署"]})
+    eligibility.check_target(session, item, signer, "加签", "user")  # R-C2 and R-C1
 
 
 def _parent_for_handler(session: Session, item_id: int, user: User) -> tuple[WorkItem, User]:

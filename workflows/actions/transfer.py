@@ -21,6 +21,7 @@ from workflows import tasks
 from workflows.actions import common
 from workflows.errors import AlreadyHandled
 from workflows.errors import ValidationFailed
+from workflows.rules import eligibility
 
 
 def transfer(session: Session, user: User, item_id: int, to: str | None = None, reason: str | None = None) -> WorkItem:
@@ -30,6 +31,7 @@ def transfer(session: Session, user: User, item_id: int, to: str | None = None, 
     target = common.find_user(session, to, "to")
     if target.id in (user.id, principal.id):
         raise ValidationFailed("不能转办给自己", {"to": ["不能转办给自己"]})
+    eligibility.check_target(session, item, target, "转办", "to")  # R-C2 and R-C1
     new = common.new_item_like(session, item, [target], kind=WorkItemKind.TASK)
     common.close_as(session, item, user, principal, "transfer", text)
     session.flush()
@@ -51,6 +53,7 @@ def reassign(session: Session, user: User, item_id: int, to: str | None = None, 
         raise AlreadyHandled("该事项已不在办理中")
     text = common.require_text(reason, "reason", "改派理由")
     target = common.find_user(session, to, "to")
+    eligibility.check_target(session, item, target, "改派", "to")  # R-C2 and R-C1
     before = [c.user.username for c in item.candidates]
     common.set_handlers(item, [target])
     notifications.queue_item(session, item, "task", body=f"管理员改派：{text}")

@@ -53,7 +53,9 @@ def decision_text(data: dict[str, Any], appointment: dict[str, Any], name: str, 
         return ""
     head = f"经{meeting.get('body', '党委会')}（{day_text(meeting.get('date'))}）讨论决定："
     verdict = f"同意任命{name}为{post}。" if outcome == "adopted" else f"{OUTCOME_TEXT.get(outcome, outcome)}。"
-    tally = f"应到 {meeting.get('members_due')} 人，实到 {meeting.get('present')} 人；{_votes(meeting)}。"
+    recused = "、".join(str(r.get("name", "")) for r in meeting.get("recusals") or [])
+    due = f"应到 {meeting.get('members_due')} 人" + (f"（{recused}回避）" if recused else "")
+    tally = f"{due}，实到 {meeting.get('present')} 人；{_votes(meeting)}。"
     minutes = f"会议纪要：{meeting['minutes_no']}。" if meeting.get("minutes_no") else ""
     notice = (f"任职通知：{appointment['notice_no']}（任职日期 {day_text(appointment.get('appointed_on'))}）。"
               if appointment.get("notice_no") else "")

@@ -41,6 +41,7 @@ class RuleContext:
     instance: ProcessInstance | None = None
     owning_unit: OrgUnit | None = None
     actor: User | None = None  # who is starting the case or completing the step
+    scope_unit_id: int | None = None  # the unit the step was routed to (e.g. whose 党委会 decides)
     now: datetime = field(default_factory=clock.now)
     _calendar: WorkCalendar | None = None
 

@@ -43,9 +43,12 @@ class Body:
     adoption_base: str
     count_written_opinions: bool
     defer_rule: str | None
-    # Where the server takes the voting members due from instead of trusting the record,
-    # e.g. "unit_full_members": the full members of the case's unit (probationary ones don't vote).
-    members_due_roster: str | None = None
+    # Whose members are due (应到), from OrgFlow's own records, never typed: "unit_committee" (the
+    # holders of `committee` at the deciding unit: its 党委委员) or "unit_full_members" (the full
+    # members of the deciding unit: a 支部大会; probationary members have no vote).
+    roster: str = "unit_committee"
+    # The vote options of this body (for, against, abstain, defer); others must stay 0.
+    vote_options: tuple[str, ...] = ("for", "against", "abstain")
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,8 @@ def _body(key: str, raw: dict[str, Any]) -> Body:
         adoption_base=raw.get("adoption_base", "members_due"),
         count_written_opinions=bool(raw.get("count_written_opinions", False)),
         defer_rule=raw.get("defer_rule"),
-        members_due_roster=raw.get("members_due_roster"),
+        roster=raw.get("roster", "unit_committee"),
+        vote_options=tuple(raw.get("vote_options", ("for", "against", "abstain"))),
     )
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -74,10 +73,9 @@ def test_a_deputy_who_is_also_a_candidate_sees_the_item_once(api: Any) -> None:
     assert events(api, case)[-1]["acted_for"] is None
 
 
-@pytest.mark.usefixtures("test_processes")
 def test_a_delegation_covers_only_its_processes(api: Any) -> None:
     case = start(api)["id"]
-    delegate(api, "s1_01", "s1_02", process_keys=["countersign"])
+    delegate(api, "s1_01", "s1_02", process_keys=["party_admission"])  # s1_01 approves admissions as S1's 书记
     assert (case, "deliberation") not in todo(api, "s1_02")
     item = item_of(api, "s1_01", case, "deliberation")
     assert act(api, "s1_02", item, "complete", {"data": {"decision": "agree"}}, expect=403)["error"] == "forbidden"
@@ -96,11 +94,11 @@ def test_delegation_refusals(api: Any, app: Flask) -> None:
     grant = delegate(api, "s1_01", "s1_02")
     overlap = delegate(api, "s1_01", "s1_07", expect=422, process_keys=["cadre_promotion"])
     assert "starts_at" in overlap["fields"]
-    by_admin = delegate(api, "admin", "s1_07", principal="s1_04")
-    assert by_admin["principal"] == "s1_04"
+    by_admin = delegate(api, "admin", "s1_02", principal="s1_03")  # the 组织部长 for a 组织部门干部
+    assert by_admin["principal"] == "s1_03"
     assert api("s1_02").post(f"/delegations/{grant['id']}/end").status_code == 403
     assert api("s1_01").post(f"/delegations/{grant['id']}/end").status_code == 200
     assert api("s1_01").post(f"/delegations/{grant['id']}/end").status_code == 409
     listed = api("s1_02").get("/delegations").get_json()["items"]
-    assert [(d["principal"], d["active"]) for d in listed] == [("s1_01", False)]
+    assert [(d["principal"], d["active"]) for d in listed] == [("s1_03", True), ("s1_01", False)]
     assert audit_actions(app, "delegation.") == ["delegation.create", "delegation.create", "delegation.end"]

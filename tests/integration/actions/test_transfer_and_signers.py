@@ -1,7 +1,7 @@
 """转办, 加签 (向前/向后), 减签 and an added signer's 签署, through the API, with their refusals.
 
-The case stands at 部务会研究 (s1_02 高峰, 组织部部长 of S1); 罗兰 (s1_05) and 唐磊 (s1_08) are
-asked to sign."""
+The case stands at 部务会研究 (s1_02 高峰, 组织部部长 of S1); 林涛 (s1_03, 组织部门干部) and 马立新
+(s1_01, 党委书记) are asked to sign: people who could hold the step themselves (R-C2)."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def test_transfer_hands_the_item_over_and_keeps_a_record(api: Any) -> None:
 def test_transfer_refusals(api: Any) -> None:
     case_id, item = at_review(api)
     before = actions_of(api, case_id)
-    assert act(api, "s1_05", item, "transfer", {"to": "s1_01", "reason": "x"}, expect=403)["error"] == "forbidden"
+    assert act(api, "s1_03", item, "transfer", {"to": "s1_01", "reason": "x"}, expect=403)["error"] == "forbidden"
     assert act(api, "s1_02", item, "transfer", {"to": "s1_01"}, expect=422)["fields"] == {"reason": ["请填写转办理由"]}
     assert "to" in act(api, "s1_02", item, "transfer", {"to": "nobody", "reason": "x"}, expect=422)["fields"]
     assert act(api, "s1_02", item, "transfer", {"to": "s1_02", "reason": "x"}, expect=422)["fields"] == {
@@ -59,19 +59,19 @@ def test_transfer_refusals(api: Any) -> None:
 
 def test_a_signer_before_holds_the_item_until_they_have_signed(api: Any) -> None:
     case_id, item = at_review(api)
-    body = act(api, "s1_02", item, "add-signer", {"user": "s1_05", "position": "before", "reason": "请先核实党费情况"})
+    body = act(api, "s1_02", item, "add-signer", {"user": "s1_03", "position": "before", "reason": "请先核实党费情况"})
     signer = body["item"]["id"]
     assert open_steps(api, case_id) == [("department_review", "task", ["s1_02"], True),
-                                        ("department_review", "signer", ["s1_05"], False)]
+                                        ("department_review", "signer", ["s1_03"], False)]
     assert (case_id, "department_review") not in todo(api, "s1_02")
     blocked = act(api, "s1_02", item, "complete", SUBMIT, expect=409)
-    assert "罗兰" in blocked["message"]
-    form = api("s1_05").get(f"/tasks/{signer}").get_json()["form"]["schema"]
+    assert "林涛" in blocked["message"]
+    form = api("s1_03").get(f"/tasks/{signer}").get_json()["form"]["schema"]
     assert form["title"] == "加签意见"
 
-    assert act(api, "s1_05", signer, "complete", {"data": {"decision": "disagree"}}, expect=422)["fields"] == {
+    assert act(api, "s1_03", signer, "complete", {"data": {"decision": "disagree"}}, expect=422)["fields"] == {
         "comment": ["该意见须说明理由，请填写审批意见"]}
-    act(api, "s1_05", signer, "complete", {"data": {"decision": "agree"}, "comment": "党费已按期足额交纳"})
+    act(api, "s1_03", signer, "complete", {"data": {"decision": "agree"}, "comment": "党费已按期足额交纳"})
     assert (case_id, "department_review") in todo(api, "s1_02")
     assert api("s1_02").get("/notifications").get_json()["items"][0]["kind"] == "sign"
     act(api, "s1_02", item, "complete", SUBMIT)
@@ -81,33 +81,33 @@ def test_a_signer_before_holds_the_item_until_they_have_signed(api: Any) -> None
 
 def test_signers_after_must_agree_before_the_step_completes(api: Any) -> None:
     case_id, item = at_review(api)
-    act(api, "s1_02", item, "add-signer", {"user": "s1_05", "position": "after"})
-    queued = act(api, "s1_02", item, "add-signer", {"user": "s1_08", "position": "after"})["item"]["id"]
-    assert (case_id, "department_review") not in todo(api, "s1_05")  # queued until the handler submits
-    early = act(api, "s1_08", queued, "complete", {"data": {"decision": "agree"}}, expect=409)
+    act(api, "s1_02", item, "add-signer", {"user": "s1_03", "position": "after"})
+    queued = act(api, "s1_02", item, "add-signer", {"user": "s1_01", "position": "after"})["item"]["id"]
+    assert (case_id, "department_review") not in todo(api, "s1_03")  # queued until the handler submits
+    early = act(api, "s1_01", queued, "complete", {"data": {"decision": "agree"}}, expect=409)
     assert early["message"] == "加签尚未轮到您：原办理人提交后才能签署"
     held = act(api, "s1_02", item, "complete", SUBMIT)
     assert held["item"]["on_hold"] and held["item"]["completed_by"] == "s1_02"
-    assert [s[1:] for s in open_steps(api, case_id)] == [("task", ["s1_02"], True), ("signer", ["s1_05"], False),
-                                                         ("signer", ["s1_08"], False)]
-    assert events(api, case_id)[-1]["data"]["held_for"] == ["s1_05", "s1_08"]
+    assert [s[1:] for s in open_steps(api, case_id)] == [("task", ["s1_02"], True), ("signer", ["s1_03"], False),
+                                                         ("signer", ["s1_01"], False)]
+    assert events(api, case_id)[-1]["data"]["held_for"] == ["s1_03", "s1_01"]
 
-    act(api, "s1_05", item_of(api, "s1_05", case_id, "department_review"), "complete", {"data": {"decision": "agree"}})
+    act(api, "s1_03", item_of(api, "s1_03", case_id, "department_review"), "complete", {"data": {"decision": "agree"}})
     assert [s[0] for s in open_steps(api, case_id)] == ["department_review", "department_review"]
-    act(api, "s1_08", item_of(api, "s1_08", case_id, "department_review"), "complete", {"data": {"decision": "agree"}})
+    act(api, "s1_01", item_of(api, "s1_01", case_id, "department_review"), "complete", {"data": {"decision": "agree"}})
     after = instance(api, "s1_03", case_id)
     assert [w["task"] for w in after["work_items"]] == ["committee_decision"]
     assert after["data"]["decision"] == "submit"  # the handler's held submission moved the case
     last = events(api, case_id)[-1]
-    assert (last["action"], last["actor"], last["data"]["released"]) == ("task.sign", "s1_08", True)
+    assert (last["action"], last["actor"], last["data"]["released"]) == ("task.sign", "s1_01", True)
 
 
 def test_an_after_signer_who_disagrees_sends_the_item_back_to_its_handler(api: Any) -> None:
     case_id, item = at_review(api)
-    act(api, "s1_02", item, "add-signer", {"user": "s1_05", "position": "after"})
+    act(api, "s1_02", item, "add-signer", {"user": "s1_03", "position": "after"})
     act(api, "s1_02", item, "complete", SUBMIT)
-    signer = item_of(api, "s1_05", case_id, "department_review")
-    act(api, "s1_05", signer, "complete", {"data": {"decision": "disagree"}, "comment": "该同志党费欠缴三个月"})
+    signer = item_of(api, "s1_03", case_id, "department_review")
+    act(api, "s1_03", signer, "complete", {"data": {"decision": "disagree"}, "comment": "该同志党费欠缴三个月"})
     back = instance(api, "s1_03", case_id)["work_items"]
     assert [(w["kind"], w["on_hold"], w["completed_by"]) for w in back] == [("task", False, None)]
     assert api("s1_02").get("/notifications").get_json()["items"][0]["body"] == "加签人不同意：该同志党费欠缴三个月"
@@ -117,24 +117,24 @@ def test_an_after_signer_who_disagrees_sends_the_item_back_to_its_handler(api: A
 
 def test_remove_signer_takes_back_an_unsigned_signer(api: Any) -> None:
     case_id, item = at_review(api)
-    act(api, "s1_02", item, "add-signer", {"user": "s1_05", "position": "before"})
-    assert act(api, "s1_08", item, "remove-signer", {"user": "s1_05"}, expect=403)["error"] == "forbidden"
-    assert "user" in act(api, "s1_02", item, "remove-signer", {"user": "s1_08"}, expect=422)["fields"]
-    body = act(api, "s1_02", item, "remove-signer", {"user": "s1_05", "reason": "已电话核实"})
+    act(api, "s1_02", item, "add-signer", {"user": "s1_03", "position": "before"})
+    assert act(api, "s1_01", item, "remove-signer", {"user": "s1_03"}, expect=403)["error"] == "forbidden"
+    assert "user" in act(api, "s1_02", item, "remove-signer", {"user": "s1_01"}, expect=422)["fields"]
+    body = act(api, "s1_02", item, "remove-signer", {"user": "s1_03", "reason": "已电话核实"})
     assert not body["item"]["on_hold"]
     assert [s[1] for s in open_steps(api, case_id)] == ["task"]
-    assert (case_id, "department_review") not in todo(api, "s1_05")
+    assert (case_id, "department_review") not in todo(api, "s1_03")
     assert events(api, case_id)[-1]["action"] == "task.remove_signer"
 
 
 def test_add_signer_refusals(api: Any) -> None:
     case_id, item = at_review(api)
     before = actions_of(api, case_id)
-    assert act(api, "s1_05", item, "add-signer", {"user": "s1_08", "position": "before"}, expect=403)["error"] == "forbidden"
-    assert "position" in act(api, "s1_02", item, "add-signer", {"user": "s1_05", "position": "beside"}, expect=422)["fields"]
+    assert act(api, "s1_03", item, "add-signer", {"user": "s1_01", "position": "before"}, expect=403)["error"] == "forbidden"
+    assert "position" in act(api, "s1_02", item, "add-signer", {"user": "s1_03", "position": "beside"}, expect=422)["fields"]
     assert "user" in act(api, "s1_02", item, "add-signer", {"user": "s1_02", "position": "before"}, expect=422)["fields"]
     assert "user" in act(api, "s1_02", item, "add-signer", {"user": "ghost", "position": "after"}, expect=422)["fields"]
-    act(api, "s1_02", item, "add-signer", {"user": "s1_05", "position": "after"})
-    again = act(api, "s1_02", item, "add-signer", {"user": "s1_05", "position": "after"}, expect=422)
+    act(api, "s1_02", item, "add-signer", {"user": "s1_03", "position": "after"})
+    again = act(api, "s1_02", item, "add-signer", {"user": "s1_03", "position": "after"}, expect=422)
     assert again["fields"] == {"user": ["该人员已被加签，尚未签署"]}
     assert actions_of(api, case_id) == [*before, "task.add_signer"]

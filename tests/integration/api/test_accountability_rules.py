@@ -15,6 +15,8 @@ from models import User
 from tests.drivers import accountability as acc
 from tests.flows import Flow
 from tests.flows import at
+from tests.helpers import COMMITTEES
+from tests.helpers import meeting
 from workflows.clock import frozen_at
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -122,11 +124,13 @@ def test_b_c5_the_committee_decision_needs_its_quorum(flow: Flow) -> None:
     case = acc.start(flow)
     acc.to_proposal(flow, case["id"])
     flow.step("s1_03", case["id"], "decision_proposal", {"decision": "propose", "forms": ["dismiss"]})
-    five = {**acc.COMMITTEE, "present": 5, "absent": [], "votes": {"for": 5, "against": 0}}
-    flow.refused("s1_03", case["id"], "committee_decision", {"meeting": five}, "A-C1")
-    six = {**five, "present": 6, "votes": {"for": 5, "against": 1}}
+    # S1 has 5 党委委员; the subject (s1_06) recuses, so 4 are due and 3 must attend (A-C1).
+    away = {"s1_07": "出差", "s1_08": "病假"}
+    two = meeting(COMMITTEES["S1"], {"for": 2, "against": 0}, absent=away, recused={"s1_06": "本人为被问责人"})
+    body = flow.refused("s1_03", case["id"], "committee_decision", {"meeting": two}, "A-C1")
+    assert "应到 4 人（名册 5 人，回避 1 人），须至少 3 人到会，实到 2 人" in body["message"]
     with frozen_at(at("2026-03-02 18:00")):
-        body = flow.step("s1_03", case["id"], "committee_decision", {"meeting": six})
+        body = flow.step("s1_03", case["id"], "committee_decision", {"meeting": acc.COMMITTEE})
     data = body["instance"]["data"]
     assert data["meeting_outcome"] == "adopted" and data["decided_on"] == "2026-03-02"
     assert data["handling_due_on"] == "2026-04-02"

@@ -10,10 +10,12 @@ import pytest
 from tests.factories import AnnualRatingFactory
 from tests.factories import InfluencePeriodFactory
 from tests.factories import shanghai_today
+from tests.helpers import COMMITTEES
 from tests.helpers import FOUR_MUSTS_DONE
 from tests.helpers import MEETING_OK
 from tests.helpers import complete
 from tests.helpers import instance
+from tests.helpers import meeting
 from tests.helpers import open_item
 from tests.helpers import proposal
 from tests.helpers import start
@@ -148,29 +150,36 @@ def test_a_c12_all_four_checks_before_the_committee(api: Any) -> None:
     assert body["rule"] == "A-C12"
 
 
-def committee(api: Any, present: int, votes_for: int, expect: int = 200) -> dict[str, Any]:
+CANDIDATE_RECUSES = {"s1_06": "本人为拟任人选"}  # 梁晨 sits on S1's 党委会 (5 members): 4 are due
+
+
+def committee(api: Any, absent: dict[str, str], votes_for: int, expect: int = 200) -> dict[str, Any]:
     case = start(api)
     to_committee(api, case["id"])
-    absent = [{"name": f"委员{i}", "reason": "出差"} for i in range(9 - present)]
-    meeting = {**MEETING_OK, "present": present, "absent": absent,
-               "votes": {"for": votes_for, "against": present - votes_for, "abstain": 0, "defer": 0}}
-    body = complete(api, "s1_03", case["id"], "committee_decision", {"meeting": meeting}, expect=expect)
+    present = 4 - len(absent)
+    record = meeting(COMMITTEES["S1"], {"for": votes_for, "against": present - votes_for, "defer": 0},
+                     absent=absent, recused=CANDIDATE_RECUSES)
+    body = complete(api, "s1_03", case["id"], "committee_decision", {"meeting": record}, expect=expect)
     return {"case": case, "body": body}
 
 
-def test_a_c1_a_c2_nine_due_six_present_five_for_is_adopted(api: Any) -> None:
-    result = committee(api, 6, 5)["body"]["instance"]
+def test_a_c1_a_c2_four_due_three_present_three_for_is_adopted(api: Any) -> None:
+    result = committee(api, {"s1_08": "出差"}, 3)["body"]["instance"]
     assert result["data"]["meeting_outcome"] == "adopted"
     assert [w["task"] for w in result["work_items"]] == ["publicity"]
+    stored = result["data"]["meeting"]
+    assert (stored["members_total"], stored["members_due"], stored["present"]) == (5, 4, 3)
+    assert stored["absent"] == [{"username": "s1_08", "name": "唐磊", "reason": "出差"}]
+    assert stored["recusals"] == [{"username": "s1_06", "name": "梁晨", "reason": "本人为拟任人选", "rule": "R-C1"}]
 
 
-def test_a_c2_nine_due_six_present_four_for_is_not_adopted(api: Any) -> None:
-    result = committee(api, 6, 4)["body"]["instance"]
+def test_a_c2_four_due_three_present_two_for_is_not_adopted(api: Any) -> None:
+    result = committee(api, {"s1_08": "出差"}, 2)["body"]["instance"]  # 2 of 3 present, not more than half of 4 due
     assert result["data"]["meeting_outcome"] == "rejected" and result["status"] == "rejected"
 
 
-def test_a_c1_nine_due_five_present_is_invalid_and_the_step_stays_open(api: Any) -> None:
-    outcome = committee(api, 5, 5, expect=422)
+def test_a_c1_four_due_two_present_is_invalid_and_the_step_stays_open(api: Any) -> None:
+    outcome = committee(api, {"s1_07": "出差", "s1_08": "病假"}, 2, expect=422)
     assert outcome["body"]["rule"] == "A-C1"
     after = instance(api, "s1_03", outcome["case"]["id"])
     assert [(w["task"], w["status"]) for w in after["work_items"]] == [("committee_decision", "open")]
@@ -180,12 +189,22 @@ def test_a_c1_nine_due_five_present_is_invalid_and_the_step_stays_open(api: Any)
 def test_a_c4_a_deferred_matter_returns_to_the_committee(api: Any) -> None:
     case = start(api)
     to_committee(api, case["id"])
-    deferred = {**MEETING_OK, "votes": {"for": 4, "against": 0, "abstain": 0, "defer": 3}}
+    deferred = {**MEETING_OK, "votes": {"for": 2, "against": 0, "defer": 1}}
     body = complete(api, "s1_03", case["id"], "committee_decision", {"meeting": deferred})
     assert body["instance"]["data"]["meeting_outcome"] == "deferred"
     assert [w["task"] for w in body["instance"]["work_items"]] == ["committee_decision"]
     again = complete(api, "s1_03", case["id"], "committee_decision", {"meeting": MEETING_OK})
     assert [w["task"] for w in again["instance"]["work_items"]] == ["publicity"]
+
+
+def test_a_c4_cadre_votes_have_no_abstention(api: Any) -> None:
+    case = start(api)
+    to_committee(api, case["id"])
+    abstained = {**MEETING_OK, "votes": {"for": 2, "against": 0, "abstain": 1}}
+    body = complete(api, "s1_03", case["id"], "committee_decision", {"meeting": abstained}, expect=422)
+    assert body["rule"] == "A-C4" and "meeting.votes.abstain" in body["fields"]
+    assert "同意、不同意、缓议" in body["message"]
+    complete(api, "s1_03", case["id"], "committee_decision", {"meeting": MEETING_OK})
 
 
 def test_a_c5_a_finding_that_affects_the_appointment_cannot_continue(api: Any, runner: Any) -> None:

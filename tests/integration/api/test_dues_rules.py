@@ -8,6 +8,8 @@ import pytest
 
 from tests.drivers import dues
 from tests.flows import Flow
+from tests.helpers import COMMITTEES
+from tests.helpers import meeting
 
 pytestmark = [pytest.mark.usefixtures("frozen_clock"), pytest.mark.clock("2020-02-14 09:00")]
 
@@ -22,9 +24,11 @@ def _at_ledger(flow: Flow) -> int:
 def test_d_c1_the_allocation_needs_a_quorate_committee(flow: Flow) -> None:
     case = dues.start(flow)
     dues.allocate(flow, case["id"])
-    four = {**dues.GROUP_MEETING, "present": 4, "absent": [], "votes": {"for": 4, "against": 0}}
+    away = {m: "出差" for m in COMMITTEES["G"][4:]}  # the group's 9 党委委员: 4 present, 5 away
+    four = meeting(COMMITTEES["G"], {"for": 4, "against": 0}, absent=away)
     flow.refused("zhaomin", case["id"], "committee_decision", {"meeting": four}, "D-C1")
-    five = {**four, "present": 5, "votes": {"for": 4, "against": 1}}  # quorate, but 4 of 9 is not a majority
+    away.pop(COMMITTEES["G"][4])
+    five = meeting(COMMITTEES["G"], {"for": 4, "against": 1}, absent=away)  # quorate, but 4 of 9 is not a majority
     body = flow.step("zhaomin", case["id"], "committee_decision", {"meeting": five})
     assert body["instance"]["data"]["meeting_outcome"] == "rejected"
     assert [w["task"] for w in body["instance"]["work_items"]] == ["allocation_plan"]  # back to the plan

@@ -31,7 +31,9 @@ def test_a_front_line_activist_is_admitted_on_the_fast_track(flow: Flow) -> None
         adm.to_branch_meeting(flow, case["id"], completed=False, special_case=True,
                               special_reason="连续在发热门诊值守，无法脱岗参训")
         meeting_item = flow.case(adm.SECRETARY, case["id"])
-        assert meeting_item["data"]["meeting_roster"] == {"full": 10, "probationary": 2}
+        roster = meeting_item["data"]["meeting_roster"]
+        assert (roster["full"], roster["probationary"], roster["unit"]) == (10, 2, "S3B1")
+        assert [m["username"] for m in roster["members"]] == adm.FULL_MEMBERS
         assert [o["by"] for o in meeting_item["data"]["introducer_opinions"]] == adm.INTRODUCERS
     with frozen_at(at("2020-02-21 20:00")):
         body = flow.step(adm.SECRETARY, case["id"], "branch_meeting", {"meeting": adm.BRANCH_MEETING})

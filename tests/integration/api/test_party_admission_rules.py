@@ -9,6 +9,7 @@ import pytest
 from tests.drivers import admission as adm
 from tests.flows import Flow
 from tests.flows import at
+from tests.helpers import meeting
 from workflows.clock import frozen_at
 
 pytestmark = [pytest.mark.usefixtures("frozen_clock"), pytest.mark.clock("2020-02-22 09:00")]
@@ -113,17 +114,20 @@ def test_c_c6_written_opinions_count_and_five_alone_is_not_adopted(flow: Flow) -
 
 def test_c_c6_quorum_is_more_than_half_of_the_voting_members(flow: Flow) -> None:
     case_id = _at_branch_meeting(flow)
-    five = {**adm.BRANCH_MEETING, "present": 5, "absent": [{"name": f"党员{i}", "reason": "值班"} for i in range(5)],
-            "votes": {"for": 5, "against": 0}}
+    away = {**adm.ON_DUTY, "s3b1_10": "值班"}  # 5 of the 10 full members present: not more than half
+    five = meeting(adm.FULL_MEMBERS, {"for": 5, "against": 0}, absent=away, body="支部大会", date="2020-02-21")
     flow.refused(adm.SECRETARY, case_id, "branch_meeting", {"meeting": five}, "C-C6")
+    flow.step(adm.SECRETARY, case_id, "branch_meeting", {"meeting": adm.BRANCH_MEETING})
 
 
 def test_c_c6_probationary_members_are_not_voting_members_due(flow: Flow) -> None:
     case_id = _at_branch_meeting(flow)
-    twelve = {**adm.BRANCH_MEETING, "members_due": 12, "present": 8,
-              "votes": {"for": 7, "against": 1}}
-    body = flow.refused(adm.SECRETARY, case_id, "branch_meeting", {"meeting": twelve}, "C-C6")
-    assert "预备党员 2 人无表决权" in body["message"]
+    with_probationary = meeting([*adm.FULL_MEMBERS, "s3b1_03", "s3b1_13"], {"for": 7, "against": 1},
+                                absent=adm.ON_DUTY, body="支部大会", date="2020-02-21")
+    body = flow.refused(adm.SECRETARY, case_id, "branch_meeting", {"meeting": with_probationary}, "C-C6")
+    assert "梁军是预备党员，可以列席但没有表决权" in body["message"]
+    body = flow.step(adm.SECRETARY, case_id, "branch_meeting", {"meeting": adm.BRANCH_MEETING})
+    assert (body["instance"]["data"]["meeting"]["members_due"], body["instance"]["data"]["meeting"]["present"]) == (10, 6)
 
 
 def test_c_c7_the_talk_is_held_by_a_committee_member_or_organizer(flow: Flow) -> None:

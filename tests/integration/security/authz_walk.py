@@ -90,7 +90,7 @@ def case_ids(app: Flask, web: Any) -> dict[str, Any]:
             "notification_id": db.session.scalars(select(Notification.id).where(
                 Notification.user_id == accounts.find_user(db.session, "s1_01").id)).first(),
             "definition_id": db.session.scalars(select(ProcessDefinition.id)).first(),
-            "user_id": accounts.find_user(db.session, "s1_06").id,
+            "user_id": accounts.find_user(db.session, "s1_06").id, "relation_id": 1,
             "key": "cadre_promotion", "pack_id": "cadre-2019", "kind": "approval", "day": "2027-02-06",
             "view": "todo", "tab": "diagram", "filename": "css/app.css",
         }

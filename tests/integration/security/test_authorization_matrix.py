@@ -103,6 +103,8 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("admin.set_active", "POST"): ADMIN,
     ("admin.reset_password", "POST"): ADMIN,
     ("admin.change_role", "POST"): ADMIN,
+    ("admin.declare_relation", "POST"): ADMIN,
+    ("admin.remove_relation", "POST"): ADMIN,
     ("admin.org", "GET"): ADMIN,
     ("admin.create_unit", "POST"): ADMIN,
     ("admin.processes", "GET"): ADMIN,

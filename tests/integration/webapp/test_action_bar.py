@@ -105,15 +105,15 @@ def test_add_signer_after_then_the_signer_agrees(web: Any, app: Flask) -> None:
     case_id = start_case(web("s1_03"))
     secretary = web("s1_01")
     item = open_item_id(secretary, case_id)
-    missing = secretary.post(f"/items/{item}/add-signer", {"user": "s1_04"})
+    missing = secretary.post(f"/items/{item}/add-signer", {"user": "s1_07"})
     assert missing.status_code == 422
     assert field_error(missing.get_data(as_text=True), f"add-signer-i{item}", "position") == "须为 before（向前）或 after（向后）"
-    added = secretary.post(f"/items/{item}/add-signer", {"user": "s1_04", "position": "after", "reason": "请纪委把关"})
+    added = secretary.post(f"/items/{item}/add-signer", {"user": "s1_07", "position": "after", "reason": "请党委委员把关"})
     assert added.status_code == 302 and added.headers["Location"] == f"/cases/{case_id}"
-    assert "向后加签：郭勇" in tags(secretary.page(f"/cases/{case_id}"))
+    assert "向后加签：宋佳" in tags(secretary.page(f"/cases/{case_id}"))
     assert secretary.post(f"/items/{item}/complete", {"decision": "agree", "comment": "同意"}).status_code == 302
     assert open_steps(app, case_id) == [("deliberation", "task", True), ("deliberation", "signer", False)]
-    signer = web("s1_04")
+    signer = web("s1_07")
     html = signer.page(f"/cases/{case_id}")
     assert "待我办理：酝酿（加签）" in html and "add-signer" not in offered(html)
     sign_item = open_item_id(signer, case_id)
@@ -122,7 +122,7 @@ def test_add_signer_after_then_the_signer_agrees(web: Any, app: Flask) -> None:
     assert signer.post(f"/items/{sign_item}/complete", {"decision": "agree", "comment": "无意见"}).status_code == 302
     assert open_steps(app, case_id) == [("recommendation", "task", False)]
     record = tags(web("s1_03").page(f"/cases/{case_id}"))
-    assert record[:4] == ["向后加签：郭勇", "同意", "同意", "审批中"]  # 加签, 马立新's 同意, 郭勇's 同意
+    assert record[:4] == ["向后加签：宋佳", "同意", "同意", "审批中"]  # 加签, 马立新's 同意, 宋佳's 同意
 
 
 def test_a_signer_before_holds_the_item_and_remove_signer_gives_it_back(web: Any, app: Flask) -> None:

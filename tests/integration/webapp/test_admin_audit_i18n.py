@@ -48,6 +48,23 @@ def test_admin_creates_a_user_and_grants_a_role(web: Any, app: Flask) -> None:
     assert audited(app, "role.revoke") == [{"user": "newbie", "role": "secretary", "unit": "S1B1"}]
 
 
+def test_admin_declares_and_removes_a_relation_for_recusal(web: Any, app: Flask) -> None:
+    admin, uid = web("admin"), user_id(app, "s1_01")
+    refused = admin.post(f"/admin/users/{uid}/relations", {"other": "s1_01", "kind": "spouse"},
+                         headers={"Referer": f"http://localhost/admin/users/{uid}"})
+    assert refused.status_code == 302 and "不能与本人建立关系" in admin.page(f"/admin/users/{uid}")
+    assert admin.post(f"/admin/users/{uid}/relations", {"other": "s1_06", "kind": "spouse", "note": "夫妻"}).status_code == 302
+    page = admin.page(f"/admin/users/{uid}")
+    row = page.split('id="relations"')[1].split("</table>")[0]
+    assert "梁晨" in row and "夫妻" in row
+    assert audited(app, "relation.declare") == [{"users": ["s1_01", "s1_06"], "kind": "spouse", "note": "夫妻",
+                                                "created": True}]
+    relation = int(re.search(r'/relations/(\d+)/delete', page)[1])
+    assert admin.post(f"/admin/users/{uid}/relations/{relation}/delete", {}).status_code == 302
+    assert "暂无登记" in admin.page(f"/admin/users/{uid}").split('id="relations"')[1]
+    assert web("s1_01").post(f"/admin/users/{uid}/relations", {"other": "s1_06", "kind": "spouse"}).status_code == 403
+
+
 def test_a_refused_admin_change_is_flashed_not_crashed(web: Any) -> None:
     admin = web("admin")
     response = admin.post("/admin/users", {"username": "s1_03", "name": "重名", "unit": "S1", "password": "whatever-1"},

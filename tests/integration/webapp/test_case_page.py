@@ -10,7 +10,9 @@ from flask import Flask
 
 from models import User
 from models import WorkItem
+from tests.helpers import COMMITTEES
 from tests.helpers import MEETING_OK
+from tests.helpers import meeting
 from tests.helpers import start
 from tests.helpers import to_committee
 from tests.web import open_item_id
@@ -51,24 +53,43 @@ def test_revise_without_an_opinion_is_refused_and_keeps_the_page(web: Any) -> No
     assert "修改动议" in timeline  # the revision now waits for the initiator
 
 
+def posted(meeting: dict[str, Any]) -> dict[str, str]:
+    """What the committee form posts for a meeting record: one attendance row per member."""
+    form = {f"meeting.{k}": str(v) for k, v in meeting.items() if not isinstance(v, (list, dict))}
+    form.update({f"meeting.votes.{k}": str(v) for k, v in meeting["votes"].items()})
+    for index, row in enumerate(meeting["attendance"]):
+        form.update({f"meeting.attendance.{index}.{k}": v for k, v in row.items()})
+    return form
+
+
+def test_the_committee_form_lists_the_roster_with_the_candidate_recused(web: Any, api: Any) -> None:
+    case = start(api)
+    to_committee(api, case["id"])
+    html = web("s1_03").page(f"/cases/{case['id']}")
+    assert '<span class="fixed" id="f-meeting-attendance-0-member">马立新 · 党委书记</span>' in html
+    assert 'name="meeting.attendance.4.member" value="s1_08"' in html  # the 5 党委委员 of S1, nobody else
+    assert 'name="meeting.attendance.5.member"' not in html
+    assert re.search(r'name="meeting.attendance.2.status" value="recused" checked', html)  # 梁晨, the candidate
+    assert "须回避：本案当事人" in html
+    assert 'name="meeting.members_due"' not in html and 'name="meeting.votes.abstain"' not in html
+
+
 def test_a_quorum_error_shows_next_to_the_field_with_the_rule_and_the_input_kept(web: Any, api: Any) -> None:
     case = start(api)
     to_committee(api, case["id"])
     officer = web("s1_03")
     item = open_item_id(officer, case["id"])
-    form = {"meeting.body": "党委会", "meeting.date": "2026-03-02", "meeting.members_due": "9", "meeting.present": "5",
-            "meeting.votes.for": "5", "meeting.votes.against": "0", "meeting.minutes_no": "党委会〔2026〕3号"}
-    refused = officer.post(f"/items/{item}/complete", form)
+    two = meeting(COMMITTEES["S1"], {"for": 2, "against": 0}, absent={"s1_07": "出差", "s1_08": "病假"},
+                  recused={"s1_06": "本人为拟任人选"}, minutes_no="党委会〔2026〕3号")
+    refused = officer.post(f"/items/{item}/complete", posted(two))
     assert refused.status_code == 422
     html = refused.get_data(as_text=True)
-    error = re.search(r'<p class="field-error" id="f-meeting-present-error">([^<]+)</p>', html)
-    assert error and "A-C1" in error.group(1) and "依据" in error.group(1)
-    assert re.search(r'name="meeting.present" value="5"', html)
+    error = re.search(r'<p class="field-error" id="f-meeting-attendance-error">([^<]+)</p>', html)
+    assert error and "A-C1" in error.group(1) and "应到 4 人" in error.group(1) and "依据" in error.group(1)
+    assert re.search(r'name="meeting.attendance.3.status" value="absent" checked', html)
+    assert re.search(r'name="meeting.attendance.3.reason" value="出差"', html)
     assert re.search(r'name="meeting.minutes_no" value="党委会〔2026〕3号"', html)
-    form.update({"meeting.present": "7", "meeting.votes.for": "6", "meeting.votes.against": "1",
-                 "meeting.absent.0.name": "委员甲", "meeting.absent.0.reason": "出差",
-                 "meeting.absent.1.name": "委员乙", "meeting.absent.1.reason": "病假"})
-    assert officer.post(f"/items/{item}/complete", form).status_code == 302
+    assert officer.post(f"/items/{item}/complete", posted({**MEETING_OK, "minutes_no": "党委会〔2026〕3号"})).status_code == 302
     page = officer.page(f"/cases/{case['id']}")
     assert "任职前公示" in page and "表决结果" not in page.split("审批记录")[0]
 
@@ -78,13 +99,15 @@ def test_a_type_error_keeps_what_was_typed(web: Any, api: Any) -> None:
     to_committee(api, case["id"])
     officer = web("s1_03")
     item = open_item_id(officer, case["id"])
-    response = officer.post(f"/items/{item}/complete", {"meeting.body": "党委会", "meeting.date": "2026-03-02",
-                                                        "meeting.members_due": "九", "meeting.present": "7"})
+    form = {**posted(MEETING_OK), "meeting.votes.for": "三", "meeting.members_due": "九"}
+    del form["meeting.attendance.3.status"]
+    response = officer.post(f"/items/{item}/complete", form)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert 'name="meeting.members_due" value="九"' in html
-    assert re.search(r'id="f-meeting-members_due-error">类型应为整数', html)
-    assert re.search(r'id="f-meeting-votes-error">[^<]*|id="f-meeting-votes-for-error">必填', html)
+    assert 'name="meeting.votes.for" value="三"' in html
+    assert re.search(r'id="f-meeting-votes-for-error">类型应为整数', html)
+    assert re.search(r'id="f-meeting-attendance-3-status-error">必填', html)
+    assert "九" not in html  # a computed count is never taken from the form
 
 
 def test_the_timeline_reads_back_a_deputy_as_li_si_for_zhang_san(web: Any, app: Flask) -> None:
@@ -179,10 +202,7 @@ def test_the_committee_step_is_reached_and_decided_through_the_page(web: Any, ap
     to_committee(api, case["id"])
     officer = web("s1_03")
     item = open_item_id(officer, case["id"])
-    form = {f"meeting.{k}": str(v) for k, v in MEETING_OK.items() if not isinstance(v, (list, dict))}
-    form.update({f"meeting.votes.{k}": str(v) for k, v in MEETING_OK["votes"].items()})
-    for index, row in enumerate(MEETING_OK["absent"]):
-        form.update({f"meeting.absent.{index}.name": row["name"], f"meeting.absent.{index}.reason": row["reason"]})
+    form = posted(MEETING_OK)
     assert officer.post(f"/items/{item}/complete", form).status_code == 302
     timeline = officer.page(f"/cases/{case['id']}").split("审批记录")[1]
     assert re.search(r"表决结果</span><span[^>]*>通过<", timeline)

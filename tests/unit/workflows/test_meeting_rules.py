@@ -1,4 +1,5 @@
-"""The meeting block: the server computes the outcome from the body's rule set (A-C1/A-C2/A-C4)."""
+"""The meeting block: the server computes the outcome from the body's rule set (A-C1/A-C2/A-C4)
+and the counts it derived from the roster (`members_due`, `present`)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def test_nine_due_five_present_is_an_invalid_meeting_citing_a_c1() -> None:
         evaluate(COMMITTEE, meeting(9, 5, 5))
     assert caught.value.rule == "A-C1"
     assert "A-C1" in caught.value.message and "党政领导干部选拔任用工作条例" in caught.value.message
-    assert "meeting.present" in caught.value.fields
+    assert "meeting.attendance" in caught.value.fields
 
 
 def test_defer_votes_defer_a_matter_that_is_not_adopted() -> None:
@@ -51,9 +52,7 @@ def test_defer_votes_defer_a_matter_that_is_not_adopted() -> None:
 @pytest.mark.parametrize(
     ("record", "field"),
     [
-        (meeting(9, 10, 5), "meeting.present"),
         (meeting(9, 6, 5, 2), "meeting.votes"),
-        (meeting(9, 7, 5, absent=[{"name": "甲", "reason": "出差"}]), "meeting.absent"),
         (meeting(9, 7, 5, written_opinions_for=1), "meeting.written_opinions_for"),
     ],
 )
@@ -61,3 +60,18 @@ def test_inconsistent_records_are_refused_with_the_field_named(record: dict[str,
     with pytest.raises(ValidationFailed) as caught:
         evaluate(COMMITTEE, record)
     assert field in caught.value.fields
+
+
+def test_a_cadre_committee_has_no_abstention_a_c4() -> None:
+    record = meeting(9, 7, 5)
+    record["votes"]["abstain"] = 1
+    with pytest.raises(RuleViolation) as caught:
+        evaluate(COMMITTEE, record)
+    assert caught.value.rule == "A-C4" and "meeting.votes.abstain" in caught.value.fields
+    assert evaluate(body("dues_committee"), record) == "adopted"  # a 党费 decision may abstain
+
+
+def test_a_body_with_everyone_recused_cannot_meet() -> None:
+    with pytest.raises(RuleViolation) as caught:
+        evaluate(COMMITTEE, {**meeting(0, 0, 0), "members_total": 1, "recusals": [{"name": "甲"}]})
+    assert caught.value.rule == "A-C1"
