@@ -103,8 +103,6 @@ def check_investigation_start(ctx: RuleContext, form: dict[str, Any], arg: str |
 def check_defence_deadline(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict[str, Any]:
     """B-C3: the facts are shown to the subject, who has N working days for the 申辩."""
     shown = date.fromisoformat(form["facts_shown_on"])
-    if shown > ctx.today:
-        raise ValidationFailed("日期有误", {"facts_shown_on": ["见面日期不能晚于今天"]})
     last, due = ctx.calendar.window(shown + timedelta(days=1), rule("B-C3")["defence_working_days"])
     return {"defence_last_day": last.isoformat(), "defence_due_at": due.isoformat()}
 
@@ -128,8 +126,6 @@ def check_report_signature(ctx: RuleContext, form: dict[str, Any], arg: str | No
         raise violation("B-C3", "被问责对象的陈述申辩（或逾期未申辩的记录）尚未在案，不能形成调查报告")
     if not form["signed"]:
         raise violation("B-C4", "调查报告须由调查组组长和成员签名；有不同意见的请在保留意见中写明", "signed")
-    if date.fromisoformat(form["discussed_on"]) > ctx.today:
-        raise ValidationFailed("日期有误", {"discussed_on": ["集体讨论日期不能晚于今天"]})
 
 
 def report_signers(ctx: RuleContext) -> list[str]:
@@ -201,10 +197,7 @@ def _decision_date(ctx: RuleContext, form: dict[str, Any], body: str) -> date | 
         return ctx.today if form["decision"] == "approve" else None
     if form.get("meeting_outcome") != "adopted":
         return None
-    held = date.fromisoformat(form["meeting"]["date"])
-    if held > ctx.today:
-        raise ValidationFailed("日期有误", {"meeting.date": ["会议日期不能晚于今天"]})
-    return held
+    return date.fromisoformat(form["meeting"]["date"])
 
 
 @check("accountability_decision")
@@ -237,9 +230,7 @@ def check_rating_override(ctx: RuleContext, form: dict[str, Any], arg: str | Non
 @check("announcement")
 def check_announcement(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict[str, Any]:
     """B-C6: announced, archived and filed upward; B-C7: the appeal window runs from receipt."""
-    announced = date.fromisoformat(form["announced_on"])
-    if not ctx.data.get("decided_on") or not date.fromisoformat(ctx.data["decided_on"]) <= announced <= ctx.today:
-        raise ValidationFailed("日期有误", {"announced_on": ["宣布日期须在决定之后、不晚于今天"]})
+    announced = date.fromisoformat(form["announced_on"])  # after the decision, not ahead: `dates:accountability`
     if not form["archived"]:
         raise violation("B-C6", "问责决定材料须归入廉政档案和人事档案", "archived")
     if not form["filed_upward"]:
@@ -260,9 +251,7 @@ def _late(ctx: RuleContext, form: dict[str, Any], day: date, due_key: str, rule_
 @check("handling_deadline")
 def check_handling(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict[str, Any]:
     """B-C6: 组织处理手续 within 1 month of the decision; a late one is recorded with its reason."""
-    handled = date.fromisoformat(form["handled_on"])
-    if not date.fromisoformat(ctx.data["decided_on"]) <= handled <= ctx.today:
-        raise ValidationFailed("日期有误", {"handled_on": ["办理日期须在决定之后、不晚于今天"]})
+    handled = date.fromisoformat(form["handled_on"])  # after the decision, not ahead: `dates:accountability`
     return {"handled_late": _late(ctx, form, handled, "handling_due_on", "B-C6", "组织处理手续办理")}
 
 

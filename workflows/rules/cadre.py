@@ -153,10 +153,9 @@ def check_breakthrough_approvals(ctx: RuleContext, form: dict[str, Any], arg: st
 
 @check("publicity_window")
 def check_publicity(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict[str, Any]:
-    """A-C5: 公示 of N working days; the server computes its last day and the timer's due time."""
+    """A-C5: 公示 of N working days; the server computes its last day and the timer's due time.
+    (Where the start date may fall is the pack's date order: `dates:cadre_promotion`.)"""
     start = date.fromisoformat(form["start_date"])
-    if start < ctx.today - timedelta(days=30):
-        raise ValidationFailed("公示开始日期有误", {"start_date": ["公示开始日期不能早于 30 天前"]})
     last, due = ctx.calendar.window(start, rule("A-C5")["working_days"])
     return {"publicity_end": last.isoformat(), "publicity_due_at": due.isoformat()}
 

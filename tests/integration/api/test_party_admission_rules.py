@@ -24,7 +24,7 @@ def test_c_c3_eight_months_inside_the_overlay_window_is_the_fast_track(flow: Flo
 def test_c_c3_the_same_case_dated_outside_the_window_is_refused(flow: Flow) -> None:
     with frozen_at(at("2023-03-01 09:00")):
         body = flow.refused_start(adm.PROCESS, adm.SECRETARY, adm.application(
-            application_date="2022-03-01", activist_since="2022-07-01"), "C-C3")
+            application_date="2022-03-01", activist_since="2022-07-01", proposed_on=None), "C-C3")
         assert "培养考察期为 8 个月" in body["message"] and "2023-03-01 不在 covid-2020" in body["message"]
         body = flow.refused_start(adm.PROCESS, adm.SECRETARY, adm.application(
             application_date="2022-03-01", activist_since="2022-07-01", proposed_on="2023-01-09"), "C-C3")
@@ -34,10 +34,11 @@ def test_c_c3_the_same_case_dated_outside_the_window_is_refused(flow: Flow) -> N
 
 def test_c_c3_a_full_year_of_cultivation_is_the_regular_track_in_any_year(flow: Flow) -> None:
     with frozen_at(at("2026-03-02 09:00")):
-        regular = adm.start(flow, application_date="2024-09-01", activist_since="2025-03-02", frontline=False)
+        regular = adm.start(flow, application_date="2024-09-01", activist_since="2025-03-02", frontline=False,
+                            proposed_on=None)
         assert (regular["data"]["track"], regular["data"]["waivers"]) == ("regular", [])
         flow.refused_start(adm.PROCESS, adm.SECRETARY, adm.application(
-            application_date="2024-09-01", activist_since="2025-03-03", frontline=False), "C-C3")
+            application_date="2024-09-01", activist_since="2025-03-03", frontline=False, proposed_on=None), "C-C3")
 
 
 def test_c_c3_case_b_an_applicant_on_the_front_line_skips_the_stages_not_the_steps(flow: Flow) -> None:
