@@ -104,7 +104,11 @@ def check_defence_deadline(ctx: RuleContext, form: dict[str, Any], arg: str | No
     """B-C3: the facts are shown to the subject, who has N working days for the 申辩."""
     shown = date.fromisoformat(form["facts_shown_on"])
     last, due = ctx.calendar.window(shown + timedelta(days=1), rule("B-C3")["defence_working_days"])
-    return {"defence_last_day": last.isoformat(), "defence_due_at": due.isoformat()}
+    basis = ctx.calendar.basis(shown + timedelta(days=1), last)
+    # Not a legal minimum (an HBIS setting): computed on Monday–Friday when a year has no official
+    # schedule, and flagged on the case so the 申辩 period can be checked by hand.
+    return {"defence_last_day": last.isoformat(), "defence_due_at": due.isoformat(), "defence_calendar": basis.text,
+            "defence_calendar_unofficial": not basis.official}
 
 
 @check("defence_record")

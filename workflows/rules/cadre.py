@@ -157,7 +157,12 @@ def check_publicity(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> 
     (Where the start date may fall is the pack's date order: `dates:cadre_promotion`.)"""
     start = date.fromisoformat(form["start_date"])
     last, due = ctx.calendar.window(start, rule("A-C5")["working_days"])
-    return {"publicity_end": last.isoformat(), "publicity_due_at": due.isoformat()}
+    basis = ctx.calendar.basis(start, last)
+    if not basis.official:
+        years = "、".join(str(y) for y in basis.fallback_years)
+        raise violation("A-C5", f"公示期涉及 {years} 年，该年尚无官方节假日安排，无法确认 5 个工作日（按周一至周五计算可能"
+                                "把节假日算作工作日）；请系统管理员先导入该年的放假和调休安排（flask calendar import）", "start_date")
+    return {"publicity_end": last.isoformat(), "publicity_due_at": due.isoformat(), "publicity_calendar": basis.text}
 
 
 @check("publicity_finding")
