@@ -44,6 +44,19 @@ def option_title(schema: dict[str, Any] | None, value: Any) -> str | None:
     return None
 
 
+# 问责方式 (DOMAIN §5 `forms`) and the 影响期 restrictions they carry (research §3 B.3).
+ACCOUNTABILITY_FORMS = {
+    "check": "检查", "circular": "通报", "admonish": "诫勉", "suspend": "停职检查", "reassign": "调整职务",
+    "ordered_resign": "责令辞职", "demote": "降职", "dismiss": "免职", "discipline": "纪律处分",
+}
+RESTRICTIONS = {"no_promotion": "不得提拔或重用", "no_leading_post": "不得担任领导职务",
+                "no_higher_post": "不得担任高于原任职务层次的职务"}
+
+
+def form_title(code: str) -> str:
+    return ACCOUNTABILITY_FORMS.get(code, code)
+
+
 # Values the server adds to a case (`x-server-fields`), and how their codes read.
 SERVER_FIELD_TITLES = {
     "meeting_outcome": "表决结果",

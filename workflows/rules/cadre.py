@@ -13,6 +13,8 @@ from models import InfluencePeriod
 from workflows.calendar import add_months
 from workflows.calendar import midnight_after
 from workflows.errors import ValidationFailed
+from workflows.labels import RESTRICTIONS
+from workflows.labels import form_title
 from workflows.rules.base import RuleContext
 from workflows.rules.base import check
 from workflows.rules.base import violation
@@ -71,11 +73,16 @@ def negative_findings(ctx: RuleContext, username: str) -> list[dict[str, str]]:
     if user is None:
         return []
     findings = []
-    last = ctx.session.scalars(
-        select(AnnualRating).where(AnnualRating.user_id == user.id).order_by(AnnualRating.year.desc()).limit(1)
-    ).first()
-    if last is not None and last.rating in rule("A-C9")["blocking_ratings"]:
-        findings.append({"rule": "A-C9", "finding": f"{last.year} 年度考核等次为“{last.rating}”"})
+    a_c9 = rule("A-C9")
+    since = ctx.today.year - a_c9["years"]  # 近三年: the three last assessment years (and this one, if rated)
+    ratings = ctx.session.scalars(
+        select(AnnualRating).where(AnnualRating.user_id == user.id, AnnualRating.year >= since,
+                                   AnnualRating.rating.in_(a_c9["blocking_ratings"]))
+        .order_by(AnnualRating.year.desc())
+    ).all()
+    for rating in ratings:
+        findings.append({"rule": "A-C9", "finding": f"{rating.year} 年度考核等次为“{rating.rating}”"
+                                                    f"（近{a_c9['years']}年内，{since} 年起）"})
     periods = ctx.session.scalars(
         select(InfluencePeriod).where(
             InfluencePeriod.user_id == user.id,
@@ -87,7 +94,8 @@ def negative_findings(ctx: RuleContext, username: str) -> list[dict[str, str]]:
         rule_id = "A-C14" if period.kind in RESIGN_OR_DISMISS else "A-C9"
         findings.append({
             "rule": rule_id,
-            "finding": f"处于影响期（{period.kind}，{period.starts_on.isoformat()} 至 {period.ends_on.isoformat()}）",
+            "finding": f"处于{form_title(period.kind)}影响期（{period.starts_on.isoformat()} 至 "
+                       f"{period.ends_on.isoformat()}，{RESTRICTIONS.get(period.restriction, period.restriction)}）",
         })
     return findings
 
