@@ -51,6 +51,23 @@ def check_breakthrough(ctx: RuleContext, form: dict[str, Any], arg: str | None) 
         raise violation("A-C10", "任现职不满一年的干部不得破格提拔", "years_in_post")
 
 
+@check("upward_filing")
+def check_upward_filing(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict[str, Any]:
+    """A-C15: whether the subsidiary's decision goes up to the group for 备案 or 审批 (chosen at 动议:
+    the organization department knows which posts the group files); a group cadre is decided above."""
+    filing = form.get("upward_filing") or "none"
+    if filing != "none" and form["management_level"] == "group":
+        raise ValidationFailed("报集团选项有误", {"upward_filing": ["集团管理干部由集团党委讨论决定，无需再报集团备案或审批"]})
+    return {"upward_filing": filing, "needs_upper_filing": filing != "none"}
+
+
+@check("upper_filing_done")
+def check_upper_filing_done(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> None:
+    """A-C15 before the 公示: a post filed with the group has the group's 批复 or 备案 on record."""
+    if ctx.data.get("needs_upper_filing") and ctx.submission("upper_filing").get("decision") != "approved":
+        raise violation("A-C15", "该职务须报集团党委（组织部）备案或审批，未见集团同意的批复或备案回执，不能公示")
+
+
 @check("recommendation")
 def check_recommendation(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> None:
     """A-C7: an inspection team of two or more; A-C11: skipping 民主推荐 is 破格 and needs a reason."""

@@ -77,7 +77,7 @@ def test_the_forced_rating_blocks_until_the_group_committee_changes_it(flow: Flo
     case_id = cadre_to_targets(flow)
     body = flow.refused("s1_03", case_id, "inspection_targets", {"decision": "proceed"}, "A-C9")
     assert "2025 年度考核等次为“不称职”" in body["message"]
-    flow.step("wangjianguo", acc_id, "rating_override", {"override": True, "rating": "称职", "reason": "已尽职"})
+    acc.override(flow, acc_id)
     flow.step("s1_03", case_id, "inspection_targets", {"decision": "proceed"})
 
 
@@ -123,8 +123,9 @@ def test_an_appeal_does_not_suspend_the_decision_but_a_revocation_lifts_it(flow:
 def test_a_changed_decision_replaces_the_period(flow: Flow) -> None:
     acc_id = decided(flow, ["dismiss"])
     flow.step("s1_06", acc_id, "appeal", {"grounds": "处理过重"})
-    with frozen_at(at("2026-03-20 09:00")):
-        flow.step("s1_01", acc_id, "appeal_decision", {"decision": "change", "changed_forms": ["admonish"]},
+    with frozen_at(at("2026-03-20 09:00")):  # a 党委会 免职 is reconsidered by the 党委会 (B-C7)
+        flow.step("s1_03", acc_id, "appeal_committee", {"decision": "change", "changed_forms": ["admonish"],
+                                                         "meeting": {**acc.COMMITTEE, "date": "2026-03-20"}},
                   comment="改为诫勉")
         case_id = cadre_to_targets(flow)
         body = flow.refused("s1_03", case_id, "inspection_targets", {"decision": "proceed"}, "A-C9")
