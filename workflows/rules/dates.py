@@ -10,13 +10,12 @@ Each process declares, in its pack, the dates its forms carry and where they may
     scope = "case" | "data"          # where later steps read it: the step's latest submission
                                      # (default) or the flow's own data (inside a per-recipient sub-flow)
     recorded_as = "sub_decision_on"  # optional: the path later steps read instead of `field`
+    derived = true                   # the server derives it (e.g. `publicity_end`): only read, once on record
     rule = "T-A2"                    # the rule its order cites ("key:RULE" in a list cites another)
     after = ["…"]                    # points it may not precede (same day allowed)
     strictly_after = ["…"]           # points it must follow by at least a day
     before = ["…"]                   # points it may not follow
     ahead_days = 0                   # how far past today it may lie (the pack's `future_rule`)
-                                     # (a point the server derives is read from the record only:
-                                     # the check runs first among a step's rules)
     max_age_days = 30                # optional: how far before today it may lie
     age_rule = "C-C3"                # the rule that bound cites (default: `rule`)
 
@@ -49,6 +48,7 @@ class Point:
     rule: str
     scope: str = "case"
     recorded_as: str | None = None
+    derived: bool = False
     ahead_days: int = 0
     max_age_days: int | None = None
     age_rule: str | None = None
@@ -79,7 +79,8 @@ class DateOrder:
 def _point(raw: dict[str, Any]) -> Point:
     return Point(
         key=raw["key"], label=raw["label"], task=raw["task"], field=raw["field"], rule=raw["rule"],
-        scope=raw.get("scope", "case"), recorded_as=raw.get("recorded_as"), ahead_days=int(raw.get("ahead_days", 0)),
+        scope=raw.get("scope", "case"), recorded_as=raw.get("recorded_as"), derived=bool(raw.get("derived")),
+        ahead_days=int(raw.get("ahead_days", 0)),
         max_age_days=raw.get("max_age_days"), age_rule=raw.get("age_rule"), after=tuple(raw.get("after", ())),
         strictly_after=tuple(raw.get("strictly_after", ())), before=tuple(raw.get("before", ())),
     )
@@ -171,7 +172,7 @@ def check_dates(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> None
         raise ValueError("the dates check needs a process, e.g. dates:cadre_promotion")
     order = date_order(arg)
     # Points this step enters; a server-derived point (e.g. `publicity_end`) is compared once on record.
-    here = {key: found for key, p in order.points.items() if p.task == ctx.task_name
+    here = {key: found for key, p in order.points.items() if p.task == ctx.task_name and not p.derived
             for found in [_values(form, p.field)] if found}
     for key, values in here.items():
         _bounds(ctx, order, order.points[key], values)
