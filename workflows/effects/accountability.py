@@ -2,7 +2,9 @@
 
 A decision writes the subject's 影响期, the forced 不称职 rating and the removal from the reserve
 pool in the decision's own transaction, so `cadre_promotion` sees them at once (an appeal does
-not suspend them, B-C7). A changed or revoked decision on appeal corrects the same records.
+not suspend them, B-C7). A changed or revoked decision on appeal corrects the 影响期 and the pool;
+the forced 不称职 is an assessment result written on every end of a "两个确保" case (B-C9), which
+only the group 党委会 changes (`rating_override`), not an appeal against the 问责 decision.
 """
 
 from __future__ import annotations
@@ -131,20 +133,6 @@ def rating_override(ctx: EffectContext) -> None:
                   f"理由：{ctx.data['reason']}")
 
 
-def _restore_rating(ctx: EffectContext, user_id: int) -> None:
-    forced = ctx.data.get("forced_rating")
-    if not forced:
-        return
-    row = ctx.session.scalars(select(AnnualRating).where(
-        AnnualRating.user_id == user_id, AnnualRating.year == forced["year"])).first()
-    before = ctx.data.get("rating_before")
-    if row is not None and before is None:
-        ctx.session.delete(row)
-    elif row is not None:
-        row.rating, row.source, row.locked = before["rating"], before["source"], False
-        row.reason = f"{ctx.instance.number}：申诉后撤销问责决定，恢复原等次"
-
-
 @effect("appeal_outcome")
 def appeal_outcome(ctx: EffectContext) -> None:
     """B-C7: a revoked decision lifts its records; a changed one replaces its 影响期 (`:committee`:
@@ -157,12 +145,13 @@ def appeal_outcome(ctx: EffectContext) -> None:
         return
     today = clock.today_local().date()
     _close_periods(ctx, user_id, today, f"申诉处理：{'撤销' if decision == 'revoke' else '改变'}问责决定")
-    if decision == "revoke":
-        _restore_rating(ctx, user_id)
-        _return_to_reserve_pool(ctx)
+    still_unfit = bool(ctx.data.get("forced_rating")) and not ctx.data.get("override_adopted")
+    if decision == "revoke":  # the 不称职 of a failed "两个确保" stays: an assessment result (B-C9)
+        if not still_unfit:
+            _return_to_reserve_pool(ctx)
         return
     changed = [p for p in ctx.data.get("influence_periods") or [] if date.fromisoformat(p["ends_on"]) >= today]
     _write_periods(ctx, user_id, [{**p, "starts_on": max(p["starts_on"], today.isoformat())} for p in changed],
                    f"{ctx.instance.number} 申诉处理改变后的问责方式")
-    if not _removes_from_pool(ctx.data.get("changed_forms") or [], bool(ctx.data.get("forced_rating"))):
+    if not _removes_from_pool(ctx.data.get("changed_forms") or [], still_unfit):
         _return_to_reserve_pool(ctx)

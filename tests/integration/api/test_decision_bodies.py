@@ -83,6 +83,18 @@ def test_b_c9_a_group_committee_that_does_not_adopt_the_change_leaves_the_rating
     assert _rating(flow) == ("不称职", True)
 
 
+def test_b_c9_revoking_the_accountability_on_appeal_does_not_lift_the_assessment(flow: Flow) -> None:
+    case = acc.start(flow, two_ensures_failed=True, year=2025)
+    acc.to_proposal(flow, case["id"])
+    acc.decide(flow, case["id"], ["admonish"])
+    flow.step(acc.GROUP_OFFICER, case["id"], "rating_override", {"override": False})
+    acc.announce(flow, case["id"], "2026-03-02")
+    flow.step("s1_06", case["id"], "appeal", {"grounds": "不服"})
+    flow.step("s1_01", case["id"], "appeal_decision", {"decision": "revoke"}, comment="撤销问责决定")
+    assert _periods(flow, open_on="2026-03-02") == []  # the 诫勉's 影响期 is lifted …
+    assert _rating(flow) == ("不称职", True)           # … the 不称职 of the failed "两个确保" is not
+
+
 def test_b_c9_no_rating_step_without_the_two_ensures(flow: Flow) -> None:
     before = _rating(flow)  # the org's own 2025 rating
     case = acc.start(flow)
@@ -91,11 +103,17 @@ def test_b_c9_no_rating_step_without_the_two_ensures(flow: Flow) -> None:
     assert _rating(flow) == before
 
 
-def _periods(flow: Flow) -> list[str]:
+def _periods(flow: Flow, open_on: str | None = None) -> list[str]:
+    """The kinds of the 影响期 on record (those still running on `open_on`, if given)."""
+    from datetime import date
+
     from webapp.extensions import db
 
+    query = select(InfluencePeriod)
+    if open_on:
+        query = query.where(InfluencePeriod.ends_on >= date.fromisoformat(open_on))
     with flow.app.app_context():
-        return sorted(p.kind for p in db.session.scalars(select(InfluencePeriod)))
+        return sorted(p.kind for p in db.session.scalars(query))
 
 
 def test_b_c10_a_discipline_is_transferred_to_the_discipline_commission_not_voted(flow: Flow) -> None:
