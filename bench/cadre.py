@@ -34,17 +34,21 @@ def forms(today: date | None = None) -> dict[str, dict[str, Any]]:
         "committee_decision": {"meeting": MEETING_OK},
         "publicity": {"start_date": (day - timedelta(days=25)).isoformat()},
         "publicity_review": {"objections": False, "finding": "none", "decision": "continue"},
-        "appointment": {"notice_no": "钢股党〔2026〕31号", "appointed_on": (day - timedelta(days=730)).isoformat(),
-                        "talk_date": (day - timedelta(days=730)).isoformat(), "talk_by": "s1_01"},
+        # 任职 after the 公示 ended (T-A3), the talk held by then (T-A4): the 试用期 then runs a year.
+        "appointment": {"notice_no": "钢股党〔2026〕31号", "appointed_on": day.isoformat(),
+                        "talk_date": day.isoformat(), "talk_by": "s1_01"},
         "probation_review": {"result": "competent"},
     }
 
 
 # The steps in order with who does them (考察 is shared by the two team members; one is enough).
+# A case ends its run waiting on the 试用期 timer: since the dates are checked in order (T-A3: 任职
+# after the 公示, which starts at most 30 days ago), no 任职 can be back-dated a year to make the
+# 期满考核 due at once, as the benchmarks before issue 12 did.
 STEPS = [("deliberation", "s1_01"), ("recommendation", "s1_03"), ("inspection_targets", "s1_03"),
          ("inspection", "s1_07"), ("discipline_opinion", "s1_04"), ("department_review", "s1_02"),
          ("committee_decision", "s1_03"), ("publicity", "s1_03"), ("publicity_review", "s1_03"),
-         ("appointment", "s1_03"), ("probation_review", "s1_03")]
+         ("appointment", "s1_03")]
 APPROVERS = sorted({user for _, user in STEPS} | {"s1_08"})
 
 

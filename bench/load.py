@@ -8,7 +8,7 @@ services at 酝酿, an API token per approver; then `gunicorn -c gunicorn.conf.p
 approvers' tokens in turn: GET that user's 待办 (`/api/v1/tasks?view=todo&limit=20`, one page), pick an
 item (approvers on the same 待办 take different rows), POST /complete with a valid form for its step. Two approvers may pick the
 same item: the loser's 409 is counted as contention, not as an error. The run ends when every
-case has run through its eleven steps to 期满考核 (both timers are already due when reached),
+case has run through its ten steps to 任职 (the 公示 timer is already due when reached; the case then waits on the 试用期),
 then `flask audit verify` checks the audit chain. The client shares the machine's CPUs with
 gunicorn (and the database); `--server-cpus`/`--client-cpus` pin them with taskset.
 
@@ -265,7 +265,7 @@ Each run: a fresh database, {args.cases} cadre_promotion cases seeded at 酝酿{
 worker, access log on), and C approver threads (httpx, one process,
 {pinned}). Each approver loops over the six approvers' API tokens: GET their 待办
 (one page, `limit=20`), pick an item (several approvers on one 待办 take different rows), POST /complete with a valid form; every case runs
-through its 11 steps to the end (the two timers are already due when reached). tasks/s and
+through its 10 steps to 任职 (the 公示 timer is already due when reached). tasks/s and
 cases/s are over the whole run (first request to last completion); latencies are per request
 as the client saw them, queueing included. A 409 is two approvers picking the same item
 (contention, expected); errors are anything else. The load generator competes with gunicorn

@@ -18,7 +18,9 @@ from models.process import ProcessInstance
 from models.process import ProcessStatus
 from models.record import RATINGS
 from models.record import AnnualRating
+from models.record import CalendarDay
 from models.record import CalendarOverride
+from models.record import CalendarYear
 from models.record import InfluencePeriod
 from models.record import ReservePoolEntry
 from models.record import RulePackWindow
@@ -49,7 +51,9 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "Base",
+    "CalendarDay",
     "CalendarOverride",
+    "CalendarYear",
     "InfluencePeriod",
     "LoginFailure",
     "MemberStatus",

@@ -63,6 +63,30 @@ class CalendarOverride(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class CalendarYear(Base):
+    """A year's official holiday schedule imported by an administrator (`flask calendar import`),
+    for years the calendar library does not cover yet. Its days are `calendar_day` rows."""
+
+    __tablename__ = "calendar_year"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    source: Mapped[str] = mapped_column(String(200))  # e.g. 国务院办公厅关于2027年部分节假日安排的通知
+    days: Mapped[int]
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CalendarDay(Base):
+    """One day of an imported schedule: a holiday (休) or a 调休 make-up working day (班)."""
+
+    __tablename__ = "calendar_day"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(ForeignKey("calendar_year.year", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # holiday | workday
+    name: Mapped[str] = mapped_column(String(40))  # 元旦, 春节 …
+
+
 class ReservePoolEntry(Base):
     """A cadre entered in the reserve pool (后备干部库) by a `cadre_promotion` case."""
 

@@ -27,10 +27,12 @@ from models import UnitLevel
 from models import User
 from workflows import accounts
 from workflows import audit
+from workflows import clock
 from workflows import diagram
 from workflows import permissions
 from workflows import relations
 from workflows.calendar import load_calendar
+from workflows.calendar import missing_years_warning
 from workflows.errors import InvalidRequest
 from workflows.errors import NotAllowed
 from workflows.errors import NotFound
@@ -227,6 +229,19 @@ def calendar_overrides(session: Session, actor: User) -> list[CalendarDay]:
     official = load_calendar(session)
     official.overrides = {}
     return [CalendarDay(row, official.is_workday(row.day)) for row in rows]
+
+
+def calendar_years(session: Session, actor: User) -> list[tuple[int, str]]:
+    """(year, the calendar its working days come from) for last year to next year."""
+    require_admin(session, actor)
+    calendar, today = load_calendar(session), clock.today_local().date()
+    return [(year, calendar.year_label(year)) for year in range(today.year - 1, today.year + 2)]
+
+
+def calendar_warning(session: Session) -> str | None:
+    """The warning every 管理 page shows while this year, or from December next year, has no
+    official holiday schedule."""
+    return missing_years_warning(load_calendar(session), clock.today_local().date())
 
 
 def set_override(session: Session, actor: User, day: date, is_workday: bool, note: str) -> CalendarOverride:

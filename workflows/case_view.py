@@ -61,6 +61,7 @@ class Header:
     created_at: datetime
     completed_at: datetime | None
     current_steps: list[str]
+    outcome: str = ""  # the real outcome of an ended case (the end event's name)
 
 
 @dataclass
@@ -114,6 +115,7 @@ def _header(instance: ProcessInstance, open_items: list[WorkItem]) -> Header:
         version=instance.definition.version, status=instance.status, initiator=initiator.name,
         initiator_unit=initiator.unit.name if initiator.unit else "", created_at=instance.created_at,
         completed_at=instance.completed_at, current_steps=sorted({i.title for i in open_items}),
+        outcome=(instance.data or {}).get("outcome_text", "") if instance.status in ("completed", "rejected") else "",
     )
 
 

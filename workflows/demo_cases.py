@@ -92,7 +92,8 @@ def admission(s: Seeder) -> None:
     since = add_months(s.today, -14).isoformat()
     case = s.start("party_admission", "s3b1_01", {
         "applicant": "s3b1_15", "status": "development_target", "application_date": add_months(s.today, -20).isoformat(),
-        "activist_since": since, "frontline": True, "frontline_post": "发热门诊", "deeds": "连续值守发热门诊"})
+        "activist_since": since, "development_target_since": add_months(s.today, -1).isoformat(), "frontline": True,
+        "frontline_post": "发热门诊", "deeds": "连续值守发热门诊"})
     s.step(case, "s3b1_01", "branch_review", {"decision": "agree"})
     s.step(case, "s3b1_01", "vetting", {"introducers": ["s3b1_02", "s3b1_05"], "political_review": "pass"})
     s.step(case, "s3_03", "training", {"completed": True, "hours": 24, "special_case": False})

@@ -44,20 +44,114 @@ def option_title(schema: dict[str, Any] | None, value: Any) -> str | None:
     return None
 
 
+# 问责方式 (DOMAIN §5 `forms`) and the 影响期 restrictions they carry (research §3 B.3).
+ACCOUNTABILITY_FORMS = {
+    "check": "检查", "circular": "通报", "admonish": "诫勉", "suspend": "停职检查", "reassign": "调整职务",
+    "ordered_resign": "责令辞职", "demote": "降职", "dismiss": "免职", "discipline": "纪律处分",
+}
+RESTRICTIONS = {"no_promotion": "不得提拔或重用", "no_leading_post": "不得担任领导职务",
+                "no_higher_post": "不得担任高于原任职务层次的职务"}
+
+
+def form_title(code: str) -> str:
+    return ACCOUNTABILITY_FORMS.get(code, code)
+
+
 # Values the server adds to a case (`x-server-fields`), and how their codes read.
 SERVER_FIELD_TITLES = {
     "meeting_outcome": "表决结果",
     "negative_findings": "负面清单核查",
     "publicity_end": "公示截止日",
     "publicity_due_at": "公示期满时间",
+    "publicity_calendar": "公示期计算依据",
+    "defence_last_day": "申辩期最后一日",
+    "defence_due_at": "申辩期满时间",
+    "defence_calendar": "申辩期计算依据",
+    "defence_calendar_unofficial": "申辩期按周一至周五推算（该年无官方节假日安排，请人工核对）",
     "probation_ends_on": "试用期满日",
     "probation_due_at": "期满考核时间",
     "track": "发展通道",
     "waivers": "适用的放宽条件",
+    "never_waived": "不得放宽的程序",
+    "overlay_window": "疫情规则集有效期",
+    "cultivation_months": "培养考察月数",
+    "training_waived": "培训按特殊情况免除（预备期内补训）",
+    "introducer_opinions": "入党介绍人意见",
+    "meeting_roster": "党员名册",
+    "probation_starts_on": "预备期起始日",
+    "approval_due_on": "审批期限",
+    "approval_max_on": "最长审批期限",
+    "approval_extended": "延长审批",
+    "approved_on": "批准日期",
+    "subject_label": "问责对象",
+    "deciding_unit": "办理党组织",
+    "forces_rating": "未完成“两个确保”（直接评定不称职）",
+    "route": "决定方式",
+    "influence_plan": "影响期",
+    "influence_months": "最长影响期（月）",
+    "influence_periods": "影响期",
+    "report_signed_by": "调查报告签名",
+    "decided_on": "决定日期",
+    "forced_rating": "直接评定的年度考核等次",
+    "handling_due_on": "组织处理手续期限",
+    "handled_late": "超期办理",
+    "defence_on": "申辩日期",
+    "defence_refused": "逾期未申辩",
+    "appeal_window_ends_on": "申诉期最后一日",
+    "appeal_window_due_at": "申诉期满时间",
+    "filed_on": "申诉日期",
+    "appeal_decision_due_on": "申诉处理期限",
+    "appeal_decided_on": "申诉处理日期",
+    "discipline_transferred_on": "移送纪委日期",
+    "override_adopted": "集团党委会改变认定",
+    "fund_unit": "资金管理党组织",
+    "recipients": "接收单位",
+    "allocation_by_unit": "各单位分配额",
+    "allocated_total": "分配合计",
+    "unallocated": "未分配",
+    "transferred": "拨付明细",
+    "transferred_on": "拨付日期",
+    "received": "收到金额",
+    "recipient_purposes": "规定用途",
+    "budget": "可用金额",
+    "sub_decision_on": "本级党委会日期",
+    "sub_decision_ref": "本级党委会纪要",
+    "spent": "支出合计",
+    "balance": "结余",
+    "matched": "配套金额",
+    "usage_by_unit": "各单位使用情况",
+    "usage_totals": "使用合计",
+    "requesting_unit": "申请单位",
+    "requesting_unit_name": "申请单位名称",
+}
+STEP_WAIVERS = {
+    "cultivation_period": "一年培养考察期", "annual_plan_quota": "年度发展计划指标", "activist_stage": "入党积极分子阶段",
+    "development_target_stage": "发展对象阶段", "political_review": "政治审查", "introducers": "入党介绍人",
+    "volunteer_form": "入党志愿书", "branch_meeting": "支部大会", "approval_talk": "审批前谈话",
+    "upper_approval": "上级党委审批", "oath": "入党宣誓", "probation": "预备期",
 }
 VALUE_TITLES = {
     "meeting_outcome": {"adopted": "通过", "rejected": "未通过", "deferred": "缓议"},
+    "route": {"secretary": "书记审批", "committee": "党委会集体决定", "discipline_only": "仅纪律处分，移送纪委"},
+    "track": {"regular": "正常程序", "fast_a": "一线快速通道（积极分子、发展对象）", "fast_b": "一线快速通道（一线入党申请人）"},
+    "waivers": STEP_WAIVERS,
+    "never_waived": STEP_WAIVERS,
 }
+
+
+def _dict_text(value: dict[str, Any]) -> str:
+    """Structured server values in words: an 影响期, a rating, a roster, a window."""
+    if "form" in value and "restriction" in value:
+        span = f"，{value['starts_on']} 至 {value['ends_on']}" if value.get("starts_on") else ""
+        return f"{form_title(value['form'])}：{RESTRICTIONS.get(value['restriction'], value['restriction'])}" \
+               f"{span}（{value['months']} 个月）"
+    if set(value) == {"year", "rating"}:
+        return f"{value['year']} 年度：{value['rating']}"
+    if set(value) == {"full", "probationary"}:
+        return f"正式党员 {value['full']} 人，预备党员 {value['probationary']} 人"
+    if "valid_from" in value:
+        return f"{value['valid_from']} 至 {value.get('valid_to') or '今'}"
+    return "：".join(str(v) for v in value.values())
 
 
 def server_value_text(name: str, value: Any) -> str:
@@ -69,7 +163,7 @@ def server_value_text(name: str, value: Any) -> str:
     if isinstance(value, list):
         return "\n".join(server_value_text(name, v) for v in value)
     if isinstance(value, dict):
-        return "：".join(str(v) for v in value.values())
+        return _dict_text(value)
     if isinstance(value, bool):
         return "是" if value else "否"
     return str(value)

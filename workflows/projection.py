@@ -172,6 +172,9 @@ def _finish(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
     props = properties(end.task_spec) if end else {}
     instance.status = props.get("status", "completed")
     instance.completed_at = now
+    if end is not None:  # the case's real outcome, in the words of the end event (shown as its status)
+        instance.data = {**instance.data, "outcome": end.task_spec.bpmn_id,
+                         "outcome_text": end.task_spec.bpmn_name or ""}
     run_effects(props.get("effects"), EffectContext(session, instance, instance.data))
 
 

@@ -15,12 +15,16 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from workflows import clock
 from workflows import mailer as mailer_mod
 from workflows import timers
+from workflows.calendar import load_calendar
+from workflows.calendar import missing_years_warning
 from workflows.errors import ScriptError
 from workflows.locking import begin_write
 
@@ -33,6 +37,7 @@ class WorkerConfig:
     lease: timedelta = timers.LEASE
     mailer: mailer_mod.Mailer | None = None
     owner: str = ""
+    calendar_checked_on: date | None = None  # this worker's last look at the holiday schedules
 
     def __post_init__(self) -> None:
         self.owner = self.owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -44,6 +49,7 @@ def run_once(session_factory: Callable[[], Session], config: WorkerConfig | None
     session = session_factory()
     fired = 0
     try:
+        check_calendar(session, config)
         while True:
             begin_write(session)
             ids = timers.claim_due(session, config.owner, config.batch, config.lease)
@@ -56,6 +62,20 @@ def run_once(session_factory: Callable[[], Session], config: WorkerConfig | None
         return fired
     finally:
         session.close()
+
+
+def check_calendar(session: Session, config: WorkerConfig) -> str | None:
+    """Once a day per worker: log a warning while this year, or from December next year, has no
+    official holiday schedule (its working days would be counted Monday–Friday)."""
+    today = clock.today_local().date()
+    if config.calendar_checked_on == today:
+        return None
+    config.calendar_checked_on = today
+    warning = missing_years_warning(load_calendar(session), today)
+    session.rollback()  # end the read; each job below opens its own transaction
+    if warning:
+        log.warning("working-day calendar: %s", warning)
+    return warning
 
 
 def _fire_one(session: Session, job_id: int, owner: str) -> int:

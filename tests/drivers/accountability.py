@@ -14,6 +14,23 @@ COMMITTEE = meeting(COMMITTEES["S1"], {"for": 3, "against": 0}, absent={"s1_08":
                     recused={"s1_06": "本人为被问责人"})
 
 
+# The group 党委会 that alone may change a forced 不称职 (B-C9); recorded by the group 组织部.
+GROUP_COMMITTEE = {
+    "body": "集团党委会", "date": "2026-03-02", "members_due": 9, "present": 7,
+    "absent": [{"name": "委员甲", "reason": "出差"}, {"name": "委员乙", "reason": "病假"}],
+    "votes": {"for": 6, "against": 1, "abstain": 0, "defer": 0},
+}
+GROUP_OFFICER = "zhaomin"
+
+
+def override(flow: Flow, case_id: int, rating: str = "称职", reason: str = "已尽职", on: str | None = None,
+             **meeting: Any) -> dict[str, Any]:
+    """The group 党委会 changes the forced 不称职 (its record entered by the group 组织部)."""
+    record = {**GROUP_COMMITTEE, **({"date": on} if on else {}), **meeting}
+    return flow.step(GROUP_OFFICER, case_id, "rating_override",
+                     {"override": True, "rating": rating, "reason": reason, "meeting": record})
+
+
 def lead(**overrides: Any) -> dict[str, Any]:
     """A 线索 about s1_06 (梁晨, a cadre of S1), handled at subsidiary level."""
     data = {"subject_user": "s1_06", "level": "subsidiary", "category": "epidemic_prevention",

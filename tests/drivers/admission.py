@@ -25,7 +25,7 @@ COMMITTEE = meeting(COMMITTEES["S3"], {"for": 4, "against": 0}, absent={"s3_08":
 def application(**overrides: Any) -> dict[str, Any]:
     """贺鹏 (s3b1_15), an activist since 2019-06-20, on the fever-clinic front line."""
     data = {"applicant": "s3b1_15", "status": "activist", "application_date": "2019-03-01",
-            "activist_since": "2019-06-20", "frontline": True, "frontline_post": "发热门诊接诊",
+            "activist_since": "2019-06-20", "proposed_on": "2020-02-20", "frontline": True, "frontline_post": "发热门诊接诊",
             "deeds": "春节期间主动请战，连续值守发热门诊 30 天"}
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}

@@ -53,6 +53,12 @@ def _done(message: str, endpoint: str, **values: object) -> Response:
     return redirect(url_for(endpoint, **values))
 
 
+@bp.context_processor
+def _calendar_warning() -> dict[str, object]:
+    """Every 管理 page warns while a year's working days would be counted Monday–Friday."""
+    return {"calendar_warning": admin.calendar_warning(db.session)}
+
+
 @bp.route("/")
 def home() -> Response:
     return redirect(url_for("admin.users"))
@@ -142,7 +148,8 @@ def process(definition_id: int) -> str:
 
 @bp.route("/calendar")
 def calendar() -> str:
-    return render_template("admin/calendar.html", days=admin.calendar_overrides(db.session, current_user))
+    return render_template("admin/calendar.html", days=admin.calendar_overrides(db.session, current_user),
+                           years=admin.calendar_years(db.session, current_user))
 
 
 @bp.post("/calendar")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask import Flask
 
 from webapp.commands import audit
+from webapp.commands import calendar
 from webapp.commands import demo
 from webapp.commands import org
 from webapp.commands import rules
 from webapp.commands import users
 from webapp.commands import workflows
 
-GROUPS = (org.group, users.group, demo.group, workflows.group, audit.group, rules.group)
+GROUPS = (org.group, users.group, demo.group, workflows.group, audit.group, rules.group, calendar.group)
 
 
 def register(app: Flask) -> None:

@@ -16,8 +16,8 @@ from workflows import case_timeline
 from workflows import diagram
 from workflows import people
 from workflows import webforms
-from workflows.documents.common import STATUS_TEXT
 from workflows.documents.common import Printing
+from workflows.documents.common import status_text
 from workflows.documents.common import when
 
 ENTRY_STATUS = {"start": "提交申请", "done": "", "open": "审批中", "cancelled": "已取消", "timer": "等待"}
@@ -74,7 +74,7 @@ def build(session: Session, instance: ProcessInstance, printing: Printing) -> di
         ("发起时间", when(instance.created_at)),
         ("所属组织", owner.name if owner else ""),
         ("当事人", instance.subject_user.name if instance.subject_user else ""),
-        ("流程状态", STATUS_TEXT.get(instance.status, instance.status)),
+        ("流程状态", status_text(instance)),
         ("结束时间", when(instance.completed_at)),
     ]
     return {

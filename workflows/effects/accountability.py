@@ -2,7 +2,9 @@
 
 A decision writes the subject's 影响期, the forced 不称职 rating and the removal from the reserve
 pool in the decision's own transaction, so `cadre_promotion` sees them at once (an appeal does
-not suspend them, B-C7). A changed or revoked decision on appeal corrects the same records.
+not suspend them, B-C7). A changed or revoked decision on appeal corrects the 影响期 and the pool;
+the forced 不称职 is an assessment result written on every end of a "两个确保" case (B-C9), which
+only the group 党委会 changes (`rating_override`), not an appeal against the 问责 decision.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from workflows import clock
 from workflows.effects.base import EffectContext
 from workflows.effects.base import effect
 from workflows.rules.accountability import settings
+from workflows.rules.packs import rule
 
 
 def _write_periods(ctx: EffectContext, user_id: int, periods: list[dict[str, Any]], note: str) -> None:
@@ -102,47 +105,53 @@ def defence_lapsed(ctx: EffectContext) -> None:
     ctx.update_data({"defence_refused": True, "defence_on": clock.today_local().date().isoformat()})
 
 
+@effect("two_ensures_rating")
+def two_ensures_rating(ctx: EffectContext) -> None:
+    """B-C9 on a case that ends without a 问责 decision (不予问责, 转纪律审查, 免予问责, or only a
+    纪律处分 for the 纪委): failing the "两个确保" still rates the year 不称职 ([S§4]: 直接评定), whatever
+    the 问责 outcome; the group 党委会 may change it at the rating step that follows."""
+    user_id = ctx.instance.subject_user_id
+    if not ctx.data.get("forces_rating") or user_id is None or ctx.data.get("closing") in (None, "decided"):
+        return
+    forced = {"year": ctx.data["year"], "rating": rule("B-C9")["rating"]}
+    before = _force_rating(ctx, user_id, forced)
+    removed = _leave_reserve_pool(ctx, user_id, clock.today_local().date(), f"{ctx.instance.number} 不称职认定（B-C9）")
+    ctx.update_data({"forced_rating": forced, "rating_before": before, "reserve_pool_removed": removed})
+
+
 @effect("rating_override")
 def rating_override(ctx: EffectContext) -> None:
-    """B-C9: the group 党委 changed the forced rating; the new one is kept with its reason."""
+    """B-C9: the group 党委会 changed the forced rating; the new one is kept with its reason."""
     forced = ctx.data.get("forced_rating")
-    if not ctx.data.get("override") or not forced or ctx.instance.subject_user_id is None:
+    if not ctx.data.get("override_adopted") or not forced or ctx.instance.subject_user_id is None:
         return
     row = ctx.session.scalars(select(AnnualRating).where(
         AnnualRating.user_id == ctx.instance.subject_user_id, AnnualRating.year == forced["year"])).one()
     row.rating, row.locked = ctx.data["rating"], False
-    row.reason = f"{ctx.instance.number}：集团党委改变“不称职”认定。理由：{ctx.data['reason']}"
-
-
-def _restore_rating(ctx: EffectContext, user_id: int) -> None:
-    forced = ctx.data.get("forced_rating")
-    if not forced:
-        return
-    row = ctx.session.scalars(select(AnnualRating).where(
-        AnnualRating.user_id == user_id, AnnualRating.year == forced["year"])).first()
-    before = ctx.data.get("rating_before")
-    if row is not None and before is None:
-        ctx.session.delete(row)
-    elif row is not None:
-        row.rating, row.source, row.locked = before["rating"], before["source"], False
-        row.reason = f"{ctx.instance.number}：申诉后撤销问责决定，恢复原等次"
+    meeting = ctx.data.get("meeting") or {}
+    row.reason = (f"{ctx.instance.number}：集团党委会（{meeting.get('date', '')}）改变“不称职”认定。"
+                  f"理由：{ctx.data['reason']}")
 
 
 @effect("appeal_outcome")
 def appeal_outcome(ctx: EffectContext) -> None:
-    """B-C7: a revoked decision lifts its records; a changed one replaces its 影响期."""
+    """B-C7: a revoked decision lifts its records; a changed one replaces its 影响期 (`:committee`:
+    only once the 党委会 adopted the handling)."""
     user_id = ctx.instance.subject_user_id
     decision = ctx.data.get("decision")
     if user_id is None or decision not in ("change", "revoke"):
         return
+    if ctx.arg == "committee" and ctx.data.get("meeting_outcome") != "adopted":
+        return
     today = clock.today_local().date()
     _close_periods(ctx, user_id, today, f"申诉处理：{'撤销' if decision == 'revoke' else '改变'}问责决定")
-    if decision == "revoke":
-        _restore_rating(ctx, user_id)
-        _return_to_reserve_pool(ctx)
+    still_unfit = bool(ctx.data.get("forced_rating")) and not ctx.data.get("override_adopted")
+    if decision == "revoke":  # the 不称职 of a failed "两个确保" stays: an assessment result (B-C9)
+        if not still_unfit:
+            _return_to_reserve_pool(ctx)
         return
     changed = [p for p in ctx.data.get("influence_periods") or [] if date.fromisoformat(p["ends_on"]) >= today]
     _write_periods(ctx, user_id, [{**p, "starts_on": max(p["starts_on"], today.isoformat())} for p in changed],
                    f"{ctx.instance.number} 申诉处理改变后的问责方式")
-    if not _removes_from_pool(ctx.data.get("changed_forms") or [], bool(ctx.data.get("forced_rating"))):
+    if not _removes_from_pool(ctx.data.get("changed_forms") or [], still_unfit):
         _return_to_reserve_pool(ctx)

@@ -7,6 +7,7 @@ from workflows.rules import accountability as _accountability  # noqa: F401  (re
 from workflows.rules import admission as _admission  # noqa: F401
 from workflows.rules import cadre as _cadre  # noqa: F401
 from workflows.rules import common as _common  # noqa: F401
+from workflows.rules import dates as _dates  # noqa: F401
 from workflows.rules import dues as _dues  # noqa: F401
 from workflows.rules import meeting as _meeting  # noqa: F401
 from workflows.rules.base import CHECKS

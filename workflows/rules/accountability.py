@@ -22,6 +22,8 @@ from workflows.assignment import unit_at_level
 from workflows.calendar import add_months
 from workflows.calendar import midnight_after
 from workflows.errors import ValidationFailed
+from workflows.labels import form_title
+from workflows.rules.base import CHECKS
 from workflows.rules.base import RuleContext
 from workflows.rules.base import check
 from workflows.rules.base import violation
@@ -83,11 +85,16 @@ def check_start(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict
             "subject_unit": form.get("subject_unit"), "forces_rating": bool(form["two_ensures_failed"])}
 
 
+# How a case ends without a 问责 decision (`closing`); every such end passes the B-C9 rating gate.
+CLOSINGS = {"no_accountability": "no_accountability", "transfer_discipline": "transfer_discipline"}
+
+
 @check("investigation_start")
-def check_investigation_start(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> None:
-    """B-C2: an investigation team of two or more, without the subject."""
+def check_investigation_start(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict[str, Any]:
+    """B-C2: an investigation team of two or more, without the subject. Derives `closing` when the
+    case ends here (不予问责, 转纪律审查)."""
     if form["decision"] != "investigate":
-        return
+        return {"closing": CLOSINGS[form["decision"]]}
     team = form.get("investigation_team") or []
     if len(set(team)) < rule("B-C2")["min_members"]:
         raise violation("B-C2", f"调查组现有 {len(set(team))} 人，须由两名以上成员组成", "investigation_team")
@@ -97,16 +104,19 @@ def check_investigation_start(ctx: RuleContext, form: dict[str, Any], arg: str |
             raise ValidationFailed("人员不存在", {f"investigation_team.{index}": [f"找不到在职人员“{username}”"]})
     if ctx.data.get("subject_user") in team:
         raise violation("B-C2", "被问责人不得参加调查组", "investigation_team")
+    return {"closing": None}
 
 
 @check("defence_deadline")
 def check_defence_deadline(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict[str, Any]:
     """B-C3: the facts are shown to the subject, who has N working days for the 申辩."""
     shown = date.fromisoformat(form["facts_shown_on"])
-    if shown > ctx.today:
-        raise ValidationFailed("日期有误", {"facts_shown_on": ["见面日期不能晚于今天"]})
     last, due = ctx.calendar.window(shown + timedelta(days=1), rule("B-C3")["defence_working_days"])
-    return {"defence_last_day": last.isoformat(), "defence_due_at": due.isoformat()}
+    basis = ctx.calendar.basis(shown + timedelta(days=1), last)
+    # Not a legal minimum (an HBIS setting): computed on Monday–Friday when a year has no official
+    # schedule, and flagged on the case so the 申辩 period can be checked by hand.
+    return {"defence_last_day": last.isoformat(), "defence_due_at": due.isoformat(), "defence_calendar": basis.text,
+            "defence_calendar_unofficial": not basis.official}
 
 
 @check("defence_record")
@@ -128,8 +138,6 @@ def check_report_signature(ctx: RuleContext, form: dict[str, Any], arg: str | No
         raise violation("B-C3", "被问责对象的陈述申辩（或逾期未申辩的记录）尚未在案，不能形成调查报告")
     if not form["signed"]:
         raise violation("B-C4", "调查报告须由调查组组长和成员签名；有不同意见的请在保留意见中写明", "signed")
-    if date.fromisoformat(form["discussed_on"]) > ctx.today:
-        raise ValidationFailed("日期有误", {"discussed_on": ["集体讨论日期不能晚于今天"]})
 
 
 def report_signers(ctx: RuleContext) -> list[str]:
@@ -142,32 +150,31 @@ def report_signers(ctx: RuleContext) -> list[str]:
     return [item.completed_by.username for item in items if item.completed_by and (item.data or {}).get("signed")]
 
 
-def influence_plan(forms: list[str], measure: str | None) -> list[dict[str, Any]]:
+def influence_plan(forms: list[str]) -> list[dict[str, Any]]:
     """The 影响期 each chosen form carries (B-C8), from the pack."""
     plan = []
     for entry in settings()["influence"]:
-        if entry["form"] in forms and entry.get("measure") in (None, measure):
+        if entry["form"] in forms:
             plan.append({"form": entry["form"], "restriction": entry["restriction"], "months": entry["months"]})
     return plan
 
 
-def check_forms(ctx: RuleContext, forms: list[str], measure: str | None, field: str) -> dict[str, Any]:
-    """Forms fit the target (问责条例 第八条); derive the route (B-C5) and the influence plan (B-C8)."""
+def check_forms(ctx: RuleContext, forms: list[str], field: str) -> dict[str, Any]:
+    """Forms fit the target (问责条例 第八条); derive the route (B-C5, or the 纪委 alone: B-C10) and
+    the influence plan (B-C8) of what this case decides (a 纪律处分 and its 影响期 are the 纪委's)."""
     target = "person" if ctx.data.get("subject_user") else "organization"
     allowed = settings()["forms"][target]
     wrong = [f for f in forms if f not in allowed]
     if wrong:
         who = "领导干部" if target == "person" else "党组织"
-        raise ValidationFailed("问责方式与对象不符", {field: [f"对{who}不适用的问责方式：{'、'.join(wrong)}（《中国共产党问责条例》第八条）"]})
-    if "discipline" in forms and not measure:
-        raise ValidationFailed("请选择处分种类", {"discipline_measure": ["选择纪律处分的，须写明处分种类"]})
-    plan = influence_plan(forms, measure)
+        titles = "、".join(form_title(f) for f in wrong)
+        raise ValidationFailed("问责方式与对象不符", {field: [f"对{who}不适用的问责方式：{titles}（《中国共产党问责条例》第八条）"]})
+    own = [f for f in forms if f != "discipline"]
+    plan = influence_plan(own)
     committee = set(rule("B-C5")["committee_forms"])
-    return {
-        "route": "committee" if committee & set(forms) else "secretary",
-        "influence_plan": plan,
-        "influence_months": max((p["months"] for p in plan), default=0),
-    }
+    route = "committee" if committee & set(own) else "secretary" if own else "discipline_only"
+    return {"route": route, "transfers_discipline": "discipline" in forms, "influence_plan": plan,
+            "influence_months": max((p["months"] for p in plan), default=0)}
 
 
 def _prepare_proposal(ctx: RuleContext, arg: str | None) -> dict[str, Any]:
@@ -182,10 +189,18 @@ def check_proposal(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> d
     if missing:
         raise violation("B-C4", f"调查报告尚缺调查组成员签名：{'、'.join(missing)}")
     if form["decision"] == "drop":
-        return {"report_signed_by": signed}
+        return {"report_signed_by": signed, "closing": "dropped", "transfers_discipline": False}
     if not form.get("forms"):
         raise ValidationFailed("请选择问责方式", {"forms": ["提出问责建议的，须至少选择一种问责方式"]})
-    return {"report_signed_by": signed, **check_forms(ctx, form["forms"], form.get("discipline_measure"), "forms")}
+    derived = check_forms(ctx, form["forms"], "forms")
+    closing = "discipline_only" if derived["route"] == "discipline_only" else None
+    return {"report_signed_by": signed, **derived, "closing": closing}
+
+
+@check("discipline_transfer")
+def check_discipline_transfer(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict[str, Any]:
+    """B-C10: the 纪委 records that it received the matter for its own procedure."""
+    return {"discipline_transferred_on": form["transferred_on"]}
 
 
 def periods(plan: list[dict[str, Any]], start: date) -> list[dict[str, Any]]:
@@ -201,10 +216,7 @@ def _decision_date(ctx: RuleContext, form: dict[str, Any], body: str) -> date | 
         return ctx.today if form["decision"] == "approve" else None
     if form.get("meeting_outcome") != "adopted":
         return None
-    held = date.fromisoformat(form["meeting"]["date"])
-    if held > ctx.today:
-        raise ValidationFailed("日期有误", {"meeting.date": ["会议日期不能晚于今天"]})
-    return held
+    return date.fromisoformat(form["meeting"]["date"])
 
 
 @check("accountability_decision")
@@ -214,7 +226,7 @@ def check_decision(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> d
     decided = _decision_date(ctx, form, arg or "")
     if decided is None:
         return {}
-    derived: dict[str, Any] = {"decided_on": decided.isoformat(),
+    derived: dict[str, Any] = {"decided_on": decided.isoformat(), "closing": "decided",
                                "influence_periods": periods(ctx.data.get("influence_plan") or [], decided)}
     if ctx.data.get("two_ensures_failed") and ctx.data.get("subject_user"):
         derived["forced_rating"] = {"year": ctx.data["year"], "rating": rule("B-C9")["rating"]}
@@ -223,23 +235,31 @@ def check_decision(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> d
     return derived
 
 
-@check("rating_override")
-def check_rating_override(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> None:
-    """B-C9: the group 党委 may change the forced 不称职 only with a reason and a new rating."""
+def _prepare_override(ctx: RuleContext, arg: str | None) -> dict[str, Any]:
+    hook = CHECKS["meeting"].prepare
+    return hook(ctx, "cadre_committee") if hook else {}
+
+
+@check("rating_override", prepare=_prepare_override)
+def check_rating_override(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict[str, Any]:
+    """B-C9: only a group 党委会 changes the forced 不称职, by a decision on record (the shared meeting
+    block and its checks: quorum, adoption), with a reason and the new rating."""
     if not form["override"]:
-        return
+        return {"override_adopted": False}
     if not (form.get("reason") or "").strip():
         raise violation("B-C9", "改变“不称职”认定须写明理由", "reason")
     if form.get("rating") in (None, rule("B-C9")["rating"]):
         raise ValidationFailed("请选择改定后的等次", {"rating": ["改变认定的，须选择改定后的考核等次"]})
+    if not form.get("meeting"):
+        raise violation("B-C9", "改变“不称职”认定须经集团党委会集体决定，请填写会议记录", "meeting")
+    decided = CHECKS["meeting"].validate(ctx, form, "cadre_committee") or {}
+    return {**decided, "override_adopted": decided.get("meeting_outcome") == "adopted"}
 
 
 @check("announcement")
 def check_announcement(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict[str, Any]:
     """B-C6: announced, archived and filed upward; B-C7: the appeal window runs from receipt."""
-    announced = date.fromisoformat(form["announced_on"])
-    if not ctx.data.get("decided_on") or not date.fromisoformat(ctx.data["decided_on"]) <= announced <= ctx.today:
-        raise ValidationFailed("日期有误", {"announced_on": ["宣布日期须在决定之后、不晚于今天"]})
+    announced = date.fromisoformat(form["announced_on"])  # after the decision, not ahead: `dates:accountability`
     if not form["archived"]:
         raise violation("B-C6", "问责决定材料须归入廉政档案和人事档案", "archived")
     if not form["filed_upward"]:
@@ -260,9 +280,7 @@ def _late(ctx: RuleContext, form: dict[str, Any], day: date, due_key: str, rule_
 @check("handling_deadline")
 def check_handling(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict[str, Any]:
     """B-C6: 组织处理手续 within 1 month of the decision; a late one is recorded with its reason."""
-    handled = date.fromisoformat(form["handled_on"])
-    if not date.fromisoformat(ctx.data["decided_on"]) <= handled <= ctx.today:
-        raise ValidationFailed("日期有误", {"handled_on": ["办理日期须在决定之后、不晚于今天"]})
+    handled = date.fromisoformat(form["handled_on"])  # after the decision, not ahead: `dates:accountability`
     return {"handled_late": _late(ctx, form, handled, "handling_due_on", "B-C6", "组织处理手续办理")}
 
 
@@ -278,16 +296,22 @@ def check_appeal(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dic
 
 @check("appeal_decision")
 def check_appeal_decision(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict[str, Any]:
-    """B-C7: decided within 1 month of the appeal (late only with a reason); a change recomputes
-    the 影响期 from the original decision date."""
-    derived: dict[str, Any] = {"appeal_decided_on": ctx.today.isoformat(),
-                               "appeal_decided_late": _late(ctx, form, ctx.today, "appeal_decision_due_on", "B-C7",
+    """B-C7: decided within 1 month of the appeal (late only with a reason) by the body that took the
+    decision: the secretary (`:secretary`, today) or the 党委会 (`:committee`, the meeting's date); a
+    change recomputes the 影响期 from the original decision date."""
+    if arg == "committee" and form.get("meeting_outcome") != "adopted":
+        return {}  # the 党委会 did not adopt a handling: it stays with the 党委会
+    decided_on = ctx.today if arg != "committee" else date.fromisoformat(form["meeting"]["date"])
+    derived: dict[str, Any] = {"appeal_decided_on": decided_on.isoformat(),
+                               "appeal_decided_late": _late(ctx, form, decided_on, "appeal_decision_due_on", "B-C7",
                                                             "申诉处理")}
     if form["decision"] != "change":
         return derived
     if not form.get("changed_forms"):
         raise ValidationFailed("请选择改变后的问责方式", {"changed_forms": ["改变问责决定的，须选择改变后的问责方式"]})
-    changed = check_forms(ctx, form["changed_forms"], form.get("discipline_measure"), "changed_forms")
+    if "discipline" in form["changed_forms"]:
+        raise violation("B-C10", "纪律处分由纪检机关依纪处理，申诉处理不能改为纪律处分", "changed_forms")
+    changed = check_forms(ctx, form["changed_forms"], "changed_forms")
     decided = date.fromisoformat(ctx.data["decided_on"])
     return {**derived, "influence_plan": changed["influence_plan"], "influence_months": changed["influence_months"],
             "influence_periods": periods(changed["influence_plan"], decided)}

@@ -31,13 +31,12 @@ from workflows.rules.packs import rule
 OVERLAY = "covid-2020"
 
 
-def _day(ctx: RuleContext, value: str | None, field: str) -> date:
+def _day(value: str | None, field: str) -> date:
+    """A required date. Where it may fall (not ahead of today, in stage order) is the pack's date
+    order, checked first by `dates:party_admission`."""
     if not value:
         raise ValidationFailed("请填写日期", {field: ["必填"]})
-    day = date.fromisoformat(value)
-    if day > ctx.today:
-        raise ValidationFailed("日期有误", {field: ["不能晚于今天"]})
-    return day
+    return date.fromisoformat(value)
 
 
 def months_between(start: date, end: date) -> int:
@@ -84,16 +83,12 @@ def _fast_track(ctx: RuleContext, form: dict[str, Any], proposed: date, cultivat
 def check_track(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict[str, Any]:
     """C-C3: a year of cultivation, waived only by the covid-2020 overlay for front-line people."""
     _applicant(ctx, form)
-    proposed = _day(ctx, form.get("proposed_on") or ctx.today.isoformat(), "proposed_on")
-    applied = _day(ctx, form["application_date"], "application_date")
-    if applied > proposed:
-        raise ValidationFailed("日期有误", {"application_date": ["申请日期不能晚于发起日期"]})
+    proposed = _day(form.get("proposed_on") or ctx.today.isoformat(), "proposed_on")
     cultivated = 0
     if form["status"] != "applicant":
-        since = _day(ctx, form.get("activist_since"), "activist_since")
-        if not applied <= since <= proposed:
-            raise ValidationFailed("日期有误", {"activist_since": ["确定为积极分子的日期须在申请之后、发起之前"]})
-        cultivated = months_between(since, proposed)
+        cultivated = months_between(_day(form.get("activist_since"), "activist_since"), proposed)
+    if form["status"] == "development_target":
+        _day(form.get("development_target_since"), "development_target_since")
     derived: dict[str, Any] = {"proposed_on": proposed.isoformat(), "cultivation_months": cultivated}
     if form["status"] != "applicant" and cultivated >= rule("C-C3")["cultivation_months"]:
         fast = load_packs()[OVERLAY].settings["fast_track"]
@@ -155,16 +150,25 @@ def check_branch_meeting(ctx: RuleContext, form: dict[str, Any], arg: str | None
     """C-C4 before the 支部大会; once adopted, the 预备期 and the approval deadline are fixed."""
     if ctx.submission("vetting").get("political_review") != "pass":
         raise violation("C-C4", "政治审查未形成“合格”结论，不能提交支部大会讨论")
-    held = _day(ctx, form["meeting"]["date"], "meeting.date")
+    held = _day(form["meeting"]["date"], "meeting.date")
+    if ctx.data.get("track") in ("fast_a", "fast_b"):
+        _fast_track_meeting(ctx, held)
     return _branch_meeting_dates(held) if form.get("meeting_outcome") == "adopted" else {}
+
+
+def _fast_track_meeting(ctx: RuleContext, held: date) -> None:
+    """C-C3: a fast-track admission is voted by a 支部大会 held inside the overlay's window (the
+    window the case was proposed in may have closed since)."""
+    overlay = window(ctx.session, OVERLAY)
+    if not overlay.contains(held):
+        raise violation("C-C3", f"本案按一线快速通道发展，支部大会（{held}）须在 {OVERLAY} 规则集有效期（"
+                                f"{overlay.valid_from} 至 {overlay.valid_to or '今'}）内召开；期满后须按一年培养期的正常程序办理",
+                        "meeting.date")
 
 
 @check("approval_talk")
 def check_approval_talk(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> None:
     """C-C7: the talk is held by a 党委委员 or 组织员 of the approving 党委, after the 支部大会."""
-    talk_day = _day(ctx, form["talk_date"], "talk_date")
-    if talk_day < date.fromisoformat(ctx.data["branch_meeting_on"]):
-        raise ValidationFailed("日期有误", {"talk_date": ["谈话须在支部大会之后"]})
     user = ctx.user(form["talk_by"])
     home = ctx.home_unit()
     approving = unit_at_level(ctx.session, home, UnitLevel.SUBSIDIARY) if home else None
@@ -181,7 +185,7 @@ def check_upper_approval(ctx: RuleContext, form: dict[str, Any], arg: str | None
     """C-C7 before approval; C-C8: within 3 months of the 支部大会, up to 6 with a recorded reason."""
     if not ctx.submission("approval_talk"):
         raise violation("C-C7", "审批前须由党委委员或组织员同发展对象谈话")
-    held = _day(ctx, form["meeting"]["date"], "meeting.date")
+    held = _day(form["meeting"]["date"], "meeting.date")
     due, latest = date.fromisoformat(ctx.data["approval_due_on"]), date.fromisoformat(ctx.data["approval_max_on"])
     if held > latest:
         raise violation("C-C8", f"审批期限最长延至 {latest}，{held} 审批已超出六个月", "meeting.date")
@@ -192,20 +196,9 @@ def check_upper_approval(ctx: RuleContext, form: dict[str, Any], arg: str | None
     return {"approval_extended": extended, **({"approved_on": held.isoformat()} if adopted else {})}
 
 
-@check("filing")
-def check_filing(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> None:
-    """C-C8: the approval is filed with the next-higher 组织部门 after it was given."""
-    filed = _day(ctx, form["filed_on"], "filed_on")
-    if filed < date.fromisoformat(ctx.data["approved_on"]):
-        raise ValidationFailed("日期有误", {"filed_on": ["备案日期不能早于上级党委批准日期"]})
-
-
 @check("oath")
 def check_oath(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> None:
-    """C-C9: the oath is taken after approval, by the new member, and recorded."""
-    sworn = _day(ctx, form["oath_date"], "oath_date")
-    if sworn < date.fromisoformat(ctx.data["approved_on"]):
-        raise violation("C-C9", f"入党宣誓须在上级党委批准（{ctx.data['approved_on']}）之后进行", "oath_date")
+    """C-C9: the oath is taken by the new member and recorded (after the approval: the date order)."""
     if ctx.data.get("applicant") not in form["participants"]:
         raise violation("C-C9", "入党宣誓须由新党员本人参加", "participants")
 
@@ -213,7 +206,7 @@ def check_oath(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> None:
 @check("makeup_training")
 def check_makeup_training(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> None:
     """C-C11: the waived training is made up inside the 预备期, with the full hours."""
-    done = _day(ctx, form["completed_on"], "completed_on")
+    done = _day(form["completed_on"], "completed_on")
     start, end = (date.fromisoformat(ctx.data[k]) for k in ("probation_starts_on", "probation_ends_on"))
     if not start <= done <= end:
         raise violation("C-C11", f"补训须在预备期（{start} 至 {end}）内完成", "completed_on")

@@ -13,6 +13,8 @@ from models import InfluencePeriod
 from workflows.calendar import add_months
 from workflows.calendar import midnight_after
 from workflows.errors import ValidationFailed
+from workflows.labels import RESTRICTIONS
+from workflows.labels import form_title
 from workflows.rules.base import RuleContext
 from workflows.rules.base import check
 from workflows.rules.base import violation
@@ -49,6 +51,23 @@ def check_breakthrough(ctx: RuleContext, form: dict[str, Any], arg: str | None) 
         raise violation("A-C10", "任现职不满一年的干部不得破格提拔", "years_in_post")
 
 
+@check("upward_filing")
+def check_upward_filing(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict[str, Any]:
+    """A-C15: whether the subsidiary's decision goes up to the group for 备案 or 审批 (chosen at 动议:
+    the organization department knows which posts the group files); a group cadre is decided above."""
+    filing = form.get("upward_filing") or "none"
+    if filing != "none" and form["management_level"] == "group":
+        raise ValidationFailed("报集团选项有误", {"upward_filing": ["集团管理干部由集团党委讨论决定，无需再报集团备案或审批"]})
+    return {"upward_filing": filing, "needs_upper_filing": filing != "none"}
+
+
+@check("upper_filing_done")
+def check_upper_filing_done(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> None:
+    """A-C15 before the 公示: a post filed with the group has the group's 批复 or 备案 on record."""
+    if ctx.data.get("needs_upper_filing") and ctx.submission("upper_filing").get("decision") != "approved":
+        raise violation("A-C15", "该职务须报集团党委（组织部）备案或审批，未见集团同意的批复或备案回执，不能公示")
+
+
 @check("recommendation")
 def check_recommendation(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> None:
     """A-C7: an inspection team of two or more; A-C11: skipping 民主推荐 is 破格 and needs a reason."""
@@ -71,11 +90,16 @@ def negative_findings(ctx: RuleContext, username: str) -> list[dict[str, str]]:
     if user is None:
         return []
     findings = []
-    last = ctx.session.scalars(
-        select(AnnualRating).where(AnnualRating.user_id == user.id).order_by(AnnualRating.year.desc()).limit(1)
-    ).first()
-    if last is not None and last.rating in rule("A-C9")["blocking_ratings"]:
-        findings.append({"rule": "A-C9", "finding": f"{last.year} 年度考核等次为“{last.rating}”"})
+    a_c9 = rule("A-C9")
+    since = ctx.today.year - a_c9["years"]  # 近三年: the three last assessment years (and this one, if rated)
+    ratings = ctx.session.scalars(
+        select(AnnualRating).where(AnnualRating.user_id == user.id, AnnualRating.year >= since,
+                                   AnnualRating.rating.in_(a_c9["blocking_ratings"]))
+        .order_by(AnnualRating.year.desc())
+    ).all()
+    for rating in ratings:
+        findings.append({"rule": "A-C9", "finding": f"{rating.year} 年度考核等次为“{rating.rating}”"
+                                                    f"（近{a_c9['years']}年内，{since} 年起）"})
     periods = ctx.session.scalars(
         select(InfluencePeriod).where(
             InfluencePeriod.user_id == user.id,
@@ -87,7 +111,8 @@ def negative_findings(ctx: RuleContext, username: str) -> list[dict[str, str]]:
         rule_id = "A-C14" if period.kind in RESIGN_OR_DISMISS else "A-C9"
         findings.append({
             "rule": rule_id,
-            "finding": f"处于影响期（{period.kind}，{period.starts_on.isoformat()} 至 {period.ends_on.isoformat()}）",
+            "finding": f"处于{form_title(period.kind)}影响期（{period.starts_on.isoformat()} 至 "
+                       f"{period.ends_on.isoformat()}，{RESTRICTIONS.get(period.restriction, period.restriction)}）",
         })
     return findings
 
@@ -153,12 +178,16 @@ def check_breakthrough_approvals(ctx: RuleContext, form: dict[str, Any], arg: st
 
 @check("publicity_window")
 def check_publicity(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict[str, Any]:
-    """A-C5: 公示 of N working days; the server computes its last day and the timer's due time."""
+    """A-C5: 公示 of N working days; the server computes its last day and the timer's due time.
+    (Where the start date may fall is the pack's date order: `dates:cadre_promotion`.)"""
     start = date.fromisoformat(form["start_date"])
-    if start < ctx.today - timedelta(days=30):
-        raise ValidationFailed("公示开始日期有误", {"start_date": ["公示开始日期不能早于 30 天前"]})
     last, due = ctx.calendar.window(start, rule("A-C5")["working_days"])
-    return {"publicity_end": last.isoformat(), "publicity_due_at": due.isoformat()}
+    basis = ctx.calendar.basis(start, last)
+    if not basis.official:
+        years = "、".join(str(y) for y in basis.fallback_years)
+        raise violation("A-C5", f"公示期涉及 {years} 年，该年尚无官方节假日安排，无法确认 5 个工作日（按周一至周五计算可能"
+                                "把节假日算作工作日）；请系统管理员先导入该年的放假和调休安排（flask calendar import）", "start_date")
+    return {"publicity_end": last.isoformat(), "publicity_due_at": due.isoformat(), "publicity_calendar": basis.text}
 
 
 @check("publicity_finding")

@@ -159,10 +159,6 @@ def _check_expenditure(ctx: RuleContext, line: dict[str, Any], index: int) -> No
             raise violation("D-C6", f"第 {index + 1} 笔支出缺少{what}", f"{at}.{key}")
     if not (line.get("meeting_ref") or "").strip():
         raise violation("D-C1", f"第 {index + 1} 笔支出未写明批准支出的集体决定（会议）", f"{at}.meeting_ref")
-    spent_on = date.fromisoformat(line["date"])
-    if spent_on < date.fromisoformat(ctx.data["sub_decision_on"]) or spent_on > ctx.today:
-        raise violation("D-C1", f"第 {index + 1} 笔支出日期须在本级党委会决定（{ctx.data['sub_decision_on']}）之后、"
-                                "不晚于今天", f"{at}.date")
     if money.parse(line["amount"]) <= 0:
         raise ValidationFailed("金额有误", {f"{at}.amount": ["金额须大于 0"]})
 

@@ -61,6 +61,8 @@ class RulePack:
     rules: dict[str, RuleDef]
     bodies: dict[str, Body]
     settings: dict[str, Any]
+    # Per process: the order its business dates must keep (workflows/rules/dates.py).
+    dates: dict[str, Any] = field(default_factory=dict)
 
 
 def _body(key: str, raw: dict[str, Any]) -> Body:
@@ -99,6 +101,7 @@ def parse_pack(path: Path) -> RulePack:
         rules=rules,
         bodies=bodies,
         settings=raw.get("settings", {}),
+        dates=raw.get("dates", {}),
     )
 
 

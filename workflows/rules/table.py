@@ -4,6 +4,9 @@ so the docs say what the checks enforce."""
 
 from __future__ import annotations
 
+from workflows.rules.dates import DateOrder
+from workflows.rules.dates import Point
+from workflows.rules.dates import date_order
 from workflows.rules.packs import Body
 from workflows.rules.packs import RulePack
 from workflows.rules.packs import load_packs
@@ -29,6 +32,14 @@ the full members of that unit (a 党支部; probationary members have no vote). 
 
 | body | 会议 | 应到 | 到会 | 通过 | 表决选项 | 规则集 |
 |---|---|---|---|---|---|---|
+"""
+DATES = """
+## Dates in order, per process
+
+Each process's order is declared in its pack (`[dates.<process>]`) and checked by one helper,
+`workflows/rules/dates.py` (`dates:<process>`, first among a step's rules): a date may not lie ahead
+of today beyond its allowance, nor further back than its bound, and keeps its relations (≤, or < when
+strict) with every date already on record. The rule cited is the one named on the relation.
 """
 VOTES = {"for": "同意", "against": "不同意", "abstain": "弃权", "defer": "缓议"}
 
@@ -56,8 +67,30 @@ def _body_row(body: Body, pack_id: str) -> str:
             f"同意{written} > {body.adoption} × 应到（{body.adoption_rule}） | {options} | `{pack_id}` |")
 
 
+def _bounds(order: DateOrder, point: Point) -> str:
+    if point.derived:
+        return "derived by the server"
+    parts = [f"{order.points[r.earlier].label} {'<' if r.strict else '≤'} {order.points[r.later].label} ({r.rule})"
+             for r in order.relations if r.owner == point.key]
+    if point.ahead_days:
+        parts.append(f"up to {point.ahead_days} days ahead")
+    if point.max_age_days is not None:
+        parts.append(f"at most {point.max_age_days} days back ({point.age_rule or point.rule})")
+    return "; ".join(parts) or "not ahead of today"
+
+
+def _date_section(process: str) -> str:
+    order = date_order(process)
+    rows = [f"| {p.label} | `{p.task}` · `{p.field}`{' (server)' if p.derived else ''} | {_bounds(order, p)} | {p.rule} |"
+            for p in order.points.values()]
+    return (f"\n### `{process}` (ahead of today: {order.future_rule})\n\n| date | entered at | order and bounds | rule |\n"
+            "|---|---|---|---|\n" + "\n".join(rows) + "\n")
+
+
 def markdown() -> str:
     """The whole `docs/rules.md`."""
     packs = list(load_packs().values())
     bodies = [_body_row(body, pack.id) for pack in packs for body in pack.bodies.values()]
-    return HEADER + "\n".join(_rule_rows(packs)) + "\n" + BODIES + "\n".join(bodies) + "\n"
+    dates = [_date_section(process) for pack in packs for process in pack.dates]
+    return (HEADER + "\n".join(_rule_rows(packs)) + "\n" + BODIES + "\n".join(bodies) + "\n" + DATES
+            + "".join(dates))

@@ -29,8 +29,8 @@ def test_admonishment_runs_from_lead_to_the_end_of_the_appeal_window(flow: Flow)
         assert data["influence_periods"] == [{"form": "admonish", "restriction": "no_promotion", "months": 6,
                                               "starts_on": "2026-03-05", "ends_on": "2026-09-04"}]
         assert data["forced_rating"] == {"year": 2025, "rating": "不称职"}
-        assert [w["candidates"] for w in body["instance"]["work_items"]] == [["wangjianguo"]]
-        flow.step("wangjianguo", case["id"], "rating_override", {"override": False})
+        assert [w["candidates"] for w in body["instance"]["work_items"]] == [["zhaomin", "sunli"]]  # group 组织部
+        flow.step("zhaomin", case["id"], "rating_override", {"override": False})
         body = acc.announce(flow, case["id"], "2026-03-05")
         assert body["instance"]["data"]["appeal_window_ends_on"] == "2026-04-05"
         assert body["instance"]["timers"] == [{"task": "appeal_window_timer", "due_at": "2026-04-06T00:00:00+08:00"}]

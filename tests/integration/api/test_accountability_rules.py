@@ -262,10 +262,10 @@ def _rating(flow: Flow, username: str, year: int) -> tuple[str, bool, str | None
 def test_b_c9_the_forced_rating_changes_only_with_the_group_committees_reason(flow: Flow) -> None:
     case = _decided(flow, ["admonish"], two_ensures_failed=True, year=2025)
     assert _rating(flow, "s1_06", 2025)[:2] == ("不称职", True)
-    item = flow.case("wangjianguo", case["id"])["work_items"][0]
-    assert (item["task"], item["candidates"]) == ("rating_override", ["wangjianguo"])
-    flow.refused("wangjianguo", case["id"], "rating_override", {"override": True, "rating": "基本称职"}, "B-C9")
-    flow.step("wangjianguo", case["id"], "rating_override",
-              {"override": True, "rating": "基本称职", "reason": "疫情系外部输入，已尽职"})
+    item = flow.case(acc.GROUP_OFFICER, case["id"])["work_items"][0]
+    assert (item["task"], item["candidates"]) == ("rating_override", ["zhaomin", "sunli"])  # the group 组织部 records
+    flow.refused(acc.GROUP_OFFICER, case["id"], "rating_override", {"override": True, "rating": "基本称职"}, "B-C9")
+    acc.override(flow, case["id"], rating="基本称职", reason="疫情系外部输入，已尽职")
     rating, locked, reason = _rating(flow, "s1_06", 2025)
     assert (rating, locked) == ("基本称职", False) and "疫情系外部输入" in (reason or "")
+    assert "集团党委会（2026-03-02）" in (reason or "")

@@ -60,6 +60,8 @@ def test_promotion_runs_from_proposal_to_probation_review(api: Any, runner: Any)
         assert [w["task"] for w in after["work_items"]] == ["publicity_review"]
         complete(api, "s1_03", case["id"], "publicity_review",
                  {"objections": False, "finding": "none", "decision": "continue"})
+
+    with frozen_at(at("2026-10-12 09:00")):  # the talk is recorded once held, on the day of the 任职 (T-A1, T-A4)
         body = complete(api, "s1_03", case["id"], "appointment",
                         {"notice_no": "钢股党〔2026〕31号", "appointed_on": "2026-10-12", "talk_date": "2026-10-12",
                          "talk_by": "s1_01"})

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import delete
 
+from models import AnnualRating
 from tests.factories import AnnualRatingFactory
 from tests.factories import InfluencePeriodFactory
 from tests.factories import shanghai_today
@@ -114,7 +117,8 @@ def test_a_c9_last_rating_basic_competent_blocks_and_is_shown_before_deciding(ap
     case = at_targets(api)
     item = open_item(api, "s1_03", case["id"], "inspection_targets")
     shown = api("s1_03").get(f"/tasks/{item['id']}").get_json()["data"]["negative_findings"]
-    assert shown == [{"rule": "A-C9", "finding": "2026 年度考核等次为“基本称职”"}]
+    since = shanghai_today().year - 3
+    assert shown == [{"rule": "A-C9", "finding": f"2026 年度考核等次为“基本称职”（近3年内，{since} 年起）"}]
     body = complete(api, "s1_03", case["id"], "inspection_targets", {"decision": "proceed"}, expect=422)
     assert body["rule"] == "A-C9"
     stopped = complete(api, "s1_03", case["id"], "inspection_targets", {"decision": "stop"}, comment="负面清单")
@@ -219,3 +223,26 @@ def test_a_c5_a_finding_that_affects_the_appointment_cannot_continue(api: Any, r
         done = complete(api, "s1_03", case["id"], "publicity_review", {**affecting, "decision": "stop"},
                         comment="反映问题属实")
         assert done["instance"]["status"] == "rejected"
+
+
+@pytest.mark.parametrize(("ratings", "blocked"), [
+    ({2024: "不称职", 2025: "称职"}, True),                   # a later 称职 does not clear it: 近三年
+    ({2023: "基本称职", 2024: "称职", 2025: "优秀"}, True),    # the oldest of the three years still counts
+    ({2022: "不称职", 2023: "称职", 2024: "称职", 2025: "称职"}, False),  # four years back: no longer
+])
+def test_a_c9_any_basic_competent_or_lower_rating_of_the_last_three_years_blocks(
+        api: Any, app: Any, ratings: dict[int, str], blocked: bool) -> None:
+    with app.app_context():
+        db.session.execute(delete(AnnualRating).where(AnnualRating.user_id == candidate_id(app)))  # the org's own
+        for year, rating in ratings.items():
+            AnnualRatingFactory(user_id=candidate_id(app), year=year, rating=rating)
+        db.session.commit()
+        db.session.remove()
+    with clock.frozen_at(datetime(2026, 3, 2, 9, tzinfo=clock.SHANGHAI)):
+        case = at_targets(api)
+        body = complete(api, "s1_03", case["id"], "inspection_targets", {"decision": "proceed"},
+                        expect=422 if blocked else 200)
+    if blocked:
+        assert body["rule"] == "A-C9" and "（近3年内，2023 年起）" in body["message"]
+    else:
+        assert body["instance"]["data"]["negative_findings"] == []

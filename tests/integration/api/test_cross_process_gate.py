@@ -52,7 +52,7 @@ def test_an_admonishment_blocks_the_candidate_until_its_period_ends(flow: Flow) 
     with frozen_at(at("2026-03-10 09:00")):
         case_id = cadre_to_targets(flow)
         shown = flow.case("s1_03", case_id)["data"]["negative_findings"]
-        assert shown == [{"rule": "A-C9", "finding": "处于影响期（admonish，2026-03-02 至 2026-09-01）"}]
+        assert shown == [{"rule": "A-C9", "finding": "处于诫勉影响期（2026-03-02 至 2026-09-01，不得提拔或重用）"}]
         flow.refused("s1_03", case_id, "inspection_targets", {"decision": "proceed"}, "A-C9")
     with frozen_at(at("2026-09-01 17:00")):
         flow.refused("s1_03", case_id, "inspection_targets", {"decision": "proceed"}, "A-C9")
@@ -65,7 +65,7 @@ def test_a_dismissal_bars_a_higher_post_for_two_years(flow: Flow) -> None:
     decided(flow, ["dismiss"])
     case_id = cadre_to_targets(flow)
     body = flow.refused("s1_03", case_id, "inspection_targets", {"decision": "proceed"}, "A-C14")
-    assert "no_higher_post" not in body["message"] and "dismiss" in body["message"]
+    assert "免职影响期" in body["message"] and not {"no_higher_post", "dismiss"} & set(body["message"].split("，"))
     with frozen_at(at("2027-03-02 09:00")):  # no leading post for 1 year: over; no higher post: 2 years
         flow.refused("s1_03", case_id, "inspection_targets", {"decision": "proceed"}, "A-C14")
     with frozen_at(at("2028-03-02 09:00")):
@@ -77,7 +77,7 @@ def test_the_forced_rating_blocks_until_the_group_committee_changes_it(flow: Flo
     case_id = cadre_to_targets(flow)
     body = flow.refused("s1_03", case_id, "inspection_targets", {"decision": "proceed"}, "A-C9")
     assert "2025 年度考核等次为“不称职”" in body["message"]
-    flow.step("wangjianguo", acc_id, "rating_override", {"override": True, "rating": "称职", "reason": "已尽职"})
+    acc.override(flow, acc_id)
     flow.step("s1_03", case_id, "inspection_targets", {"decision": "proceed"})
 
 
@@ -123,9 +123,10 @@ def test_an_appeal_does_not_suspend_the_decision_but_a_revocation_lifts_it(flow:
 def test_a_changed_decision_replaces_the_period(flow: Flow) -> None:
     acc_id = decided(flow, ["dismiss"])
     flow.step("s1_06", acc_id, "appeal", {"grounds": "处理过重"})
-    with frozen_at(at("2026-03-20 09:00")):
-        flow.step("s1_01", acc_id, "appeal_decision", {"decision": "change", "changed_forms": ["admonish"]},
+    with frozen_at(at("2026-03-20 09:00")):  # a 党委会 免职 is reconsidered by the 党委会 (B-C7)
+        flow.step("s1_03", acc_id, "appeal_committee", {"decision": "change", "changed_forms": ["admonish"],
+                                                         "meeting": {**acc.COMMITTEE, "date": "2026-03-20"}},
                   comment="改为诫勉")
         case_id = cadre_to_targets(flow)
         body = flow.refused("s1_03", case_id, "inspection_targets", {"decision": "proceed"}, "A-C9")
-        assert "admonish，2026-03-20 至 2026-09-01" in body["message"]
+        assert "诫勉影响期（2026-03-20 至 2026-09-01，不得提拔或重用）" in body["message"]

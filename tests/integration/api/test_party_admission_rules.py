@@ -25,7 +25,7 @@ def test_c_c3_eight_months_inside_the_overlay_window_is_the_fast_track(flow: Flo
 def test_c_c3_the_same_case_dated_outside_the_window_is_refused(flow: Flow) -> None:
     with frozen_at(at("2023-03-01 09:00")):
         body = flow.refused_start(adm.PROCESS, adm.SECRETARY, adm.application(
-            application_date="2022-03-01", activist_since="2022-07-01"), "C-C3")
+            application_date="2022-03-01", activist_since="2022-07-01", proposed_on=None), "C-C3")
         assert "培养考察期为 8 个月" in body["message"] and "2023-03-01 不在 covid-2020" in body["message"]
         body = flow.refused_start(adm.PROCESS, adm.SECRETARY, adm.application(
             application_date="2022-03-01", activist_since="2022-07-01", proposed_on="2023-01-09"), "C-C3")
@@ -35,10 +35,11 @@ def test_c_c3_the_same_case_dated_outside_the_window_is_refused(flow: Flow) -> N
 
 def test_c_c3_a_full_year_of_cultivation_is_the_regular_track_in_any_year(flow: Flow) -> None:
     with frozen_at(at("2026-03-02 09:00")):
-        regular = adm.start(flow, application_date="2024-09-01", activist_since="2025-03-02", frontline=False)
+        regular = adm.start(flow, application_date="2024-09-01", activist_since="2025-03-02", frontline=False,
+                            proposed_on=None)
         assert (regular["data"]["track"], regular["data"]["waivers"]) == ("regular", [])
         flow.refused_start(adm.PROCESS, adm.SECRETARY, adm.application(
-            application_date="2024-09-01", activist_since="2025-03-03", frontline=False), "C-C3")
+            application_date="2024-09-01", activist_since="2025-03-03", frontline=False, proposed_on=None), "C-C3")
 
 
 def test_c_c3_case_b_an_applicant_on_the_front_line_skips_the_stages_not_the_steps(flow: Flow) -> None:
@@ -234,3 +235,30 @@ def test_only_the_applicants_own_branch_secretary_starts_the_case(flow: Flow) ->
     response = flow.api("s1b1_01").post(f"/processes/{adm.PROCESS}/instances", {"data": adm.application()})
     assert response.status_code == 403
     flow.start(adm.PROCESS, "s3b1_01", {**adm.application(), "applicant": "s3b1_14", "status": "applicant"})
+
+
+def test_c_c3_a_stale_proposal_date_does_not_reopen_the_covid_window(flow: Flow) -> None:
+    """In 2026 a proposal typed as 2022-12-01 no longer buys the fast track; 60 days back is the bound."""
+    with frozen_at(at("2026-03-02 09:00")):
+        stale = adm.application(application_date="2022-03-01", activist_since="2022-07-01", proposed_on="2022-12-01")
+        body = flow.refused_start(adm.PROCESS, adm.SECRETARY, stale, "C-C3")
+        assert body["fields"] == {"proposed_on": [body["message"]]} and "60 天以上" in body["message"]
+        flow.refused_start(adm.PROCESS, adm.SECRETARY, {**stale, "proposed_on": "2025-12-31"}, "C-C3")  # 61 days
+        regular = adm.start(flow, application_date="2024-09-01", activist_since="2025-01-01", proposed_on="2026-01-01",
+                            frontline=False)  # 60 days ago: accepted (and a full year of cultivation)
+        assert regular["data"]["track"] == "regular"
+
+
+def test_c_c3_the_fast_track_branch_meeting_falls_inside_the_window(flow: Flow) -> None:
+    response = _put_window(flow, "admin", {"valid_from": "2020-01-20", "valid_to": "2020-02-20", "note": "试点期"})
+    assert response.status_code == 200
+    with frozen_at(at(ADMISSION_DAY)):
+        case = adm.start(flow)  # proposed 2020-02-20, the window's last day: fast track
+        assert case["data"]["track"] == "fast_a"
+        adm.to_branch_meeting(flow, case["id"])
+        body = flow.refused(adm.SECRETARY, case["id"], "branch_meeting", {"meeting": adm.BRANCH_MEETING}, "C-C3")
+        assert body["fields"] == {"meeting.date": [body["message"]]} and "2020-02-21" in body["message"]
+        flow.step(adm.SECRETARY, case["id"], "branch_meeting", {"meeting": {**adm.BRANCH_MEETING, "date": "2020-02-20"}})
+
+
+ADMISSION_DAY = "2020-02-22 09:00"

@@ -70,3 +70,19 @@ def test_midnight_after_is_the_start_of_the_next_day_in_shanghai() -> None:
 def test_zero_working_days_is_refused() -> None:
     with pytest.raises(ValueError):
         CAL.nth_working_day(date(2026, 11, 23), 0)
+
+
+def test_an_imported_schedule_covers_a_year_the_library_does_not() -> None:
+    from workflows.calendar import missing_years_warning
+
+    bare = WorkCalendar()
+    assert not bare.is_official(2027) and bare.is_workday(date(2027, 1, 1))  # Mon–Fri fallback: a Friday
+    assert bare.basis(date(2026, 12, 28), date(2027, 1, 4)).fallback_years == (2027,)
+    assert "2027 年尚无官方节假日安排" in (missing_years_warning(bare, date(2027, 1, 5)) or "")  # this year
+    assert missing_years_warning(bare, date(2026, 11, 30)) is None
+    imported = WorkCalendar(imported={date(2027, 1, 1): False, date(2027, 2, 13): True},
+                            imported_years={2027: "国办发明电（测试）"})
+    assert not imported.is_workday(date(2027, 1, 1)) and imported.is_workday(date(2027, 2, 13))
+    assert imported.is_workday(date(2027, 1, 4)) and not imported.is_workday(date(2027, 1, 9))  # the rest: Mon–Fri
+    assert imported.basis(date(2027, 1, 1), date(2027, 1, 8)).text == "导入的 2027 年节假日安排（国办发明电（测试））"
+    assert missing_years_warning(imported, date(2026, 12, 1)) is None

@@ -39,6 +39,9 @@ def test_a_regular_case_previews_its_steps_and_people(ctx: None, org: None) -> N
     assert names[:3] == ["deliberation", "recommendation", "inspection_targets"]
     assert "upper_approval" not in names and "upper_consent" not in names
     assert names[-1] == "end_completed" and route[-1].kind == "end"
+    assert "upper_filing" not in names and "probation_committee" not in names
+    filed = [s.id for s in steps("s1_03", **proposal(upward_filing="record"))]
+    assert filed.index("committee_decision") < filed.index("upper_filing") < filed.index("publicity")  # A-C15
     by_id = {s.id: s for s in route}
     assert by_id["deliberation"].candidates == ["马立新"] and by_id["deliberation"].unit == "钢铁股份公司党委"
     assert by_id["inspection"].note == "由前序步骤指定"
