@@ -1,7 +1,7 @@
 """imported official holiday schedules
 
 Revision ID: ccf81e8e945e
-Revises: c3e8f1a2b4d6
+Revises: 510110ebfdc1
 Create Date: 2026-12-04 14:48:36.513224
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'ccf81e8e945e'
-down_revision = 'c3e8f1a2b4d6'
+down_revision = '510110ebfdc1'
 branch_labels = None
 depends_on = None
 
