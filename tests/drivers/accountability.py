@@ -15,11 +15,8 @@ COMMITTEE = meeting(COMMITTEES["S1"], {"for": 3, "against": 0}, absent={"s1_08":
 
 
 # The group 党委会 that alone may change a forced 不称职 (B-C9); recorded by the group 组织部.
-GROUP_COMMITTEE = {
-    "body": "集团党委会", "date": "2026-03-02", "members_due": 9, "present": 7,
-    "absent": [{"name": "委员甲", "reason": "出差"}, {"name": "委员乙", "reason": "病假"}],
-    "votes": {"for": 6, "against": 1, "abstain": 0, "defer": 0},
-}
+GROUP_COMMITTEE = meeting(COMMITTEES["G"], {"for": 6, "against": 1}, absent={"yangfan": "出差", "huangwei": "病假"},
+                          body="集团党委会")
 GROUP_OFFICER = "zhaomin"
 
 

@@ -22,7 +22,9 @@ from models import User
 from tests.drivers import accountability as acc
 from tests.flows import Flow
 from tests.flows import at
+from tests.helpers import COMMITTEES
 from tests.helpers import MEETING_OK
+from tests.helpers import meeting
 from tests.helpers import start
 from tests.helpers import to_committee
 from workflows.clock import frozen_at
@@ -68,8 +70,8 @@ def test_b_c9_the_forced_rating_stands_on_every_end_until_a_group_committee_chan
     assert item["candidates"] == ["zhaomin", "sunli"]
     one_person = {"override": True, "rating": "称职", "reason": "已尽职"}
     flow.refused(acc.GROUP_OFFICER, case_id, "rating_override", one_person, "B-C9")  # no meeting: refused
-    five = {**acc.GROUP_COMMITTEE, "present": 5, "absent": [{"name": f"委员{i}", "reason": "出差"} for i in range(4)],
-            "votes": {"for": 5, "against": 0}}
+    five = meeting(COMMITTEES["G"], {"for": 5, "against": 0}, absent=dict.fromkeys(COMMITTEES["G"][5:], "出差"),
+                   body="集团党委会")
     flow.refused(acc.GROUP_OFFICER, case_id, "rating_override", {**one_person, "meeting": five}, "A-C1")  # not quorate
     body = acc.override(flow, case_id)
     assert (body["instance"]["status"], body["instance"]["data"]["outcome_text"]) == (status, outcome)
@@ -154,7 +156,7 @@ def test_b_c7_an_appeal_against_a_committee_decision_goes_to_the_committee(flow:
         assert item["due_at"] == "2026-04-11T00:00:00+08:00"
         handling = {"decision": "maintain", "meeting": {**acc.COMMITTEE, "date": "2026-03-09"}}
         flow.refused("s1_03", case["id"], "appeal_committee", handling, "B-C7", comment="维持")  # before the appeal
-        deferred = {**acc.COMMITTEE, "date": "2026-03-10", "votes": {"for": 3, "against": 0, "abstain": 0, "defer": 4}}
+        deferred = {**acc.COMMITTEE, "date": "2026-03-10", "votes": {"for": 1, "against": 0, "defer": 2}}
         body = flow.step("s1_03", case["id"], "appeal_committee", {**handling, "meeting": deferred}, comment="维持")
         assert sorted(w["task"] for w in body["instance"]["work_items"]) == ["appeal_committee", "handling"]
         flow.step("s1_03", case["id"], "appeal_committee", {**handling, "meeting": {**acc.COMMITTEE, "date": "2026-03-10"}},
@@ -197,7 +199,7 @@ def test_a_c6_incompetent_goes_to_the_committee_and_ends_as_a_revoked_appointmen
         assert body["instance"]["status"] == "running"  # one 组织部干部 does not end it
         meeting = {**MEETING_OK, "date": "2027-03-08"}
         flow.refused("s1_03", case_id, "probation_committee", {"meeting": meeting}, "A-C6")  # inside the 试用期
-        rejected = {**MEETING_OK, "date": "2027-03-09", "votes": {"for": 4, "against": 3, "abstain": 0, "defer": 0}}
+        rejected = {**MEETING_OK, "date": "2027-03-09", "votes": {"for": 2, "against": 1, "defer": 0}}
         body = flow.step("s1_03", case_id, "probation_committee", {"meeting": rejected})
         assert [w["task"] for w in body["instance"]["work_items"]] == ["probation_review"]  # back to the review
         flow.step("s1_03", case_id, "probation_review", {"result": "incompetent"}, comment="复核仍不胜任")

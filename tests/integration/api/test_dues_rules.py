@@ -25,10 +25,10 @@ def test_d_c1_the_allocation_needs_a_quorate_committee(flow: Flow) -> None:
     case = dues.start(flow)
     dues.allocate(flow, case["id"])
     away = {m: "出差" for m in COMMITTEES["G"][4:]}  # the group's 9 党委委员: 4 present, 5 away
-    four = meeting(COMMITTEES["G"], {"for": 4, "against": 0}, absent=away)
+    four = meeting(COMMITTEES["G"], {"for": 4, "against": 0}, absent=away, date="2020-02-14")
     flow.refused("zhaomin", case["id"], "committee_decision", {"meeting": four}, "D-C1")
     away.pop(COMMITTEES["G"][4])
-    five = meeting(COMMITTEES["G"], {"for": 4, "against": 1}, absent=away)  # quorate, but 4 of 9 is not a majority
+    five = meeting(COMMITTEES["G"], {"for": 4, "against": 1}, absent=away, date="2020-02-14")  # quorate, but 4 of 9 is not a majority
     body = flow.step("zhaomin", case["id"], "committee_decision", {"meeting": five})
     assert body["instance"]["data"]["meeting_outcome"] == "rejected"
     assert [w["task"] for w in body["instance"]["work_items"]] == ["allocation_plan"]  # back to the plan

@@ -142,7 +142,7 @@ def test_the_candidate_is_never_on_his_own_inspection_team_or_talk(api: Any, run
         complete(api, "s1_02", case["id"], "department_review", {"decision": "submit"})
         complete(api, "s1_03", case["id"], "committee_decision", {"meeting": MEETING_OK})
         complete(api, "s1_03", case["id"], "publicity", {"start_date": "2026-09-22"})
-    with frozen_at(at("2026-10-11 00:00:01")):
+    with frozen_at(at("2026-10-12 09:00")):  # the talk is recorded once held (T-A1)
         assert runner.invoke(args=["workflows", "worker", "--once"]).exit_code == 0
         complete(api, "s1_03", case["id"], "publicity_review", {"objections": False, "finding": "none",
                                                                 "decision": "continue"})
