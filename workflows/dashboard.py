@@ -69,9 +69,10 @@ def roles_of(session: Session, user: User) -> set[str]:
     return set(session.scalars(select(RoleAssignment.role).where(RoleAssignment.user_id == user.id)))
 
 
-def nav(session: Session, user: User) -> Nav:
-    """Three indexed queries per page: the 待办 count, the user's roles and unread messages."""
-    return Nav(todo=inbox.todo_count(session, user), roles=roles_of(session, user),
+def nav(session: Session, user: User, todo: int | None = None) -> Nav:
+    """Three indexed queries per page: the 待办 count (unless the page has just counted it, as
+    the unfiltered 待办 list does), the user's roles and unread messages."""
+    return Nav(todo=inbox.todo_count(session, user) if todo is None else todo, roles=roles_of(session, user),
                unread=notifications.unread_count(session, user))
 
 

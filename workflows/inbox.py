@@ -53,6 +53,10 @@ class Filters:
     due: str | None = None
     q: str | None = None
 
+    def narrows(self) -> bool:
+        """True when any filter is set (the list is then not the whole queue)."""
+        return any((self.process, self.unit, self.due, self.q))
+
 
 @dataclass
 class Row:

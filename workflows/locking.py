@@ -13,9 +13,11 @@ from sqlalchemy import Engine
 from sqlalchemy import event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import scoped_session
 
 from models import ProcessInstance
+from models import WorkItem
 from workflows.errors import NotFound
 
 _BEGIN_OPTION = "orgflow_sqlite_begin"
@@ -64,3 +66,17 @@ def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
     if instance is None:
         raise NotFound(f"流程实例 {instance_id} 不存在")
     return instance
+
+
+def lock_case_of_item(session: Session, item_id: int) -> ProcessInstance | None:
+    """Lock the case of work item `item_id` (as `lock_instance`) with its definition, in one
+    statement; None when there is no such item. Only the case's row is locked, never its
+    definition's (which every case of the process shares)."""
+    owner = select(WorkItem.instance_id).where(WorkItem.id == item_id).scalar_subquery()
+    return session.scalars(
+        select(ProcessInstance)
+        .where(ProcessInstance.id == owner)
+        .options(joinedload(ProcessInstance.definition, innerjoin=True))
+        .with_for_update(of=ProcessInstance)
+        .execution_options(populate_existing=True)
+    ).first()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+import re
 from typing import Any
 
 import pytest
@@ -49,6 +50,24 @@ def test_list_pages_run_the_same_queries_for_2_or_12_rows(app: Flask, api: Any) 
         secretary.page("/tasks/todo")
         officer.page("/tasks/started")
     assert len(many) == len(few), [s.split("FROM")[1][:60] for s in many]
+
+
+def test_the_todo_page_counts_the_todo_once_for_its_list_and_its_badge(app: Flask, api: Any) -> None:
+    for _ in range(3):
+        start(api)
+    secretary = login(app, "s1_01")
+    with counted(app) as unfiltered:
+        html = secretary.page("/tasks/todo")
+    with counted(app) as filtered:
+        secretary.page("/tasks/todo?process=cadre_promotion")
+    def todo_counts(statements: list[str]) -> list[str]:
+        return [s for s in statements if s.lstrip().upper().startswith("SELECT COUNT(") and "work_item" in s]
+
+    assert len(todo_counts(unfiltered)) == 1, todo_counts(unfiltered)
+    badge = re.search(r'id="nav-todo">[^<]*<span class="badge"[^>]*>(\d+)</span>', html)
+    assert badge and badge.group(1) == "3", html[html.find('id="nav-todo"'):][:200]
+    # a filtered list counts its own rows, the badge still counts the whole 待办
+    assert len(todo_counts(filtered)) == 2, todo_counts(filtered)
 
 
 FILL = {
