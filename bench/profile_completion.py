@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
 import statistics
 import time
@@ -206,8 +207,10 @@ def main() -> None:
     parser.add_argument("--database", help="SQLAlchemy URL of an empty database (default: a scratch SQLite file)")
     parser.add_argument("--no-write", action="store_true", help="print only, leave docs/performance.md alone")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     result = run(scratch_app(args.database), args.n, args.task)
-    body = report(result, args.task, "PostgreSQL" if args.database else "SQLite")
+    database = "PostgreSQL" if args.database else "SQLite"
+    body = report(result, args.task, f"{database}, load average {load_before:.1f} → {os.getloadavg()[0]:.1f} (1 min)")
     if not args.no_write:
         write_section("profile-completion", body)
     print(body)
