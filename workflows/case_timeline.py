@@ -23,6 +23,7 @@ from models import WorkItemKind
 from models import WorkItemStatus
 from workflows import actions
 from workflows import audit
+from workflows import audit_reading
 from workflows import case_records
 from workflows import clock
 from workflows import definitions
@@ -211,23 +212,19 @@ def timeline(session: Session, instance: ProcessInstance) -> list[Entry]:
     return entries
 
 
-def _detail(payload: dict[str, Any]) -> str:
-    """The 说明 of an audit event: its opinion or reason (after the step returned to), file, decision."""
-    text = next((str(payload[k]) for k in ("comment", "reason", "note", "filename", "decision") if payload.get(k)), "")
-    return f"→ {payload['to_title']}：{text}" if payload.get("to_title") else text
-
-
 def events(session: Session, instance: ProcessInstance) -> list[Event]:
     """The case's audit events (流转记录) in chain order, with names instead of ids."""
     rows = audit.events_of_instance(session, instance.id)
     users = audit.users_of(session, rows)
     labels = step_names(instance)
+    reader = audit_reading.Reader(session)
+    reader.prime(row.payload for row in rows)
     out = []
     for row in rows:
         task = str(row.payload.get("task") or "")
         actor = users.get(row.actor_id) if row.actor_id else None
         principal = users.get(row.acted_for_id) if row.acted_for_id else None
-        detail = _detail(row.payload)
+        detail = reader.summary(row.payload, instance.definition_id)
         out.append(Event(at=row.at, actor=actor.name if actor else "", principal=principal.name if principal else "",
                          action=row.action, step=labels.get(task, task), detail=str(detail)))
     return out
