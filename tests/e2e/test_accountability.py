@@ -45,8 +45,10 @@ def test_accountability_reaches_each_of_its_ends(live: Live, flow: LiveFlow) -> 
     for case_id in cases.values():
         flow.step("s1_07", case_id, "report", {**REPORT, "discussed_on": day(0)})
         after = flow.case("s1_03", case_id)
-        assert after["data"]["report_signed_by"] == ["s1_04", "s1_07"], after
-        assert [w["task"] for w in after["work_items"]] == ["decision_proposal"], after
+        assert [w["task"] for w in after["work_items"]] == ["decision_proposal"], (
+            f"{after['number']} after both signatures of the 调查报告（会签）: {after['status']}, "
+            f"open steps {[w['task'] for w in after['work_items']]}, timers {after['timers']}")
+        assert after["data"]["report_signed_by"] == ["s1_04", "s1_07"], after["data"]
 
     body = flow.step("s1_03", cases["dropped"], "decision_proposal", {"decision": "drop"}, comment="情节轻微，免予问责")
     assert body["instance"]["status"] == "rejected"

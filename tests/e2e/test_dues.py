@@ -43,7 +43,10 @@ def test_dues_allocation_and_topup_reach_their_ends(live: Live, flow: LiveFlow) 
     live.restart(SERVE)
     assert flow.case("zhaomin", case)["status"] == "running"  # S3's report is not accepted yet
     body = flow.step("zhaomin", case, "report_review", {"decision": "accept"})
-    assert body["instance"]["status"] == "completed", body["instance"]
+    done = body["instance"]
+    assert done["status"] == "completed", (
+        f"{done['number']} after both recipients' reports were accepted: {done['status']}, "
+        f"open steps {[w['task'] for w in done['work_items']]}, timers {done['timers']}")
     body = flow.step("s1_05", topup, "transfer", {"ref": "钢股党费拨〔2020〕9号", "transferred_on": day(0)})
     assert body["instance"]["status"] == "completed", body["instance"]
 

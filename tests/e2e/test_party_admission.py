@@ -60,8 +60,10 @@ def test_party_admission_reaches_each_of_its_ends(live: Live, flow: LiveFlow) ->
     for case_id in cases.values():
         flow.step(adm.INTRODUCERS[1], case_id, "introducer_opinion", {"opinion": "同意介绍"})
         after = flow.case(adm.SECRETARY, case_id)
+        assert [w["task"] for w in after["work_items"]] == ["branch_meeting"], (
+            f"{after['number']} after both 入党介绍人 opinions: {after['status']}, "
+            f"open steps {[w['task'] for w in after['work_items']]}, timers {after['timers']}")
         assert [o["by"] for o in after["data"]["introducer_opinions"]] == adm.INTRODUCERS, after["data"]
-        assert [w["task"] for w in after["work_items"]] == ["branch_meeting"], after
 
     adopted = {**adm.BRANCH_MEETING, "date": day(0)}
     body = flow.step(adm.SECRETARY, cases["not_adopted"], "branch_meeting",
