@@ -54,10 +54,13 @@ class FlaskServe:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "flask", "serve", "--host", "127.0.0.1", "--port", "0"], cwd=ROOT,
                 env=server_env(database_url), stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
-        self.offset = log.stat().st_size
         self.url = ""
-        wait_for(self._listening, 60, "flask serve to listen")
-        wait_for(self._serves, 60, "flask serve to answer")
+        try:
+            wait_for(self._listening, 60, "flask serve to listen")
+            wait_for(self._serves, 60, "flask serve to answer")
+        except BaseException:
+            self.stop()
+            raise
 
     def _listening(self) -> bool:
         assert self.process.poll() is None, self.log.read_text()
@@ -75,6 +78,18 @@ class FlaskServe:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
         self.process.wait(timeout=60)
+
+
+class LiveGunicorn(Gunicorn):
+    """tests/integration/production's gunicorn at 2 workers × 4 threads, stopped if it fails to boot."""
+
+    def __init__(self, database_url: str, log: Path) -> None:
+        try:
+            super().__init__(database_url, log, workers=2, threads=4)
+        except BaseException:
+            if hasattr(self, "process"):
+                self.stop()
+            raise
 
 
 class Response:
@@ -127,8 +142,7 @@ class Live:
     def start(self, kind: str | None = None) -> None:
         self.kind = kind or self.kind
         log = self.logs / f"server-{self.restarts}.log"
-        self.server = FlaskServe(self.database_url, log) if self.kind == SERVE else Gunicorn(
-            self.database_url, log, workers=2, threads=4)
+        self.server = (FlaskServe if self.kind == SERVE else LiveGunicorn)(self.database_url, log)
 
     def stop(self) -> None:
         if self.server is not None:
