@@ -35,7 +35,9 @@ def test_accountability_reaches_each_of_its_ends(live: Live, flow: LiveFlow) -> 
     assert timer["task"] == "defence_timer"
     assert live.fire(timer["due_at"]) >= 1
     lapsed = flow.case("s1_03", cases["lapsed"])
-    assert lapsed["data"]["defence_refused"] is True and lapsed["timers"] == []
+    assert (lapsed["data"].get("defence_refused"), lapsed["timers"]) == (True, []), (
+        f"{lapsed['number']} after its 申辩 timer fired: {lapsed['status']}, "
+        f"open steps {[w['task'] for w in lapsed['work_items']]}, timers {lapsed['timers']}")
 
     # 调查报告（会签）: one signature on gunicorn, the other after a restart onto flask serve.
     for case_id in cases.values():
