@@ -53,6 +53,11 @@ def configure(key: bytes, previous: tuple[bytes, ...] = ()) -> None:
     _key, _ring = key, audit_chain.keyring((key, *previous))
 
 
+def keys() -> list[bytes]:
+    """Every key the chain may be signed with (the current one and those it replaced)."""
+    return list(_ring.values())
+
+
 def _require_key() -> bytes:
     if _key is None:
         raise RuntimeError("audit.configure(key) was not called")

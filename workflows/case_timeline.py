@@ -188,7 +188,7 @@ def timeline(session: Session, instance: ProcessInstance) -> list[Entry]:
 
 def _detail(payload: dict[str, Any]) -> str:
     """The 说明 of an audit event: its opinion or reason (after the step returned to), file, decision."""
-    text = next((str(payload[k]) for k in ("comment", "reason", "note", "filename", "decision") if payload.get(k)), "")
+    text = next((str(payload[k]) for k in ("comment", "reason", "note", "filename", "decision", "outcome_text") if payload.get(k)), "")
     return f"→ {payload['to_title']}：{text}" if payload.get("to_title") else text
 
 

@@ -30,6 +30,7 @@ from workflows import documents
 from workflows import notifications
 from workflows import people
 from workflows import permissions
+from workflows import record_check
 from workflows import signing
 from workflows import tasks
 from workflows import webforms
@@ -99,6 +100,7 @@ class CasePage:
     downloads: list[documents.Link] = field(default_factory=list)  # the PDFs the viewer may download
     unseen: bool = False  # the viewer has unread messages or an unread 抄送 of this case
     alert: str = ""
+    record: record_check.CaseCheck | None = None  # the case's rows against its audit events
 
 
 TABS = ("detail", "diagram", "log")
@@ -189,7 +191,8 @@ def case_page(session: Session, user: User, instance_id: int, tab: str = "detail
         raise NotFound(f"没有“{tab}”这个页签")
     instance = cases.get(session, instance_id, user)
     open_items = tasks.open_items(session, instance)
-    page = CasePage(header=_header(instance, open_items), tab=tab, downloads=documents.links(session, instance))
+    page = CasePage(header=_header(instance, open_items), tab=tab, downloads=documents.links(session, instance),
+                    record=record_check.check_case(session, instance))
     mine = _my_item(session, user, open_items)
     if tab == "detail":
         page.data_fields = documents.approval.start_fields(session, instance)

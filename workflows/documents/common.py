@@ -21,6 +21,7 @@ from models import WorkItemKind
 from models import WorkItemStatus
 from workflows import clock
 from workflows import money
+from workflows import record_check
 from workflows.clock import SHANGHAI
 from workflows.reads import READS
 
@@ -56,6 +57,8 @@ class Printing:
     printer: str
     printed_at: str
     seal: Seal
+    record: str = ""  # 记录与审计链一致 / 记录与审计链不一致：…
+    record_ok: bool = True
 
 
 def when(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -94,8 +97,10 @@ def seal_of(session: Session, instance: ProcessInstance) -> Seal:
 
 
 def printing(session: Session, instance: ProcessInstance, printer: User) -> Printing:
+    check = record_check.check_case(session, instance)
     return Printing(number=instance.number, printer=f"{printer.name}（{printer.username}）",
-                    printed_at=when(clock.now()), seal=seal_of(session, instance))
+                    printed_at=when(clock.now()), seal=seal_of(session, instance), record=check.summary,
+                    record_ok=check.ok)
 
 
 def unit_names(session: Session, codes: list[str]) -> dict[str, str]:
