@@ -27,6 +27,7 @@ from workflows import cases
 from workflows import clock
 from workflows import diagram
 from workflows import documents
+from workflows import forms
 from workflows import notifications
 from workflows import people
 from workflows import permissions
@@ -85,6 +86,7 @@ class TaskPanel:
     can_complete: bool = True
     hold: str = ""  # why the item waits (加签) when it cannot be completed now
     acting_for: str = ""  # the principal a deputy acts for (委托): "代马立新办理"
+    comment_max: int = forms.MAX_COMMENT  # the 审批意见's limit (the form may set its own)
 
 
 @dataclass
@@ -177,7 +179,7 @@ def task_panel(session: Session, user: User, item: WorkItem, values: dict[str, A
         actions=available_actions(session, user, item), comment=comment, errors=errors, form_errors=stray,
         message=error.message if error is not None else "", max_upload_mb=attachments.max_bytes() // (1024 * 1024),
         can_complete=can_complete, hold="" if can_complete or not item.on_hold else signing.hold_message(session, item),
-        acting_for=_acting_for(session, user, item),
+        acting_for=_acting_for(session, user, item), comment_max=forms.comment_limit(schema),
     )
 
 

@@ -23,7 +23,7 @@ from workflows import clock
 from workflows import money
 from workflows import record_check
 from workflows.clock import SHANGHAI
-from workflows.reads import READS
+from workflows.reads import TRACES
 
 STATUS_TEXT = {"running": "审批中", "completed": "已办结", "rejected": "未通过", "withdrawn": "已撤回",
                "terminated": "已终止", "error": "异常"}
@@ -41,7 +41,7 @@ def status_text(instance: ProcessInstance) -> str:
 class Seal:
     """The case's audit head: seq and hash of its latest event that is not a read, and a QR of it.
 
-    Reads (downloads, exports) are left out, so every print of an unchanged case carries the same
+    Reads (downloads, exports, refused reads) are left out, so every print of an unchanged case carries the same
     head; the standalone verifier proves the chain up to and past this event.
     """
 
@@ -87,7 +87,7 @@ def qr_svg(text: str) -> str:
 def seal_of(session: Session, instance: ProcessInstance) -> Seal:
     row = session.execute(
         select(AuditEvent.seq, AuditEvent.hash)
-        .where(AuditEvent.instance_id == instance.id, AuditEvent.action.not_in(sorted(READS)))
+        .where(AuditEvent.instance_id == instance.id, AuditEvent.action.not_in(sorted(TRACES)))
         .order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
     if row is None:
