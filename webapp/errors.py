@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from webapp.documents.render import DocumentTooSlow
 from webapp.extensions import db
 from workflows import reads
 from workflows.assignment import RoutingError
@@ -44,6 +45,7 @@ STATUS: list[tuple[type[WorkflowError], int]] = [
     (InvalidRequest, 400),
     (ScriptError, 500),
     (TooSoon, 429),
+    (DocumentTooSlow, 503),
 ]
 
 

@@ -3,6 +3,7 @@ hash of its latest audit event, reads excluded) and a QR code of it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
@@ -59,6 +60,21 @@ class Printing:
     seal: Seal
     record: str = ""  # 记录与审计链一致 / 记录与审计链不一致：…
     record_ok: bool = True
+
+
+# A run of characters with no line-break opportunity (letters, digits, marks; not spaces and not
+# CJK, which breaks between any two characters).
+_UNBROKEN = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]{40,}")
+ZWSP = "\u200b"
+
+
+def breakable(text: Any, every: int = 20) -> str:
+    """`text` with a zero-width space every `every` characters inside a run of 40 or more that has
+    no break opportunity: weasyprint lays out an unbroken run again for every line it splits off
+    (quadratic in its length), and would let it run off the page."""
+    value = "" if text is None else str(text)
+    return _UNBROKEN.sub(lambda m: ZWSP.join(m.group(0)[i:i + every] for i in range(0, len(m.group(0)), every)),
+                         value)
 
 
 def when(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
