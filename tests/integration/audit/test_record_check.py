@@ -13,8 +13,11 @@ from sqlalchemy import select
 from sqlalchemy import text
 
 from models import WorkItem
+from tests.helpers import FOUR_MUSTS_DONE
 from tests.helpers import complete
 from tests.helpers import start
+from tests.integration.actions.support import act
+from tests.integration.actions.support import item_of
 from tests.integration.documents.conftest import download
 from tests.integration.documents.conftest import flat
 from tests.integration.documents.conftest import pdf_text
@@ -114,3 +117,54 @@ def test_the_case_page_and_the_approval_sheet_say_whether_the_record_matches(
     assert "记录与审计链不一致：事项 #" in page and "审批意见：记录为 “不同意动议”，审计链为 “同意动议”" in page
     text = flat(pdf_text(download(web("s1_03"), f"/cases/{case_id}/documents/approval.pdf")))
     assert flat("记录与审计链不一致：") in text and flat("记录为“不同意动议”，审计链为“同意动议”") in text
+
+
+def test_a_case_through_every_kind_of_action_matches_its_chain(api: Any, app: Flask, runner: Any) -> None:
+    """转办, 前加签 and 签署, 减签, 退回 to the initiator and 重新提交, 拿回, a 后加签 whose 不同意
+    voids the held submission, and the case's end: the rows follow the events, nothing is flagged."""
+    case = start(api)
+    first = item_of(api, "s1_01", case["id"], "deliberation")
+    act(api, "s1_01", first, "transfer", {"to": "s1_02", "reason": "书记出差，请部长酝酿"})
+    second = item_of(api, "s1_02", case["id"], "deliberation")
+    act(api, "s1_02", second, "add-signer", {"user": "s1_07", "position": "before"})
+    act(api, "s1_07", item_of(api, "s1_07", case["id"], "deliberation"), "complete",
+        {"data": {"decision": "agree"}, "comment": "同意"})
+    act(api, "s1_02", second, "return", {"to": "initiator", "reason": "请补充关键事件"})
+    resubmit = item_of(api, "s1_03", case["id"], "start")
+    data = api("s1_03").get(f"/instances/{case['id']}").get_json()["data"]
+    form = {k: data[k] for k in ("candidate", "current_post", "proposed_post", "management_level", "purpose",
+                                 "breakthrough_type", "years_in_post", "in_probation", "grades_skipped", "reasons")}
+    act(api, "s1_03", resubmit, "complete", {"data": form, "comment": "已补充"})
+    done = complete(api, "s1_01", case["id"], "deliberation", {"decision": "agree"}, comment="同意")
+    act(api, "s1_01", done["item"]["id"], "take-back", {"reason": "补充意见"})
+    complete(api, "s1_01", case["id"], "deliberation", {"decision": "agree"}, comment="同意，补充意见")
+    complete(api, "s1_03", case["id"], "recommendation",
+             {"method": "meeting", "results": "得票集中", "inspection_team": ["s1_07", "s1_08"]})
+    complete(api, "s1_03", case["id"], "inspection_targets", {"decision": "proceed"})
+    complete(api, "s1_07", case["id"], "inspection", {"report": "德能勤绩廉表现突出", "four_musts": FOUR_MUSTS_DONE})
+    complete(api, "s1_04", case["id"], "discipline_opinion", {"decision": "no_objection"})
+    review = item_of(api, "s1_02", case["id"], "department_review")
+    act(api, "s1_02", review, "add-signer", {"user": "s1_03", "position": "after"})
+    act(api, "s1_02", review, "complete", {"data": {"decision": "submit"}, "comment": "同意提交党委会"})
+    act(api, "s1_03", item_of(api, "s1_03", case["id"], "department_review"), "complete",
+        {"data": {"decision": "disagree"}, "comment": "党费欠缴三个月"})
+    act(api, "s1_02", review, "complete", {"data": {"decision": "reject"}, "comment": "待核实后再议"})
+    assert api("s1_03").get(f"/instances/{case['id']}").get_json()["status"] == "rejected"
+
+    result = verify(runner, "--case", case["number"])
+    assert result.exit_code == 0, result.output
+    everything = verify(runner)
+    assert everything.exit_code == 0, everything.output
+
+
+def test_withdrawn_and_terminated_cases_match_and_a_reopened_one_does_not(api: Any, app: Flask, runner: Any) -> None:
+    withdrawn = start(api)
+    assert api("s1_03").post(f"/instances/{withdrawn['id']}/withdraw", {"reason": "材料有误"}).status_code == 200
+    terminated = start(api, proposed_post="轧钢厂厂长")
+    assert api("admin").post(f"/instances/{terminated['id']}/terminate", {"reason": "机构调整"}).status_code == 200
+    assert verify(runner).exit_code == 0
+    sql(app, "UPDATE process_instance SET status = 'completed' WHERE id = :i", i=terminated["id"])
+    result = verify(runner)
+    assert result.exit_code == 1
+    assert f"{terminated['number']} 流程状态：记录为 “completed”，审计链为 “terminated”" in result.output
+    assert withdrawn["number"] not in result.output
