@@ -168,3 +168,9 @@ def test_withdrawn_and_terminated_cases_match_and_a_reopened_one_does_not(api: A
     assert result.exit_code == 1
     assert f"{terminated['number']} 流程状态：记录为 “completed”，审计链为 “terminated”" in result.output
     assert withdrawn["number"] not in result.output
+
+
+def test_the_demo_cases_match_their_chain(seeded: dict[str, int], runner: Any) -> None:
+    result = verify(runner)
+    assert result.exit_code == 0, result.output
+    assert f"records of {len(seeded)} cases match the chain" in result.output
