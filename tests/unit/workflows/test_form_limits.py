@@ -1,6 +1,7 @@
 """Bounded input (issue 12 §6): every string field of every deployed form has a maxLength (or is
-a closed set of values) and every array a maxItems, so no submission is unbounded; the
-walker itself is checked on a form that breaks the rule."""
+a closed set of values), every array a maxItems and every object is closed
+(additionalProperties: false), so no submission is unbounded; the walker itself is checked on
+a form that breaks each rule."""
 
 from __future__ import annotations
 
@@ -35,6 +36,8 @@ def unbounded(node: Any, path: str = "") -> list[str]:
             found.append(f"{path or '/'} (string without maxLength)")
         if "array" in _types(node) and "maxItems" not in node:
             found.append(f"{path or '/'} (array without maxItems)")
+        if "object" in _types(node) and node.get("additionalProperties") is not False:
+            found.append(f"{path or '/'} (object open to other keys)")
         for key, child in node.items():
             if key not in ("enum", "const", "default", "examples"):
                 found += unbounded(child, f"{path}/{key}")
@@ -54,12 +57,13 @@ def test_every_string_and_array_of_a_form_is_bounded(schema: Path) -> None:
 
 
 def test_the_walker_finds_an_unbounded_field_at_any_depth() -> None:
-    form = {"type": "object", "properties": {
+    form = {"type": "object", "additionalProperties": False, "properties": {
         "opinion": {"type": "string"},
         "decision": {"type": "string", "oneOf": [{"const": "agree"}, {"const": "disagree"}]},
         "rows": {"type": "array", "maxItems": 5, "items": {"type": "object", "properties": {
             "note": {"type": ["string", "null"]}, "tags": {"type": "array", "items": {"type": "string", "maxLength": 9}}}}},
     }}
     assert unbounded(form) == ["/properties/opinion (string without maxLength)",
+                               "/properties/rows/items (object open to other keys)",
                                "/properties/rows/items/properties/note (string without maxLength)",
                                "/properties/rows/items/properties/tags (array without maxItems)"]
