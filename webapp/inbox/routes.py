@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint
+from flask import g
 from flask import render_template
 from flask import request
 from flask_login import current_user
@@ -24,4 +25,6 @@ def queue(view: str) -> str:
     pager = Pager(page_number(), PER_PAGE, 0)
     page = inbox.queue_page(db.session, current_user, view, filters, PER_PAGE, pager.offset)
     pager.total = page.total
+    if view == "todo" and not filters.narrows():
+        g.todo_total = page.total  # the layout's 待办 badge: the same count, not queried twice
     return render_template("inbox/queue.html", page=page, pager=pager, filters=filters)
