@@ -44,6 +44,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def register_template_filters(app: Flask) -> None:
     from workflows.clock import SHANGHAI
+    from workflows.documents.common import breakable
+
+    app.jinja_env.filters["breakable"] = breakable  # print templates: long unbroken runs may wrap
 
     @app.template_filter("localtime")
     def localtime(moment: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:

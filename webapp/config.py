@@ -92,6 +92,8 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict
         # Attachments live outside static/ and are served only through a permission check.
         "ORGFLOW_ATTACHMENT_DIR": env.get("ORGFLOW_ATTACHMENT_DIR") or str(instance / "attachments"),
         "ORGFLOW_MAX_UPLOAD_MB": int(env.get("ORGFLOW_MAX_UPLOAD_MB", "20")),
+        # Seconds a PDF may take to draw (in a child process) before it is refused with 503.
+        "ORGFLOW_PDF_TIMEOUT": float(env.get("ORGFLOW_PDF_TIMEOUT", "20")),
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         **_smtp(env),

@@ -14,7 +14,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from webapp.documents.render import DocumentTooSlow
 from webapp.extensions import db
+from workflows import reads
 from workflows.assignment import RoutingError
 from workflows.attachments import FileTooLarge
 from workflows.errors import AlreadyHandled
@@ -27,7 +29,9 @@ from workflows.errors import RuleViolation
 from workflows.errors import ScriptError
 from workflows.errors import TooSoon
 from workflows.errors import ValidationFailed
+from workflows.errors import ViewRefused
 from workflows.errors import WorkflowError
+from workflows.locking import begin_write
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +47,7 @@ STATUS: list[tuple[type[WorkflowError], int]] = [
     (ScriptError, 500),
     (TooSoon, 429),
     (Busy, 503),
+    (DocumentTooSlow, 503),
 ]
 
 
@@ -74,10 +79,32 @@ def respond(status: int, body: dict[str, object]) -> Response | tuple[str, int]:
     return render_template("errors/error.html", status=status, message=body.get("message")), status
 
 
+# What a refused request was after, by endpoint (web and API); anything else refused by the case
+# view check (an action on a case the user may not see) counts as the case.
+TARGETS = {"documents.pdf": "document", "api.instance_pdf": "document", "api.instance_documents": "document",
+           "cases.attachment": "attachment"}
+
+
+def _record_refusal(error: ViewRefused) -> None:
+    """The refusal as an audit event (rate-limited, `reads.refused`), in a transaction of its own.
+    Never turns the 403 into a 500: a failure to record is logged."""
+    target = TARGETS.get(request.endpoint or "", "case")
+    try:
+        begin_write(db.session)
+        reads.refused(db.session, error.user_id, error.instance_id, target,
+                      {"path": request.path, "method": request.method, "via": "api" if request.path.startswith("/api/") else "web"})
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("could not record a refused access")
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(WorkflowError)
     def _workflow_error(error: WorkflowError) -> Response | tuple[str, int]:
         db.session.rollback()
+        if isinstance(error, ViewRefused):
+            _record_refusal(error)
         if isinstance(error, ScriptError):
             log.error("diagram script failed: %s", error.message)
         return respond(status_of(error), error_body(error))

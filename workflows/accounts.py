@@ -111,6 +111,8 @@ def _digest(token: str) -> str:
 
 def create_token(session: Session, user: User, name: str = "", actor: User | None = None) -> str:
     """A new bearer token for `user`; only its hash is stored, so it is shown this once."""
+    if len(name) > 80:
+        raise InvalidRequest("令牌名称不能超过 80 字")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     session.add(ApiToken(user_id=user.id, token_hash=_digest(token), name=name, created_at=clock.now()))
     audit.record(session, "token.create", actor=actor or user, payload={"user": user.username, "name": name})

@@ -112,11 +112,19 @@ def remove_relation(session: Session, actor: User, user_id: int, relation_id: in
     return user
 
 
+def _bounded(*fields: tuple[str, str, int]) -> None:
+    """Free text within its column's width (400 naming the field)."""
+    for label, text, limit in fields:
+        if len(text) > limit:
+            raise InvalidRequest(f"{label}不能超过 {limit} 字")
+
+
 def create_user(session: Session, actor: User, username: str, name: str, unit_code: str, password: str) -> User:
     """A new login in a unit; the username must be new and the password at least 8 characters."""
     require_admin(session, actor)
     if not username.strip() or not name.strip():
         raise InvalidRequest("请填写用户名和姓名")
+    _bounded(("用户名", username.strip(), 64), ("姓名", name.strip(), 64))
     user = accounts.create_user(session, username.strip(), name.strip(), unit_code or None, password)
     audit.record(session, "user.create", actor=actor, payload={"user": user.username, "unit": unit_code})
     return user
@@ -173,6 +181,7 @@ def create_unit(session: Session, actor: User, code: str, name: str, level: str,
         raise InvalidRequest(f"未知的组织层级“{level}”")
     if not code.strip() or not name.strip():
         raise InvalidRequest("请填写组织代码和名称")
+    _bounded(("组织代码", code.strip(), 40), ("名称", name.strip(), 120))
     if session.scalars(select(OrgUnit).where(OrgUnit.code == code.strip())).first():
         raise InvalidRequest(f"组织代码“{code}”已存在")
     parent = accounts.find_unit(session, parent_code) if parent_code else None

@@ -53,6 +53,11 @@ def configure(key: bytes, previous: tuple[bytes, ...] = ()) -> None:
     _key, _ring = key, audit_chain.keyring((key, *previous))
 
 
+def keys() -> list[bytes]:
+    """Every key the chain may be signed with (the current one and those it replaced)."""
+    return list(_ring.values())
+
+
 def _require_key() -> bytes:
     if _key is None:
         raise RuntimeError("audit.configure(key) was not called")
@@ -183,9 +188,14 @@ def export(session: Session, batch: int = 2000) -> Iterator[dict[str, Any]]:
         events.close()
 
 
+REFUSED = "access.refused"  # `reads.refused`: someone who may not see the case tried to
+
+
 def events_of_instance(session: Session, instance_id: int) -> list[AuditEvent]:
-    """The audit trail of one case (流转记录), in chain order."""
-    return list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id)
+    """The audit trail of one case (流转记录), in chain order; refused accesses by people who may
+    not see the case are the auditors' (审计 event search), not the case's viewers'."""
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id,
+                                                         AuditEvent.action != REFUSED)
                                 .order_by(AuditEvent.seq)))
 
 

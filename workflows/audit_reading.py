@@ -33,7 +33,7 @@ def N_(text: str) -> str:
 EVENT_TITLES = {
     "instance.start": N_("发起"), "instance.resubmit": N_("重新提交"), "instance.withdraw": N_("撤回"),
     "instance.terminate": N_("终止"), "instance.cc": N_("抄送"), "instance.comment": N_("评论"),
-    "instance.repair": N_("修复停滞流程"),
+    "instance.repair": N_("修复停滞流程"), "instance.end": N_("流程结束"),
     "task.complete": N_("办理"), "task.claim": N_("认领"), "task.release": N_("释放"), "task.return": N_("退回"),
     "task.transfer": N_("转办"), "task.reassign": N_("改派"), "task.add_signer": N_("加签"),
     "task.remove_signer": N_("减签"), "task.sign": N_("加签签署"), "task.take_back": N_("拿回"),
@@ -56,7 +56,7 @@ EVENT_TITLES = {
 # Payload keys that name people: usernames (or, in 催办's `to`, user ids).
 PEOPLE = ("user", "users", "to", "from", "signer", "held_for", "principal", "deputy", "escalated_to", "username")
 # What a reader is told, in this order; everything else stays in 技术详情.
-SAID = [("decision", "决定"), ("comment", "意见"), ("reason", "理由"), ("note", "说明"), ("to_title", "退回至"),
+SAID = [("outcome_text", "结果"), ("decision", "决定"), ("comment", "意见"), ("reason", "理由"), ("note", "说明"), ("to_title", "退回至"),
         ("from", "原办理人"), ("to", "交给"), ("user", "人员"), ("users", "人员"), ("signer", "加签人"),
         ("position", "加签方式"), ("held_for", "待加签人"), ("principal", "委托人"), ("deputy", "受托人"),
         ("escalated_to", "督办给"), ("role", "角色"), ("unit", "单位"), ("filename", "附件"), ("day", "日期"),

@@ -34,7 +34,7 @@ from workflows import permissions
 from workflows.clock import SHANGHAI
 from workflows.errors import InvalidRequest
 from workflows.errors import NotAllowed
-from workflows.reads import READS
+from workflows.reads import TRACES
 
 Initiator, Subject, Actor, Principal = (aliased(User) for _ in range(4))
 ActorUnit = aliased(OrgUnit)
@@ -101,7 +101,7 @@ class CasePage:
 def _acted(who: Any) -> Any:
     """Cases in which one of `who` did something (reads aside), as actor or as the principal a deputy acted for."""
     acted = select(AuditEvent.instance_id).where(AuditEvent.instance_id.is_not(None),
-                                                 AuditEvent.action.not_in(sorted(READS)))
+                                                 AuditEvent.action.not_in(sorted(TRACES)))
     return ProcessInstance.id.in_(acted.where(or_(AuditEvent.actor_id.in_(who), AuditEvent.acted_for_id.in_(who))))
 
 

@@ -27,9 +27,11 @@ from workflows import cases
 from workflows import clock
 from workflows import diagram
 from workflows import documents
+from workflows import forms
 from workflows import notifications
 from workflows import people
 from workflows import permissions
+from workflows import record_check
 from workflows import signing
 from workflows import tasks
 from workflows import webforms
@@ -84,6 +86,7 @@ class TaskPanel:
     can_complete: bool = True
     hold: str = ""  # why the item waits (加签) when it cannot be completed now
     acting_for: str = ""  # the principal a deputy acts for (委托): "代马立新办理"
+    comment_max: int = forms.MAX_COMMENT  # the 审批意见's limit (the form may set its own)
 
 
 @dataclass
@@ -99,6 +102,7 @@ class CasePage:
     downloads: list[documents.Link] = field(default_factory=list)  # the PDFs the viewer may download
     unseen: bool = False  # the viewer has unread messages or an unread 抄送 of this case
     alert: str = ""
+    record: record_check.CaseCheck | None = None  # the case's rows against its audit events
 
 
 TABS = ("detail", "diagram", "log")
@@ -175,7 +179,7 @@ def task_panel(session: Session, user: User, item: WorkItem, values: dict[str, A
         actions=available_actions(session, user, item), comment=comment, errors=errors, form_errors=stray,
         message=error.message if error is not None else "", max_upload_mb=attachments.max_bytes() // (1024 * 1024),
         can_complete=can_complete, hold="" if can_complete or not item.on_hold else signing.hold_message(session, item),
-        acting_for=_acting_for(session, user, item),
+        acting_for=_acting_for(session, user, item), comment_max=forms.comment_limit(schema),
     )
 
 
@@ -189,7 +193,8 @@ def case_page(session: Session, user: User, instance_id: int, tab: str = "detail
         raise NotFound(f"没有“{tab}”这个页签")
     instance = cases.get(session, instance_id, user)
     open_items = tasks.open_items(session, instance)
-    page = CasePage(header=_header(instance, open_items), tab=tab, downloads=documents.links(session, instance))
+    page = CasePage(header=_header(instance, open_items), tab=tab, downloads=documents.links(session, instance),
+                    record=record_check.check_case(session, instance))
     mine = _my_item(session, user, open_items)
     if tab == "detail":
         page.data_fields = documents.approval.start_fields(session, instance)

@@ -28,6 +28,14 @@ class NotAllowed(WorkflowError):
     code = "forbidden"
 
 
+class ViewRefused(NotAllowed):
+    """The caller may not see this case: a refusal the web layer records (`reads.refused`)."""
+
+    def __init__(self, message: str, user_id: int, instance_id: int) -> None:
+        super().__init__(message)
+        self.user_id, self.instance_id = user_id, instance_id
+
+
 class AlreadyHandled(WorkflowError):
     """Someone else acted first, or the item is no longer open (HTTP 409)."""
 

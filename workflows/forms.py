@@ -174,8 +174,29 @@ def validate(forms: dict[str, dict[str, Any]], filename: str, data: Any, version
     return data
 
 
+MAX_COMMENT = 2000  # 审批意见, unless a form declares `x-comment-max-length`
+
+
+def comment_limit(schema: dict[str, Any]) -> int:
+    """How long the step's 审批意见 may be: the form's `x-comment-max-length`, else 2,000."""
+    return int(schema.get("x-comment-max-length") or MAX_COMMENT)
+
+
+def check_comment(schema: dict[str, Any], comment: Any) -> None:
+    """A 审批意见 is text of at most `comment_limit` characters (422 on the `comment` field)."""
+    if comment is None:
+        return
+    if not isinstance(comment, str):
+        raise ValidationFailed("审批意见须为文本", {"comment": ["审批意见须为文本"]})
+    limit = comment_limit(schema)
+    if len(comment) > limit:
+        raise ValidationFailed("审批意见过长", {"comment": [f"审批意见不能超过 {limit} 字（现为 {len(comment)} 字）"]})
+
+
 def require_comment(schema: dict[str, Any], data: dict[str, Any], comment: str | None) -> None:
-    """Reasons are required for negative decisions (不同意, 退回修改, 终止 …) as the form declares."""
+    """Reasons are required for negative decisions (不同意, 退回修改, 终止 …) as the form declares;
+    every opinion is bounded (`check_comment`)."""
+    check_comment(schema, comment)
     for field, values in (schema.get("x-comment-required-when") or {}).items():
         if data.get(field) in values and not (comment or "").strip():
             raise ValidationFailed("请填写审批意见", {"comment": ["该意见须说明理由，请填写审批意见"]})

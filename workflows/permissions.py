@@ -15,7 +15,7 @@ from models import User
 from models import WorkItem
 from models import WorkItemCandidate
 from workflows import delegation
-from workflows.errors import NotAllowed
+from workflows.errors import ViewRefused
 
 # Roles whose holders oversee the cases of their unit and every unit below it.
 OVERSIGHT_ROLES = (Role.SECRETARY, Role.ORG_HEAD, Role.ORG_OFFICER, Role.DISCIPLINE)
@@ -116,7 +116,7 @@ def is_admin(session: Session, user: User) -> bool:
 
 def require_view(session: Session, user: User, instance: ProcessInstance) -> None:
     if not can_view_instance(session, user, instance):
-        raise NotAllowed("无权查看该流程")
+        raise ViewRefused("无权查看该流程", user.id, instance.id)
 
 
 def may_start(session: Session, user: User, starter_roles: str | None) -> bool:

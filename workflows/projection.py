@@ -176,6 +176,10 @@ def _finish(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
         instance.data = {**instance.data, "outcome": end.task_spec.bpmn_id,
                          "outcome_text": end.task_spec.bpmn_name or ""}
     run_effects(props.get("effects"), EffectContext(session, instance, instance.data))
+    # The chain says how the case ended, so that `record_check` can vouch for its status.
+    audit.record(session, "instance.end", instance=instance,
+                 payload={"status": instance.status, "outcome": end.task_spec.bpmn_id if end else None,
+                          "outcome_text": instance.data.get("outcome_text") if end else None})
 
 
 def sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> list[WorkItem]:

@@ -12,6 +12,8 @@ from webapp.commands.base import fail
 from webapp.commands.base import write
 from webapp.extensions import db
 from workflows import audit as audit_mod
+from workflows import record_check
+from workflows.errors import NotFound
 
 group = AppGroup("audit", help="The audit chain.")
 
@@ -29,14 +31,40 @@ def _load_checkpoint(path: Path) -> dict[str, object]:
 @group.command("verify")
 @click.option("--against", "against", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A checkpoint file (from `flask audit checkpoint --out`) the chain must still contain.")
-def verify(against: Path | None) -> None:
-    """Walk the whole chain; exit 1 at the first broken event."""
+@click.option("--case", "case", metavar="N",
+              help="Check one case (its id or number): its events against the chain, its record against its events.")
+def verify(against: Path | None, case: str | None) -> None:
+    """Walk the whole chain, then check every case's record (decisions, opinions, form data,
+    status) against its events; one line per difference, exit 1 if anything differs."""
+    if case is not None:
+        if against:
+            fail("--case 与 --against 不能同时使用")
+        try:
+            found = record_check.find_case(db.session, case)
+        except NotFound as exc:
+            fail(exc.message)
+        check = record_check.check_case(db.session, found)
+        for difference in check.differences:
+            click.echo(difference.line())
+        if not check.ok:
+            fail(f"{check.number}：{len(check.differences)} 处记录与审计链不一致")
+        click.echo(f"OK case {check.number}: record matches its {check.events} events")
+        return
     checkpoint = _load_checkpoint(against) if against else None
     result = audit_mod.verify(db.session, checkpoint)
     if not result.ok:
         fail(f"审计链在第 {result.broken_seq} 号事件处断开：{result.reason}")
+    cases = differences = 0
+    for check in record_check.check_all(db.session):
+        cases += 1
+        differences += len(check.differences)
+        for difference in check.differences:
+            click.echo(difference.line())
+    if differences:
+        fail(f"审计链完好，但有 {differences} 处记录与审计链不一致")
     suffix = f"; checkpoint {checkpoint['seq']} matches" if checkpoint else ""
-    click.echo(f"OK {result.count} events, head {result.head_seq} {result.head_hash}{suffix}")
+    click.echo(f"OK {result.count} events, head {result.head_seq} {result.head_hash}{suffix}; "
+               f"records of {cases} cases match the chain")
 
 
 @group.command("checkpoint")

@@ -4,25 +4,34 @@ The download is recorded in the transaction that read the case (`prepare`), comm
 the PDF is drawn: the slow part (fonts, layout) holds no database lock, and no PDF leaves
 without its audit event. weasyprint fetches nothing: the CSS is inline, fonts come from
 fontconfig, the diagram and QR code are inline SVG; any other URL is refused.
+
+The drawing runs in a child process bounded by ORGFLOW_PDF_TIMEOUT seconds (`drawing`): a
+document that takes longer is refused with 503 and no worker is held (0 draws in-process,
+unbounded).
 """
 
 from __future__ import annotations
 
 import io
 
-import weasyprint
 from flask import Response
 from flask import current_app
 from flask import send_file
 from sqlalchemy.orm import Session
 
 from models import User
+from webapp.documents import drawing
 from webapp.transaction import begin_recorded_read
 from webapp.transaction import commit
 from workflows import documents
 from workflows.documents import Document
+from workflows.errors import WorkflowError
 
-FETCHER = weasyprint.URLFetcher(allowed_protocols={"data"})
+
+class DocumentTooSlow(WorkflowError):
+    """The PDF could not be drawn within ORGFLOW_PDF_TIMEOUT (HTTP 503)."""
+
+    code = "document_timeout"
 
 
 def html_of(document: Document) -> str:
@@ -31,8 +40,16 @@ def html_of(document: Document) -> str:
     return template.render(**document.context)
 
 
-def pdf_of(document: Document) -> bytes:
-    return bytes(weasyprint.HTML(string=html_of(document), url_fetcher=FETCHER).write_pdf())
+def pdf_of(document: Document, limit: float | None = None) -> bytes:
+    """The document as PDF, drawn within `limit` seconds (ORGFLOW_PDF_TIMEOUT by default)."""
+    html = html_of(document)
+    seconds = float(current_app.config["ORGFLOW_PDF_TIMEOUT"] if limit is None else limit)
+    if seconds <= 0:
+        return drawing.draw(html)
+    try:
+        return drawing.draw_within(html, seconds)
+    except drawing.DrawingTooSlow as exc:
+        raise DocumentTooSlow(f"“{document.title}”生成超时（超过 {seconds:g} 秒），请稍后重试或联系系统管理员") from exc
 
 
 def download(session: Session, reader: User, instance_id: int, kind: str) -> Response:

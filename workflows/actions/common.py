@@ -34,18 +34,20 @@ STATUS_TEXT = {"completed": "已办结", "rejected": "已结束（未通过）",
 MAX_REASON = 2000
 
 
-def require_text(value: Any, field: str, label: str) -> str:
-    """A required free text (理由、意见): stripped, non-empty, at most 2,000 characters (422)."""
+def require_text(value: Any, field: str, label: str, limit: int = MAX_REASON) -> str:
+    """A required free text (理由、意见): stripped, non-empty, at most `limit` characters (422)."""
     text = value.strip() if isinstance(value, str) else ""
     if not text:
         raise ValidationFailed(f"请填写{label}", {field: [f"请填写{label}"]})
-    if len(text) > MAX_REASON:
-        raise ValidationFailed(f"{label}过长", {field: [f"{label}不能超过 {MAX_REASON} 字"]})
+    if len(text) > limit:
+        raise ValidationFailed(f"{label}过长", {field: [f"{label}不能超过 {limit} 字（现为 {len(text)} 字）"]})
     return text
 
 
-def optional_text(value: Any, field: str, label: str) -> str | None:
-    return require_text(value, field, label) if isinstance(value, str) and value.strip() else None
+def optional_text(value: Any, field: str, label: str, limit: int = MAX_REASON) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ValidationFailed(f"{label}须为文本", {field: [f"{label}须为文本"]})
+    return require_text(value, field, label, limit) if isinstance(value, str) and value.strip() else None
 
 
 def find_user(session: Session, username: Any, field: str) -> User:

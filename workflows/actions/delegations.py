@@ -34,6 +34,8 @@ from workflows.errors import NotFound
 from workflows.errors import ValidationFailed
 from workflows.rules import eligibility
 
+MAX_DELEGATION_REASON = 200  # the column's width (delegation.reason)
+
 
 def parse_time(value: Any, field: str, default: datetime | None = None) -> datetime:
     """An ISO date or date-time; dates and naive times are Asia/Shanghai (422 otherwise)."""
@@ -109,7 +111,7 @@ def create(session: Session, actor: User, request: Request) -> Delegation:
     eligibility.check_delegation(session, owner, agent, covered)  # R-C2: the deputy can hold the steps
     _check_overlap(session, owner, starts, ends, keys)
     row = Delegation(principal_id=owner.id, deputy_id=agent.id, starts_at=starts, ends_at=ends, process_keys=keys,
-                     reason=common.optional_text(request.reason, "reason", "委托事由"), created_at=clock.now())
+                     reason=common.optional_text(request.reason, "reason", "委托事由", MAX_DELEGATION_REASON), created_at=clock.now())
     session.add(row)
     session.flush()
     notifications.notify(session, [agent.id], "delegation", title=f"委托：{owner.name}委托您代为审批",

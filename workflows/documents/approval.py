@@ -20,6 +20,13 @@ from workflows.documents.common import Printing
 from workflows.documents.common import status_text
 from workflows.documents.common import when
 
+# The 流程节点 table prints the newest rows up to this many (a 退回 loop can add rows without
+# end); how many earlier rows were left out is printed above it, and the case page's 审批记录
+# holds them all. With every opinion and field at its limit this bounds the 审批单's length,
+# and so its drawing time (bench/pdf_worst.py, docs/performance.md).
+MAX_PRINTED_NODES = 40
+# An opinion longer than this is printed across the table's width, under its row.
+LONG_OPINION = 120
 ENTRY_STATUS = {"start": "提交申请", "done": "", "open": "审批中", "cancelled": "已取消", "timer": "等待"}
 
 
@@ -55,6 +62,12 @@ def _node(entry: case_timeline.Entry) -> Node:
                 entry.fields, entry.server)
 
 
+def _printed_nodes(nodes: list[Node]) -> dict[str, Any]:
+    """The rows the 审批单 prints (the newest MAX_PRINTED_NODES) and how many it leaves out."""
+    omitted = max(0, len(nodes) - MAX_PRINTED_NODES)
+    return {"nodes": nodes[omitted:], "omitted_nodes": omitted}
+
+
 def start_fields(session: Session, instance: ProcessInstance) -> list[webforms.Field]:
     """The start form's fields in schema order, with the case's values and the forms' labels."""
     assets = instance.definition.assets
@@ -82,6 +95,7 @@ def build(session: Session, instance: ProcessInstance, printing: Printing) -> di
     return {
         "title": "审批单", "case_title": instance.title, "print": printing, "header": header,
         "fields": start_fields(session, instance),
-        "nodes": [_node(e) for e in case_timeline.timeline(session, instance)],
+        **_printed_nodes([_node(e) for e in case_timeline.timeline(session, instance)]),
+        "long_opinion": LONG_OPINION,
         "diagram": svg,
     }

@@ -3,6 +3,7 @@ hash of its latest audit event, reads excluded) and a QR code of it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
@@ -21,8 +22,9 @@ from models import WorkItemKind
 from models import WorkItemStatus
 from workflows import clock
 from workflows import money
+from workflows import record_check
 from workflows.clock import SHANGHAI
-from workflows.reads import READS
+from workflows.reads import TRACES
 
 STATUS_TEXT = {"running": "审批中", "completed": "已办结", "rejected": "未通过", "withdrawn": "已撤回",
                "terminated": "已终止", "error": "异常"}
@@ -40,7 +42,7 @@ def status_text(instance: ProcessInstance) -> str:
 class Seal:
     """The case's audit head: seq and hash of its latest event that is not a read, and a QR of it.
 
-    Reads (downloads, exports) are left out, so every print of an unchanged case carries the same
+    Reads (downloads, exports, refused reads) are left out, so every print of an unchanged case carries the same
     head; the standalone verifier proves the chain up to and past this event.
     """
 
@@ -56,6 +58,23 @@ class Printing:
     printer: str
     printed_at: str
     seal: Seal
+    record: str = ""  # 记录与审计链一致 / 记录与审计链不一致：…
+    record_ok: bool = True
+
+
+# A run of characters with no line-break opportunity (letters, digits, marks; not spaces and not
+# CJK, which breaks between any two characters).
+_UNBROKEN = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]{40,}")
+ZWSP = "\u200b"
+
+
+def breakable(text: Any, every: int = 20) -> str:
+    """`text` with a zero-width space every `every` characters inside a run of 40 or more that has
+    no break opportunity: weasyprint lays out an unbroken run again for every line it splits off
+    (quadratic in its length), and would let it run off the page."""
+    value = "" if text is None else str(text)
+    return _UNBROKEN.sub(lambda m: ZWSP.join(m.group(0)[i:i + every] for i in range(0, len(m.group(0)), every)),
+                         value)
 
 
 def when(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -84,7 +103,7 @@ def qr_svg(text: str) -> str:
 def seal_of(session: Session, instance: ProcessInstance) -> Seal:
     row = session.execute(
         select(AuditEvent.seq, AuditEvent.hash)
-        .where(AuditEvent.instance_id == instance.id, AuditEvent.action.not_in(sorted(READS)))
+        .where(AuditEvent.instance_id == instance.id, AuditEvent.action.not_in(sorted(TRACES)))
         .order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
     if row is None:
@@ -94,8 +113,10 @@ def seal_of(session: Session, instance: ProcessInstance) -> Seal:
 
 
 def printing(session: Session, instance: ProcessInstance, printer: User) -> Printing:
+    check = record_check.check_case(session, instance)
     return Printing(number=instance.number, printer=f"{printer.name}（{printer.username}）",
-                    printed_at=when(clock.now()), seal=seal_of(session, instance))
+                    printed_at=when(clock.now()), seal=seal_of(session, instance), record=check.summary,
+                    record_ok=check.ok)
 
 
 def unit_names(session: Session, codes: list[str]) -> dict[str, str]:
