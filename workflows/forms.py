@@ -174,8 +174,14 @@ def validate(forms: dict[str, dict[str, Any]], filename: str, data: Any, version
     return data
 
 
+MAX_COMMENT = 2000  # as every other reason or opinion (workflows.actions.common.MAX_REASON)
+
+
 def require_comment(schema: dict[str, Any], data: dict[str, Any], comment: str | None) -> None:
-    """Reasons are required for negative decisions (不同意, 退回修改, 终止 …) as the form declares."""
+    """Reasons are required for negative decisions (不同意, 退回修改, 终止 …) as the form declares;
+    an opinion is at most MAX_COMMENT characters."""
+    if comment is not None and len(comment) > MAX_COMMENT:
+        raise ValidationFailed("审批意见过长", {"comment": [f"审批意见不能超过 {MAX_COMMENT} 字"]})
     for field, values in (schema.get("x-comment-required-when") or {}).items():
         if data.get(field) in values and not (comment or "").strip():
             raise ValidationFailed("请填写审批意见", {"comment": ["该意见须说明理由，请填写审批意见"]})

@@ -156,6 +156,7 @@ def resubmit(session: Session, user: User, item_id: int, data: Any, comment: str
     meta = instance.definition.assets["start"]
     form = forms.validate(instance.definition.assets["forms"], meta["formJsonSchemaFilename"], data,
                           instance.definition.content_hash)
+    forms.require_comment({}, form, comment)  # its length
     case = _case_data(session, instance, form)
     workflow = common.load(instance)
     start = workflow.get_task_from_id(UUID(item.task_id))
