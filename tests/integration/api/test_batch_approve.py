@@ -98,3 +98,17 @@ def test_a_blank_shared_opinion_is_no_opinion(api: Any) -> None:
     _batch(api, "s1_01", [item], "  ")
     done = api("s1_01").get("/tasks?view=done").get_json()["items"][0]
     assert (done["decision"], done["comment"]) == ("agree", None)
+
+
+def test_a_signer_item_is_approved_as_its_sign(api: Any, app: Flask) -> None:
+    case = start(api)
+    item = open_item(api, "s1_01", case["id"], "deliberation")["id"]
+    added = api("s1_01").post(f"/tasks/{item}/add-signer", {"user": "s1_02", "position": "before"})
+    signer = added.get_json()["item"]["id"]
+    assert _batch(api, "s1_01", [item])["items"][0]["error"] == "already_handled"  # on hold for the signer
+    api("s1_02")  # its token (an audit event of its own) before counting
+    before = len(_events(app))
+    answer = _batch(api, "s1_02", [signer], "同意")
+    assert answer["items"][0]["ok"] and answer["items"][0]["step"] == "酝酿（加签）"
+    assert [(a, i, p.get("decision")) for a, i, p in _events(app)[before:]] == [("task.sign", signer, "agree")]
+    assert _batch(api, "s1_01", [item])["approved"] == 1  # back with its handler after the sign
