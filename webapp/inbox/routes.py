@@ -31,8 +31,7 @@ def queue(view: str) -> str:
     pager = Pager(page_number(), PER_PAGE, 0)
     page = inbox.queue_page(db.session, current_user, view, filters, PER_PAGE, pager.offset)
     pager.total = page.total
-    batchable = batch.eligible(db.session, current_user, [r.item_id for r in page.rows if r.item_id]) \
-        if view == "todo" else set()
+    batchable = batch.eligible(db.session, [r.item_id for r in page.rows if r.item_id]) if view == "todo" else set()
     return render_template("inbox/queue.html", page=page, pager=pager, filters=filters, batchable=batchable)
 
 
