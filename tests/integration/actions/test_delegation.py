@@ -32,7 +32,8 @@ def delegate(api: Any, actor: str, deputy: str, expect: int = 201, **extra: Any)
 
 def audit_actions(app: Flask, prefix: str) -> list[str]:
     with app.app_context():
-        rows = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like(f"{prefix}%"))).all()
+        rows = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like(f"{prefix}%"))
+                                  .order_by(AuditEvent.seq)).all()
         db.session.remove()
         return list(rows)
 
