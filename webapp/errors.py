@@ -18,6 +18,7 @@ from webapp.extensions import db
 from workflows.assignment import RoutingError
 from workflows.attachments import FileTooLarge
 from workflows.errors import AlreadyHandled
+from workflows.errors import Busy
 from workflows.errors import DiagramInvalid
 from workflows.errors import InvalidRequest
 from workflows.errors import NotAllowed
@@ -41,6 +42,7 @@ STATUS: list[tuple[type[WorkflowError], int]] = [
     (InvalidRequest, 400),
     (ScriptError, 500),
     (TooSoon, 429),
+    (Busy, 503),
 ]
 
 
@@ -66,12 +68,14 @@ def error_body(error: WorkflowError) -> dict[str, object]:
 
 def error_headers(error: Exception) -> dict[str, str]:
     """The headers an error's answer must keep: `Allow` of a 405 (and whatever else werkzeug's
-    exception carries, but its content type), `Retry-After` of a 429."""
+    exception carries, but its content type), `Retry-After` of a 429 and of a 503 (busy)."""
     headers: dict[str, str] = {}
     if isinstance(error, HTTPException):
         headers.update((k, v) for k, v in error.get_headers() if k.lower() != "content-type")
     if isinstance(error, TooSoon):
         headers["Retry-After"] = str(error.retry_after)
+    if isinstance(error, Busy):  # 503: the writers' queue was full for the busy timeout; soon again
+        headers["Retry-After"] = "1"
     return headers
 
 

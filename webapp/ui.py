@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 from flask import flash
+from flask import g
 from flask import redirect
 from flask import request
 from flask_babel import gettext
@@ -92,7 +93,7 @@ def register_context(app: Flask) -> None:
     @app.context_processor
     def _layout() -> dict[str, Any]:
         locale = select_locale()
-        nav = dashboard.nav(db.session, current_user) if current_user.is_authenticated else None
+        nav = dashboard.nav(db.session, current_user, g.get("todo_total")) if current_user.is_authenticated else None
         return {"nav": nav, "locale": locale, "html_lang": HTML_LANG.get(locale, "zh-CN"), "locale_names": NAMES}
 
 

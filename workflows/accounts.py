@@ -119,11 +119,11 @@ def create_token(session: Session, user: User, name: str = "", actor: User | Non
 
 def user_for_token(session: Session, token: str) -> User | None:
     """The active user owning an unrevoked token, or None."""
-    row = session.scalars(select(ApiToken).where(ApiToken.token_hash == _digest(token),
-                                                 ApiToken.revoked_at.is_(None))).first()
-    if row is None or not row.user.is_active:
+    user = session.scalars(select(User).join(ApiToken, ApiToken.user_id == User.id)
+                           .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))).first()
+    if user is None or not user.is_active:
         return None
-    return row.user
+    return user
 
 
 LOCALES = ("zh_CN", "en")

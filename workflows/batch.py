@@ -116,8 +116,8 @@ def _describe(session: Session, outcome: Outcome) -> Outcome:
 
 def _approve_one(session: Session, user: User, item_id: int, comment: str | None) -> Outcome:
     """One item in its own transaction: committed when approved, rolled back when refused."""
-    begin_write(session)
     try:
+        begin_write(session)  # may be Busy (the writers' queue): that item is refused, the others go on
         item = session.get(WorkItem, item_id)
         decision = approval_of(item) if item is not None else None
         if item is not None and decision is None and actions.can_complete(session, user, item):

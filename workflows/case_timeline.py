@@ -19,6 +19,7 @@ from models import ProcessInstance
 from models import User
 from models import WorkItem
 from models import WorkItemCandidate
+from models import WorkItemKind
 from models import WorkItemStatus
 from workflows import actions
 from workflows import audit
@@ -27,6 +28,7 @@ from workflows import clock
 from workflows import definitions
 from workflows import diagram
 from workflows import people
+from workflows import signing
 from workflows import tasks
 from workflows import timers
 from workflows import webforms
@@ -138,8 +140,28 @@ def _done_entry(item: WorkItem, form: dict[str, Any], names: dict[str, str], fil
 def _open_entry(item: WorkItem, waiting: list[str]) -> Entry:
     now = clock.now()
     who = [item.assignee.name] if item.assignee is not None else waiting
-    return Entry(step=item.title, status="open", at=item.created_at, due_at=item.due_at,
-                 overdue=bool(item.due_at and item.due_at < now), waiting_for=who)
+    entry = Entry(step=item.title, status="open", at=item.created_at, due_at=item.due_at,
+                  overdue=bool(item.due_at and item.due_at < now), waiting_for=who)
+    if item.on_hold:
+        # 前加签: the handler acts after the signers; a queued 后加签 signer after the handler.
+        entry.kind = "queued_signer" if item.kind == WorkItemKind.SIGNER else "after_signers"
+    return entry
+
+
+def _held_entries(session: Session, instance: ProcessInstance, held: list[WorkItem],
+                  files: dict[int | None, list[Attachment]], waiting: dict[int, list[str]]) -> list[Entry]:
+    """后加签: the handler's submission, recorded and held until the signers have signed — shown
+    as what it is (their decision and opinion), waiting on the signers, not on the handler."""
+    entries = []
+    for item in held:
+        form = actions.form_schema(item)
+        names = people.names(session, webforms.usernames_in(form["schema"], item.data, form["blocks"]))
+        entry = _done_entry(item, form, names, files.get(item.id, []))
+        entry.kind = "held"
+        entry.target = "、".join(n for s in signing.open_signers(session, item) if not s.on_hold
+                                 for n in waiting.get(s.id, []))
+        entries.append(entry)
+    return entries
 
 
 def _record_entry(record: case_records.Record) -> Entry:
@@ -179,7 +201,10 @@ def timeline(session: Session, instance: ProcessInstance) -> list[Entry]:
                      attachments=files.get(None, []))]
     entries += _closed_entries(session, instance, closed, files)
     waiting = _waiting(session, items)
-    entries += [_open_entry(i, waiting.get(i.id, [])) for i in items if i.status == WorkItemStatus.OPEN]
+    still_open = [i for i in items if i.status == WorkItemStatus.OPEN]
+    held = [i for i in still_open if i.on_hold and i.completed_by_id is not None]
+    entries += _held_entries(session, instance, held, files, waiting)
+    entries += [_open_entry(i, waiting.get(i.id, [])) for i in still_open if i not in held]
     labels = step_names(instance)
     entries += [Entry(step=labels.get(job.task_name, job.task_name), status="timer", due_at=job.due_at)
                 for job in timers.timers_of(session, instance.id)]

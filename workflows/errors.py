@@ -88,3 +88,9 @@ class TooSoon(WorkflowError):
     def __init__(self, message: str, retry_after: int = 60) -> None:
         super().__init__(message, retry_after=retry_after)
         self.retry_after = max(1, int(retry_after))
+
+
+class Busy(WorkflowError):
+    """The database's writers did not let this one in within the busy timeout (HTTP 503)."""
+
+    code = "busy"

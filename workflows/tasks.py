@@ -34,7 +34,7 @@ from workflows.errors import AlreadyHandled
 from workflows.errors import InvalidRequest
 from workflows.errors import NotAllowed
 from workflows.errors import NotFound
-from workflows.locking import lock_instance
+from workflows.locking import lock_case_of_item
 from workflows.rules import meeting
 from workflows.rules import recusal
 from workflows.runtime import engine
@@ -63,11 +63,10 @@ def item_for_action(session: Session, item_id: int, user: User) -> tuple[WorkIte
     """Lock the item's case, then re-read the item: 404, 403 for non-candidates, 409 if closed,
     claimed by another or on hold (加签). Returns the item and whom the user acts for (themselves,
     or the candidate whose deputy they are)."""
-    item = session.get(WorkItem, item_id)
+    instance = lock_case_of_item(session, item_id)
+    item = session.get(WorkItem, item_id, populate_existing=True) if instance is not None else None
     if item is None:
         raise NotFound(f"待办事项 {item_id} 不存在")
-    instance = lock_instance(session, item.instance_id)
-    session.refresh(item)
     # Hand the locked row to the item: the session's identity map holds objects weakly, and
     # lazy-loading `item.instance` after this function returned would read the row again.
     set_committed_value(item, "instance", instance)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 from flask import flash
+from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -31,6 +32,8 @@ def queue(view: str) -> str:
     pager = Pager(page_number(), PER_PAGE, 0)
     page = inbox.queue_page(db.session, current_user, view, filters, PER_PAGE, pager.offset)
     pager.total = page.total
+    if view == "todo" and not filters.narrows():
+        g.todo_total = page.total  # the layout's 待办 badge: the same count, not queried twice
     batchable = batch.eligible(db.session, [r.item_id for r in page.rows if r.item_id]) if view == "todo" else set()
     return render_template("inbox/queue.html", page=page, pager=pager, filters=filters, batchable=batchable)
 

@@ -1,0 +1,76 @@
+"""A completion's database budget (issue 17): ORM flushes and SQL statements per
+`POST /tasks/<id>/complete`, counted (a count is the same on any machine; a time is not).
+
+The budgets are today's counts, so that a change which adds a round trip or a flush fails
+here and has to say why; lower them when the path gets cheaper. The issue's target is one
+flush and at most 10 statements; 2026-12-04: 29 and 36 statements (31 and 38 before the token
+query took its user along and the case lock its definition), 6 flushes. `bench.sql_count` and
+`bench.profile_completion` show the statements and where the time goes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from tests.helpers import open_item
+from tests.helpers import start
+from webapp.extensions import db
+
+# Statements sent by one completion, BEGIN not counted (SQLite sends BEGIN IMMEDIATE, PostgreSQL
+# begins implicitly). The route flushes once to build its answer; the rest are autoflushes
+# before queries.
+STATEMENT_BUDGET = {"deliberation": 29, "recommendation": 36}
+FLUSH_BUDGET = 6
+
+
+class Counts:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+        self.flushes = 0
+
+    def statement(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.lstrip().upper().startswith("BEGIN"):
+            self.statements.append(statement)
+
+    def flushed(self, session: Any, context: Any) -> None:
+        self.flushes += 1
+
+
+@contextmanager
+def counting(app: Flask) -> Iterator[Counts]:
+    counts = Counts()
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", counts.statement)
+    event.listen(Session, "after_flush", counts.flushed)
+    try:
+        yield counts
+    finally:
+        event.remove(engine, "before_cursor_execute", counts.statement)
+        event.remove(Session, "after_flush", counts.flushed)
+
+
+def _complete_counted(app: Flask, api: Any, user: str, case_id: int, task: str, data: dict[str, Any]) -> Counts:
+    item = open_item(api, user, case_id, task)
+    client = api(user)
+    with counting(app) as counts:
+        response = client.post(f"/tasks/{item['id']}/complete", {"data": data})
+    assert response.status_code == 200, response.get_json()
+    return counts
+
+
+def test_a_completion_stays_within_its_statement_and_flush_budget(app: Flask, api: Any) -> None:
+    case_id = start(api)["id"]
+    first = _complete_counted(app, api, "s1_01", case_id, "deliberation", {"decision": "agree"})
+    second = _complete_counted(app, api, "s1_03", case_id, "recommendation", {
+        "method": "meeting", "results": "得票集中", "inspection_team": ["s1_07", "s1_08"]})
+    for task, counts in (("deliberation", first), ("recommendation", second)):
+        assert counts.statements, "the listener saw no statement: the count would prove nothing"
+        assert len(counts.statements) <= STATEMENT_BUDGET[task], (task, len(counts.statements), "\n".join(s[:150] for s in counts.statements))
+        assert counts.flushes <= FLUSH_BUDGET, (task, counts.flushes)
