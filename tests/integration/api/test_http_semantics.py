@@ -15,6 +15,7 @@ from tests.helpers import open_item
 from tests.helpers import start
 from tests.integration.security.conftest import form_login
 from workflows import clock
+from workflows.errors import Busy
 
 
 def _allowed(response: Any) -> set[str]:
@@ -74,3 +75,10 @@ def test_the_login_limit_says_when_to_retry(app: Flask, org: None) -> None:
         refused = form_login(client, "s1_03")
     assert refused.status_code == 429
     assert refused.headers["Retry-After"] == str(app.config["ORGFLOW_LOGIN_WINDOW_MINUTES"] * 60)
+
+
+def test_a_busy_database_answers_503_with_retry_after(app: Flask) -> None:
+    with app.test_request_context("/api/v1/tasks/1/complete", method="POST"):
+        response = app.make_response(app.handle_user_exception(Busy("系统繁忙：等待写入超时，请稍后重试")))
+    assert response.status_code == 503 and response.get_json()["error"] == "busy"
+    assert response.headers["Retry-After"] == "1"
