@@ -71,12 +71,27 @@ def error_body(error: WorkflowError) -> dict[str, object]:
     return body
 
 
-def respond(status: int, body: dict[str, object]) -> Response | tuple[str, int]:
+def error_headers(error: Exception) -> dict[str, str]:
+    """The headers an error's answer must keep: `Allow` of a 405 (and whatever else werkzeug's
+    exception carries, but its content type), `Retry-After` of a 429 and of a 503 (busy)."""
+    headers: dict[str, str] = {}
+    if isinstance(error, HTTPException):
+        headers.update((k, v) for k, v in error.get_headers() if k.lower() != "content-type")
+    if isinstance(error, TooSoon):
+        headers["Retry-After"] = str(error.retry_after)
+    if isinstance(error, Busy):  # 503: the writers' queue was full for the busy timeout; soon again
+        headers["Retry-After"] = "1"
+    return headers
+
+
+def respond(status: int, body: dict[str, object],
+            headers: dict[str, str] | None = None) -> Response | tuple[str, int, dict[str, str]]:
     if wants_json():
         response = jsonify(body)
         response.status_code = status
+        response.headers.update(headers or {})
         return response
-    return render_template("errors/error.html", status=status, message=body.get("message")), status
+    return render_template("errors/error.html", status=status, message=body.get("message")), status, headers or {}
 
 
 # What a refused request was after, by endpoint (web and API); anything else refused by the case
@@ -101,30 +116,31 @@ def _record_refusal(error: ViewRefused) -> None:
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(WorkflowError)
-    def _workflow_error(error: WorkflowError) -> Response | tuple[str, int]:
+    def _workflow_error(error: WorkflowError) -> Response | tuple[str, int, dict[str, str]]:
         db.session.rollback()
         if isinstance(error, ViewRefused):
             _record_refusal(error)
         if isinstance(error, ScriptError):
             log.error("diagram script failed: %s", error.message)
-        return respond(status_of(error), error_body(error))
+        return respond(status_of(error), error_body(error), error_headers(error))
 
     @app.errorhandler(StaleDataError)
-    def _stale(error: StaleDataError) -> Response | tuple[str, int]:
+    def _stale(error: StaleDataError) -> Response | tuple[str, int, dict[str, str]]:
         db.session.rollback()
         return respond(409, {"error": AlreadyHandled.code, "message": "该流程刚刚被他人处理，请刷新后查看"})
 
     @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> Response | tuple[str, int]:
+    def _http(error: HTTPException) -> Response | tuple[str, int, dict[str, str]]:
         code = error.code or 500
         message = error.description
         if isinstance(error, RequestEntityTooLarge):
             limit = current_app.config["ORGFLOW_MAX_UPLOAD_MB"]
             message = f"提交的内容过大：每个附件不超过 {limit} MB，一次最多 10 个"
-        return respond(code, {"error": (error.name or "error").lower().replace(" ", "_"), "message": message})
+        return respond(code, {"error": (error.name or "error").lower().replace(" ", "_"), "message": message},
+                       error_headers(error))
 
     @app.errorhandler(Exception)
-    def _unexpected(error: Exception) -> Response | tuple[str, int]:
+    def _unexpected(error: Exception) -> Response | tuple[str, int, dict[str, str]]:
         db.session.rollback()
         log.exception("unhandled error")
         return respond(500, {"error": "internal_error", "message": "服务器内部错误，操作未生效"})

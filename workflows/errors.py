@@ -88,9 +88,14 @@ class ScriptError(WorkflowError):
 
 
 class TooSoon(WorkflowError):
-    """A rate-limited action repeated too soon, e.g. a second 催办 within the hour (HTTP 429)."""
+    """A rate-limited action repeated too soon, e.g. a second 催办 within the hour (HTTP 429).
+    `retry_after`: the whole seconds until it may be tried again (the `Retry-After` header)."""
 
     code = "too_soon"
+
+    def __init__(self, message: str, retry_after: int = 60) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.retry_after = max(1, int(retry_after))
 
 
 class Busy(WorkflowError):

@@ -32,10 +32,12 @@ from models import WorkItemStatus
 from workflows import clock
 from workflows import delegation
 from workflows.errors import InvalidRequest
+from workflows.errors import ValidationFailed
 
 VIEWS = ("todo", "done", "started", "cc")
 FILTER_NAMES = ("process", "unit", "due", "q")
 DUE_FILTERS = ("overdue", "today", "week")
+MAX_FILTER = 100
 
 
 @dataclass
@@ -52,6 +54,12 @@ class Filters:
     unit: str | None = None
     due: str | None = None
     q: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in FILTER_NAMES:
+            value = getattr(self, name)
+            if value is not None and len(value) > MAX_FILTER:
+                raise InvalidRequest(f"筛选条件 {name} 不能超过 {MAX_FILTER} 个字符")
 
     def narrows(self) -> bool:
         """True when any filter is set (the list is then not the whole queue)."""
@@ -109,7 +117,7 @@ def _case_filters(session: Session, query: Any, filters: Filters) -> Any:
     if filters.unit:
         path = session.scalar(select(OrgUnit.path).where(OrgUnit.code == filters.unit))
         if path is None:
-            raise InvalidRequest(f"组织“{filters.unit}”不存在")
+            raise ValidationFailed(f"组织“{filters.unit}”不存在", {"unit": [f"组织“{filters.unit}”不存在"]})
         query = query.where(ProcessInstance.owning_unit_id.in_(
             select(OrgUnit.id).where(OrgUnit.path.startswith(path, autoescape=True))))
     if filters.q:
@@ -177,7 +185,7 @@ def queue(session: Session, user: User, view: str, limit: int = 20, offset: int 
           filters: Filters | None = None) -> Page:
     """The user's queue `view`, newest first: work items (todo, done), cases (started) or CC rows (cc).
 
-    Raises InvalidRequest for an unknown view, due filter or unit.
+    Raises InvalidRequest for an unknown view or due filter, ValidationFailed for an unknown unit.
     """
     query = _query(session, user, view, filters or Filters())
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0

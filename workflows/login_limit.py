@@ -106,7 +106,8 @@ def check(backend: Backend, limits: Limits, username: str, address: str | None) 
         limit = limits.per_user if kind == "user" else limits.per_address
         if backend.count(key, since) >= limit:
             minutes = int(limits.window.total_seconds() // 60)
-            raise TooManyFailures(f"登录失败次数过多，请 {minutes} 分钟后再试")
+            raise TooManyFailures(f"登录失败次数过多，请 {minutes} 分钟后再试",
+                                  retry_after=int(limits.window.total_seconds()))
 
 
 def failed(backend: Backend, limits: Limits, username: str, address: str | None) -> None:

@@ -34,11 +34,12 @@ from workflows.actions.registry import ITEM
 from workflows.actions.registry import Action
 
 ERRORS.setdefault("429", {"description": "too soon (催办 at most once an hour)",
+                           "headers": {"Retry-After": {"description": "seconds until it may be tried again",
+                                                       "schema": {"type": "integer", "minimum": 1}}},
                            "content": {"application/json": {"schema": ref("Error")}}})
-RESULT = {"type": "object", "properties": {"item": ref("WorkItem"), "instance": ref("Instance")}}
-COMMENT = {"type": "object", "required": ["id", "author", "body", "created_at"]}
-ACTION_LIST = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {
-    "type": "object", "required": ["name", "label", "reason_required", "params"]}}}}
+RESULT = ref("ActionResult")
+COMMENT = ref("Comment")
+ACTION_LIST = ref("ActionList")
 
 
 def _result(result: Any) -> tuple[dict[str, Any], int]:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
-
 from webapp.api.action_serializers import SCHEMAS
 from webapp.api.action_serializers import delegation_json
 from webapp.api.action_serializers import notification_json
@@ -13,7 +11,11 @@ from webapp.api.auth import api_user
 from webapp.api.auth import token_required
 from webapp.api.blueprint import bp
 from webapp.api.openapi import INT
+from webapp.api.openapi import LIMIT
+from webapp.api.openapi import OFFSET
 from webapp.api.openapi import SCHEMAS as OPENAPI_SCHEMAS
+from webapp.api.openapi import TEXT
+from webapp.api.openapi import USERNAME
 from webapp.api.openapi import add_paths
 from webapp.api.openapi import list_of
 from webapp.api.openapi import op
@@ -26,14 +28,17 @@ from webapp.transaction import commit
 from workflows import notifications
 from workflows.actions import delegations
 
+# A date (that day, 00:00 Shanghai) or a date-time (naive: Shanghai).
+MOMENT = {"type": "string", "maxLength": 40, "anyOf": [{"format": "date"}, {"format": "date-time"}]}
 DELEGATION_BODY = {"type": "object", "required": ["deputy", "ends_at"], "properties": {
-    "deputy": {"type": "string"}, "starts_at": {"type": "string", "format": "date-time"},
-    "ends_at": {"type": "string", "format": "date-time"}, "process_keys": {"type": "array", "items": {"type": "string"}},
-    "reason": {"type": "string"}, "principal": {"type": "string", "description": "administrators only"}}}
+    "deputy": USERNAME, "starts_at": {"anyOf": [MOMENT, {"type": "null"}], "description": "default: now"},
+    "ends_at": MOMENT,
+    "process_keys": {"type": ["array", "null"], "items": {"type": "string", "maxLength": 100},
+                     "description": "default: every process"},
+    "reason": TEXT, "principal": {"anyOf": [USERNAME, {"type": "null"}], "description": "administrators only"}}}
 NOTIFICATION_PARAMS = [
-    {"name": "unread", "in": "query", "schema": {"type": "integer", "enum": [0, 1]}},
-    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
-    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+    {"name": "unread", "in": "query", "schema": {"type": "integer", "enum": [0, 1], "default": 0}},
+    LIMIT, OFFSET,
 ]
 UNREAD = {"type": "object", "required": ["unread"], "properties": {"unread": INT}}
 
@@ -60,7 +65,7 @@ add_paths({
 @bp.get("/notifications")
 @token_required
 def list_notifications() -> dict[str, Any]:
-    page = notifications.inbox(db.session, api_user(), request.args.get("unread") == "1",
+    page = notifications.inbox(db.session, api_user(), int_arg("unread", 0, 0, 1) == 1,
                                int_arg("limit", 20, 1, 100), int_arg("offset", 0, 0, 10**6))
     return {"items": [notification_json(n) for n in page.items], "total": page.total, "unread": page.unread}
 

@@ -49,19 +49,19 @@ add_paths({
     "/api/v1/processes": {"get": op("Deployed processes", list_of("Process"), ())},
     "/api/v1/processes/{key}/instances": {"post": op(
         "Start a case", ref("Instance"), ("400", "403", "404", "422"), "201", START_BODY,
-        [{"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}])},
+        [{"name": "key", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1,
+                                                                    "maxLength": 100}}])},
     "/api/v1/instances/{instance_id}": {"get": op("A case", ref("Instance"), ("403", "404"),
                                                   params=path_id("instance_id"))},
     "/api/v1/instances/{instance_id}/events": {"get": op(
         "The audit trail of a case", list_of("Event"), ("403", "404"), params=path_id("instance_id"))},
-    "/api/v1/tasks": {"get": op("My queues", {"type": "object", "required": ["items", "total"]},
-                                ("400",), params=QUEUE_PARAMS)},
+    "/api/v1/tasks": {"get": op("My queues", ref("Queue"), ("400", "422"), params=QUEUE_PARAMS)},
     "/api/v1/tasks/{item_id}": {"get": op("A work item with its form", ref("WorkItem"), ("403", "404"),
                                           params=path_id("item_id"))},
     "/api/v1/tasks/{item_id}/claim": {"post": op("Claim (认领) a shared item", ref("WorkItem"),
                                                  ("403", "404", "409"), params=path_id("item_id"))},
     "/api/v1/tasks/{item_id}/complete": {"post": op(
-        "Complete an item", {"type": "object", "required": ["item", "instance"]},
+        "Complete an item", ref("Completion"),
         ("400", "403", "404", "409", "422"), body=COMPLETE_BODY, params=path_id("item_id"))},
     "/api/v1/audit/verify": {"get": op("Verify the audit chain (auditors)", ref("Verify"), ("403",))},
 })

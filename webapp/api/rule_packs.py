@@ -7,6 +7,7 @@ from typing import Any
 from webapp.api.auth import api_user
 from webapp.api.auth import token_required
 from webapp.api.blueprint import bp
+from webapp.api.openapi import INT
 from webapp.api.openapi import NSTR
 from webapp.api.openapi import STR
 from webapp.api.openapi import add_paths
@@ -19,13 +20,18 @@ from workflows.rules.packs import load_packs
 
 WINDOW = {"type": "object", "required": ["pack", "valid_from", "valid_to", "source"],
           "properties": {"pack": STR, "valid_from": NSTR, "valid_to": NSTR, "source": STR}}
+PACKS = {"type": "object", "required": ["items", "total"], "properties": {"total": INT, "items": {
+    "type": "array", "items": {"type": "object", "required": ["id", "title", "version", "rules", "window"],
+                               "properties": {"id": STR, "title": STR, "version": STR,
+                                              "rules": {"type": "array", "items": STR}, "window": WINDOW}}}}}
 WINDOW_BODY = {"type": "object", "required": ["valid_from"],
                "properties": {"valid_from": {"type": "string", "format": "date"},
-                              "valid_to": {"type": ["string", "null"], "format": "date"}, "note": STR}}
-PACK_PARAM = [{"name": "pack_id", "in": "path", "required": True, "schema": STR}]
+                              "valid_to": {"type": ["string", "null"], "format": "date"},
+                              "note": {"type": ["string", "null"], "maxLength": overlays.MAX_NOTE}}}
+PACK_PARAM = [{"name": "pack_id", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 100}}]
 
 add_paths({
-    "/api/v1/rule-packs": {"get": op("Rule packs with their rules and windows", {"type": "object"}, ())},
+    "/api/v1/rule-packs": {"get": op("Rule packs with their rules and windows", PACKS, ())},
     "/api/v1/rule-packs/{pack_id}/window": {
         "get": op("A rule pack's validity window", WINDOW, ("404",), params=PACK_PARAM),
         "put": op("Set a rule pack's validity window (admins)", WINDOW, ("403", "404", "422"), body=WINDOW_BODY,

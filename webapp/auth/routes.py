@@ -45,7 +45,7 @@ def _sign_in(user: User) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> Response | str | tuple[str, int]:
+def login() -> Response | str | tuple[str, int, dict[str, str]]:
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -53,7 +53,7 @@ def login() -> Response | str | tuple[str, int]:
         except TooManyFailures as refused:
             commit()
             form.password.errors.append(refused.message)
-            return render_template("auth/login.html", form=form), 429
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(refused.retry_after)}
         commit()
         if user is not None:
             _sign_in(user)
@@ -68,28 +68,31 @@ def _me() -> User:
     return user
 
 
-def _refuse_current(form: PasswordForm, user: User) -> int | None:
-    """None if the current password is right, else the status to answer (the failure is counted)."""
+def _refuse_current(form: PasswordForm, user: User) -> tuple[int, dict[str, str]] | None:
+    """None if the current password is right, else the status and headers to answer (the
+    failure is counted; a 429 says when to try again)."""
+    headers: dict[str, str] = {}
     try:
         if limit.verify_current_password(user, form.current.data or ""):
             return None
         form.current.errors, status = ["当前密码不正确"], 422
     except TooManyFailures as refused:
         form.current.errors, status = [refused.message], 429
+        headers["Retry-After"] = str(refused.retry_after)
     commit()
-    return status
+    return status, headers
 
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
-def password() -> Response | str | tuple[str, int]:
+def password() -> Response | str | tuple[str, int] | tuple[str, int, dict[str, str]]:
     form = PasswordForm()
     if not form.validate_on_submit():
         return render_template("auth/password.html", form=form), 422 if form.is_submitted() else 200
     user = _me()
-    status = _refuse_current(form, user)
-    if status:
-        return render_template("auth/password.html", form=form), status
+    refused = _refuse_current(form, user)
+    if refused:
+        return render_template("auth/password.html", form=form), refused[0], refused[1]
     accounts.change_password(db.session, user, form.new.data or "")
     commit()
     _sign_in(user)  # this session carries the new session version; every other one has ended

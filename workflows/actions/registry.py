@@ -18,11 +18,15 @@ from sqlalchemy.orm import Session
 from models import ProcessInstance
 from models import User
 from models import WorkItem
+from workflows.actions.cc import MAX_USERS
+from workflows.actions.common import MAX_REASON
 from workflows.errors import InvalidRequest
 from workflows.errors import NotFound
 
 ITEM = "item"
 INSTANCE = "instance"
+MAX_TEXT = MAX_REASON
+USERNAME = {"type": "string", "minLength": 1, "maxLength": 64}
 
 
 @dataclass(frozen=True)
@@ -43,11 +47,20 @@ class Param:
         return self.arg or self.name
 
     def json_type(self) -> dict[str, Any]:
+        """The parameter's JSON Schema, as strict as the actions that read it: a required text is
+        not blank and at most MAX_TEXT long (`common.require_text`), an optional one may be null
+        or blank (none); users are usernames, at most MAX_USERS of them."""
         if self.kind == "users":
-            return {"type": "array", "items": {"type": "string"}, "minItems": 1}
-        if self.choices:
-            return {"type": "string", "enum": [value for value, _ in self.choices]}
-        return {"type": "string"}
+            schema: dict[str, Any] = {"type": "array", "items": USERNAME, "minItems": 1, "maxItems": MAX_USERS}
+        elif self.choices:
+            schema = {"type": "string", "enum": [value for value, _ in self.choices]}
+        elif self.kind in ("user", "step"):
+            schema = USERNAME if self.kind == "user" else {"type": "string", "minLength": 1, "maxLength": 100}
+        elif self.required:
+            return {"type": "string", "minLength": 1, "maxLength": MAX_TEXT, "pattern": r"\S"}
+        else:
+            return {"type": ["string", "null"], "maxLength": MAX_TEXT}
+        return schema if self.required else {"anyOf": [schema, {"type": "null"}]}
 
 
 @dataclass(frozen=True)

@@ -48,8 +48,9 @@ def remind(session: Session, user: User, item_id: int, note: str | None = None) 
         raise AlreadyHandled("该事项已办理，无需催办")
     now = clock.now()
     if item.reminded_at is not None and now - item.reminded_at < INTERVAL:
-        wait = math.ceil((INTERVAL - (now - item.reminded_at)).total_seconds() / 60)
-        raise TooSoon(f"该事项已于{item.reminded_at.astimezone(clock.SHANGHAI):%H:%M}催办过，请{wait}分钟后再催办")
+        seconds = math.ceil((INTERVAL - (now - item.reminded_at)).total_seconds())
+        raise TooSoon(f"该事项已于{item.reminded_at.astimezone(clock.SHANGHAI):%H:%M}催办过，"
+                      f"请{math.ceil(seconds / 60)}分钟后再催办", retry_after=seconds)
     text = common.optional_text(note, "note", "催办说明")
     targets = _recipients(session, item)
     if user.id in targets:

@@ -60,6 +60,9 @@ def applies(session: Session, pack_id: str, day: date) -> bool:
     return window(session, pack_id).contains(day)
 
 
+MAX_NOTE = 200
+
+
 def _parse_day(value: Any, field: str, required: bool) -> date | None:
     if value in (None, "") and not required:
         return None
@@ -81,8 +84,10 @@ def update_window(session: Session, pack_id: str, body: Any, actor: User | None)
     valid_from = _parse_day(body.get("valid_from"), "valid_from", True)
     assert valid_from is not None
     note = body.get("note")
+    if note is not None and (not isinstance(note, str) or len(note) > MAX_NOTE):
+        raise ValidationFailed("说明有误", {"note": [f"说明须为不超过 {MAX_NOTE} 字的文字"]})
     return set_window(session, pack_id, valid_from, _parse_day(body.get("valid_to"), "valid_to", False), actor,
-                      str(note)[:200] if note else None)
+                      note or None)
 
 
 def set_window(session: Session, pack_id: str, valid_from: date, valid_to: date | None, actor: User | None,

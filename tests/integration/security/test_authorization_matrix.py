@@ -64,6 +64,8 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("api.end_delegation", "POST"): _only("officer", "admin"),
     ("api.list_rule_packs", "GET"): USERS,
     ("api.get_window", "GET"): USERS,
+    ("inbox.batch_approve", "POST"): USERS,  # 批量同意: each item is checked as its own 办理
+    ("api.batch_approve", "POST"): USERS,
     # starting a case
     ("start.form", "GET"): STARTERS,
     ("start.submit", "POST"): STARTERS,

@@ -168,7 +168,7 @@ def test_the_api_filters_the_same_way(api: Any) -> None:
     first, second = start(api), start(api)
     body = api("s1_01").get(f"/tasks?view=todo&q={second['number']}").get_json()
     assert [i["instance"]["number"] for i in body["items"]] == [second["number"]] and body["total"] == 1
-    assert api("s1_01").get("/tasks?view=todo&unit=NOPE").status_code == 400
+    assert api("s1_01").get("/tasks?view=todo&unit=NOPE").status_code == 422  # a unit that does not exist
     assert api("s1_01").get("/tasks?view=todo&process=cadre_promotion").get_json()["total"] == 2
     assert first["number"]
 
