@@ -24,6 +24,7 @@ from models import ProcessInstance
 from models import User
 from models import WorkItem
 from workflows import actions
+from workflows import forms
 from workflows.errors import AlreadyHandled
 from workflows.errors import InvalidRequest
 from workflows.errors import NotAllowed
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 
 MAX_ITEMS = 50
 MAX_ID = 999_999_999  # as ids in URLs (and within PostgreSQL's integer)
-MAX_COMMENT = 2000
+MAX_COMMENT = forms.MAX_COMMENT  # a shared 审批意见 as any other
 
 
 @dataclass
