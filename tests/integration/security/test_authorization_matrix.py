@@ -64,6 +64,8 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("api.end_delegation", "POST"): _only("officer", "admin"),
     ("api.list_rule_packs", "GET"): USERS,
     ("api.get_window", "GET"): USERS,
+    # the 预备党员 register: whoever oversees a unit (its rows are theirs), auditors and admins
+    ("api.list_probation_register", "GET"): _only("outsider", "approver", "secretary", "officer", "auditor", "admin"),
     # starting a case
     ("start.form", "GET"): STARTERS,
     ("start.submit", "POST"): STARTERS,
@@ -112,6 +114,8 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("admin.calendar", "GET"): ADMIN,
     ("admin.set_override", "POST"): ADMIN,
     ("admin.delete_override", "POST"): ADMIN,
+    ("admin.probation", "GET"): ADMIN,
+    ("admin.probation_csv", "GET"): ADMIN,
     ("admin.cases", "GET"): ADMIN,
     ("admin.case", "GET"): ADMIN,
     ("api.action_reassign", "POST"): ADMIN,
