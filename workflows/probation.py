@@ -29,13 +29,13 @@ from workflows import clock
 from workflows import permissions
 from workflows.errors import NotAllowed
 from workflows.errors import WorkflowError
+from workflows.labels import VALUE_TITLES
 from workflows.rules.probation import PROCESS
 from workflows.rules.probation import open_case
 
 log = logging.getLogger(__name__)
 
-TRACKS = {"regular": "正常程序", "fast_a": "一线快速通道（积极分子、发展对象）",
-          "fast_b": "一线快速通道（一线入党申请人）", "unknown": "未记录"}
+TRACKS = VALUE_TITLES["track"]
 OUTCOMES = {"pending": "预备期中", "extended": "延长预备期", "confirmed": "已转正", "cancelled": "取消预备党员资格"}
 
 

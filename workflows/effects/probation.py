@@ -23,7 +23,7 @@ def ensure_record(ctx: EffectContext, user: User) -> ProbationRecord:
     if record is None:
         record = ProbationRecord(user_id=user.id, track=ctx.data.get("track") or "unknown",
                                  frontline=bool(ctx.data.get("frontline")), admitted_on=_day(ctx.data["admitted_on"]),
-                                 probation_ends_on=_day(ctx.data["probation_ends_on"]))
+                                 probation_ends_on=_day(ctx.data["probation_until"]))
         ctx.session.add(record)
     return record
 
@@ -47,7 +47,7 @@ def probation_decided(ctx: EffectContext) -> None:
     elif decision == "extend":
         record.outcome = "extended"
         record.extended_months = int(ctx.data["extension_months_granted"])
-        record.probation_ends_on = _day(ctx.data["probation_ends_on"])
+        record.probation_ends_on = _day(ctx.data["probation_until"])
     elif decision == "cancel":
         user.member_status = MemberStatus.NONE
         record.outcome = "cancelled"

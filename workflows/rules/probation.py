@@ -90,7 +90,7 @@ def check_start(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict
         raise ValidationFailed("已有进行中的转正程序", {"member": [f"{member.name}的转正程序已在办理中"]})
     record = record_of(ctx.session, member)
     if record is not None:
-        return {"admitted_on": record.admitted_on.isoformat(), "probation_ends_on": record.probation_ends_on.isoformat(),
+        return {"admitted_on": record.admitted_on.isoformat(), "probation_until": record.probation_ends_on.isoformat(),
                 "track": record.track, "frontline": record.frontline,
                 "oath_on": oath_on(ctx.session, record),
                 "extended": record.extended_months is not None}
@@ -100,8 +100,8 @@ def check_start(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict
     admitted = date.fromisoformat(form["admitted_on"])
     if admitted > ctx.today:
         raise violation("T-C1", f"支部大会通过为预备党员日期（{admitted}）不能晚于今天（{ctx.today}）", "admitted_on")
-    return {"admitted_on": admitted.isoformat(), "probation_ends_on": probation_end(admitted).isoformat(),
-            "track": "", "frontline": False, "oath_on": "", "extended": False}
+    return {"admitted_on": admitted.isoformat(), "probation_until": probation_end(admitted).isoformat(),
+            "track": "unknown", "frontline": False, "oath_on": "", "extended": False}
 
 
 @check("probation_application")
@@ -128,7 +128,7 @@ def _extension(ctx: RuleContext, form: dict[str, Any]) -> None:
 def check_meeting(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict[str, Any]:
     """C-C14: discussed once the 预备期 is over, in time; C-C15 for an extension; a reason to cancel."""
     held = date.fromisoformat(form["meeting"]["date"])
-    ends = date.fromisoformat(ctx.data["probation_ends_on"])
+    ends = date.fromisoformat(ctx.data["probation_until"])
     if held < ends:
         raise violation("C-C14", f"预备期至 {ends} 届满，{held} 不能提前讨论转正", "meeting.date")
     latest = add_months(ends, rule("C-C14")["discuss_within_months"])
@@ -155,7 +155,7 @@ def check_approval(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> d
         return {"current_decided_on": ""}
     decision = ctx.data.get("decision")
     derived: dict[str, Any] = {"decided_on": decided.isoformat(), "current_decided_on": decided.isoformat()}
-    ends = date.fromisoformat(ctx.data["probation_ends_on"])
+    ends = date.fromisoformat(ctx.data["probation_until"])
     if decision == "confirm":
         derived["confirmed_on"] = ends.isoformat()  # 党龄 counts from the end of the 预备期 (党章第七条)
     elif decision == "extend":
@@ -163,7 +163,7 @@ def check_approval(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> d
                          "reason": ctx.data.get("reason")})
         months = int(ctx.data["extension_months"])
         new_end = add_months(ends, months)
-        derived.update(extended=True, extension_months_granted=months, probation_ends_on=new_end.isoformat(),
+        derived.update(extended=True, extension_months_granted=months, probation_until=new_end.isoformat(),
                        extension_due_at=midnight_after(new_end).isoformat(),
                        current_applied_on="", current_meeting_on="", current_decided_on="")
     return derived
