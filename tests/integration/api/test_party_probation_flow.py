@@ -185,6 +185,10 @@ def test_the_register_page_and_csv(flow: Flow, web: Any) -> None:
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][:4] == ["姓名", "用户名", "所在党支部", "发展方式"]
     assert rows[1][:2] == ["贺鹏", "s3b1_15"] and "2020-02-24" in rows[1] and "预备期中" in rows[1]
+    admin.post("/locale", {"locale": "en"})
+    english = admin.page("/admin/probation")
+    assert "Probationary members" in english and "Front-line fast track (activists, development targets)" in english
+    assert "In probation" in english and "Export CSV" in english
     assert web("s1_03").get("/admin/probation").status_code == 403
     # the API gives each overseer the members of their own units
     assert "s3b1_15" in _register(flow, "s3_03") and _register(flow, "s1_03") == {}
