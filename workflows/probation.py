@@ -13,6 +13,8 @@ import io
 import logging
 from dataclasses import dataclass
 from datetime import date
+from datetime import datetime
+from datetime import time
 
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -21,6 +23,7 @@ from sqlalchemy.orm import Session
 from models import MemberStatus
 from models import OrgUnit
 from models import ProbationRecord
+from models import ProcessDefinition
 from models import ProcessInstance
 from models import Role
 from models import RoleAssignment
@@ -49,14 +52,24 @@ def _branch_secretary(session: Session, user: User) -> User | None:
 
 def due_records(session: Session, today: date | None = None) -> list[tuple[ProbationRecord, User]]:
     """Members whose 预备期 (as first set, not an extension: that one the case's own timer ends)
-    is over and who are still probationary with no 转正 decided."""
+    is over, who are still probationary with no 转正 decided and no 转正 case started."""
     today = today or clock.today_local().date()
     rows = session.execute(
         select(ProbationRecord, User).join(User, User.id == ProbationRecord.user_id)
         .where(ProbationRecord.outcome == "pending", ProbationRecord.probation_ends_on < today,
                User.member_status == MemberStatus.PROBATIONARY, User.is_active.is_(True))
         .order_by(ProbationRecord.probation_ends_on, ProbationRecord.id)).all()
-    return [(record, user) for record, user in rows if open_case(session, user) is None]
+    return [(record, user) for record, user in rows if not _started(session, record, user)]
+
+
+def _started(session: Session, record: ProbationRecord, user: User) -> bool:
+    """A 转正 case was started for this 预备期 (running, or withdrawn by the branch: then the branch
+    starts the next one itself, the worker does not start it again)."""
+    since = datetime.combine(record.admitted_on, time(0, 0), clock.SHANGHAI)
+    return open_case(session, user) is not None or session.scalar(
+        select(ProcessInstance.id).join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+        .where(ProcessDefinition.key == PROCESS, ProcessInstance.subject_user_id == user.id,
+               ProcessInstance.created_at >= since).limit(1)) is not None
 
 
 def start_due(session: Session, today: date | None = None) -> list[ProcessInstance]:

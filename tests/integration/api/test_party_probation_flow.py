@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from datetime import date
 from typing import Any
 
 import pytest
@@ -106,7 +108,7 @@ def test_the_timer_starts_the_confirmation_and_the_new_full_member_counts_everyw
     assert row["probation_instance_id"] == case and row["admission_instance_id"] == admission
 
 
-def test_an_extension_is_granted_once_then_the_membership_is_cancelled(flow: Flow) -> None:
+def test_an_extension_is_granted_once_then_the_membership_is_cancelled(flow: Flow, web: Any) -> None:
     with frozen_at(at("2026-03-02 09:00")):
         case = pro.start(flow, admitted_on="2025-02-20")
         assert (case["data"]["probation_until"], case["data"]["track"]) == ("2026-02-20", "unknown")
@@ -146,6 +148,11 @@ def test_an_extension_is_granted_once_then_the_membership_is_cancelled(flow: Flo
             "completed", "取消预备党员资格", "none")
     assert _status(flow, pro.MEMBER) == "none"
     assert _register(flow)[pro.MEMBER]["outcome"] == "cancelled"
+    page = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", " ", web(pro.UPPER).page(f"/cases/{case}"),
+                                          flags=re.S))
+    page = " ".join(page.split())
+    assert "办理结果：取消预备党员资格" in page and "支部大会 延长预备期" in page and "预备期满日 2026-08-20" in page
+    assert not re.findall(r"(?<![A-Za-z_])(confirm|extend|cancel|probationary|unknown|adopted)(?![A-Za-z_])", page)
 
 
 @pytest.mark.usefixtures("frozen_clock")
@@ -193,3 +200,30 @@ def test_the_register_page_and_csv(flow: Flow, web: Any) -> None:
     # the API gives each overseer the members of their own units
     assert "s3b1_15" in _register(flow, "s3_03") and _register(flow, "s1_03") == {}
     assert flow.api("s1b1_02").get("/probation-register").status_code == 403
+
+
+def test_the_due_job_starts_each_confirmation_once(flow: Flow, api: Any) -> None:
+    """`flask workflows probation-due` (the worker runs the same job on every pass): 常青's 预备期,
+    on the register as `flask demo load` puts it, ends on 2026-02-20."""
+    from models import ProbationRecord
+    from webapp.extensions import db
+    from workflows import accounts
+
+    with flow.app.app_context():
+        user = accounts.find_user(db.session, pro.MEMBER)
+        db.session.add(ProbationRecord(user_id=user.id, track="fast_b", frontline=True, admitted_on=date(2025, 2, 20),
+                                       probation_ends_on=date(2026, 2, 20)))
+        db.session.commit()
+        db.session.remove()
+    on_the_last_day = flow.runner.invoke(args=["workflows", "probation-due", "--at", "2026-02-20T23:00"])
+    assert on_the_last_day.exit_code == 0 and on_the_last_day.output.endswith("已发起转正：0 件\n")
+    result = flow.runner.invoke(args=["workflows", "probation-due", "--at", "2026-02-21T08:00"])
+    assert result.exit_code == 0 and "常青预备党员转正" in result.output and "已发起转正：1 件" in result.output
+    [item] = [i for i in flow.todo(pro.MEMBER) if i["task"] == "application"]
+    case = flow.case(pro.SECRETARY, item["instance_id"])
+    assert (case["data"]["track"], case["data"]["started_by_timer"], case["initiator"]) == ("fast_b", True, pro.SECRETARY)
+    with frozen_at(at("2026-02-21 09:00")):
+        response = api(pro.SECRETARY).post(f"/instances/{case['id']}/withdraw", {"reason": "名册日期有误，核实后重新发起"})
+        assert response.status_code == 200, response.get_json()
+    again = flow.runner.invoke(args=["workflows", "probation-due", "--at", "2026-02-22T08:00"])
+    assert again.output.endswith("已发起转正：0 件\n")  # withdrawn by the branch: the branch starts it again
