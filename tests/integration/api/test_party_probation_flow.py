@@ -18,6 +18,9 @@ from tests.drivers import admission as adm
 from tests.drivers import probation as pro
 from tests.flows import Flow
 from tests.flows import at
+from tests.integration.documents.conftest import download
+from tests.integration.documents.conftest import flat
+from tests.integration.documents.conftest import pdf_text
 from workflows.clock import frozen_at
 
 
@@ -152,6 +155,8 @@ def test_an_extension_is_granted_once_then_the_membership_is_cancelled(flow: Flo
                                           flags=re.S))
     page = " ".join(page.split())
     assert "办理结果：取消预备党员资格" in page and "支部大会 延长预备期" in page and "预备期满日 2026-08-20" in page
+    pdf = flat(pdf_text(download(web(pro.UPPER), f"/cases/{case}/documents/approval.pdf")))
+    assert "流程状态已办结：取消预备党员资格" in pdf and "已通过" not in pdf
     assert not re.findall(r"(?<![A-Za-z_])(confirm|extend|cancel|probationary|unknown|adopted)(?![A-Za-z_])", page)
 
 
@@ -171,7 +176,9 @@ def test_after_an_extension_the_confirmation_reads_as_such(flow: Flow) -> None:
 
 
 @pytest.mark.usefixtures("frozen_clock")
-def test_who_may_start_and_about_whom(flow: Flow) -> None:
+def test_who_may_start_and_about_whom(flow: Flow, web: Any) -> None:
+    form = web(pro.SECRETARY).page("/start/party_probation")
+    assert "预备党员转正" in form and 'name="member"' in form and 'name="admitted_on"' in form
     assert flow.start(pro.PROCESS, "s1b1_01", {"member": pro.MEMBER, "admitted_on": "2025-02-20"}, expect=403)
     body = pro.start(flow, member="s3b1_02", admitted_on="2025-02-20", expect=422)
     assert "不是预备党员" in str(body["fields"]["member"])
@@ -180,6 +187,14 @@ def test_who_may_start_and_about_whom(flow: Flow) -> None:
     pro.start(flow, by="s3_03", admitted_on="2025-02-20")  # the 医院党委 组织员 may start it too
     body = pro.start(flow, admitted_on="2025-02-20", expect=422)
     assert "已在办理中" in str(body["fields"]["member"])
+    # the branch starts one from the 发起 page; the member then finds her 转正申请 in 待办
+    sent = web(pro.SECRETARY).post("/start/party_probation",
+                                   {"member": "s1b1_03", "admitted_on": "2025-01-10", "intent": "submit"})
+    assert sent.status_code == 403  # 李强 is in 炼钢厂党支部: not this secretary's member
+    sent = web("s1b1_01").post("/start/party_probation",
+                               {"member": "s1b1_03", "admitted_on": "2025-01-10", "intent": "submit"})
+    assert sent.status_code == 302, sent.get_data(as_text=True)[:2000]
+    assert [i["task"] for i in flow.todo("s1b1_03")] == ["application"]
 
 
 def test_the_register_page_and_csv(flow: Flow, web: Any) -> None:
