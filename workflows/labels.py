@@ -83,6 +83,7 @@ SERVER_FIELD_TITLES = {
     # 预备党员转正 (party_probation)
     "admitted_on": "支部大会通过为预备党员日期",
     "probation_until": "预备期满日",
+    "discussion_due_on": "支部大会讨论转正期限",
     "oath_on": "入党宣誓日期",
     "frontline": "疫情防控一线发展",
     "extended": "曾延长预备期",

@@ -56,6 +56,11 @@ def oath_on(session: Any, record: ProbationRecord) -> str:
     return str((admission.data or {}).get("oath_date") or "") if admission is not None else ""
 
 
+def discussion_due(ends: date) -> str:
+    """C-C14: the 支部大会 discusses the 转正 in time, by this day (the 支部大会 step's deadline)."""
+    return add_months(ends, rule("C-C14")["discuss_within_months"]).isoformat()
+
+
 def probation_end(admitted: date) -> date:
     """C-C10: one year from the 支部大会 that admitted the member."""
     return add_months(admitted, rule("C-C10")["months"])
@@ -91,6 +96,7 @@ def check_start(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict
     record = record_of(ctx.session, member)
     if record is not None:
         return {"admitted_on": record.admitted_on.isoformat(), "probation_until": record.probation_ends_on.isoformat(),
+                "discussion_due_on": discussion_due(record.probation_ends_on),
                 "track": record.track, "frontline": record.frontline,
                 "oath_on": oath_on(ctx.session, record),
                 "extended": record.extended_months is not None}
@@ -101,6 +107,7 @@ def check_start(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict
     if admitted > ctx.today:
         raise violation("T-C1", f"支部大会通过为预备党员日期（{admitted}）不能晚于今天（{ctx.today}）", "admitted_on")
     return {"admitted_on": admitted.isoformat(), "probation_until": probation_end(admitted).isoformat(),
+            "discussion_due_on": discussion_due(probation_end(admitted)),
             "track": "unknown", "frontline": False, "oath_on": "", "extended": False}
 
 
@@ -164,6 +171,7 @@ def check_approval(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> d
         months = int(ctx.data["extension_months"])
         new_end = add_months(ends, months)
         derived.update(extended=True, extension_months_granted=months, probation_until=new_end.isoformat(),
+                       discussion_due_on=discussion_due(new_end),
                        extension_due_at=midnight_after(new_end).isoformat(),
                        current_applied_on="", current_meeting_on="", current_decided_on="")
     return derived

@@ -140,6 +140,8 @@ def test_an_extension_is_granted_once_then_the_membership_is_cancelled(flow: Flo
         assert flow.worker() == 1  # the extended 预备期 is over: the member applies again
         assert flow.tasks(pro.SECRETARY, case) == ["application"]
         pro.apply(flow, case, "2026-08-21")
+        meeting_item = flow.item(pro.SECRETARY, case, "branch_meeting")
+        assert meeting_item["due_at"] == "2026-11-21T00:00:00+08:00"  # C-C14: three months after 2026-08-20
         body = flow.refused(pro.SECRETARY, case, "branch_meeting",
                             pro.branch_meeting("2026-08-21", "extend", extension_months=6, reason="再考察"), "C-C15")
         assert "已延长过一次" in body["message"]
