@@ -72,3 +72,12 @@ def test_the_members_relatives_recuse_from_the_vote(flow: Flow, runner: Any, tmp
     vote["meeting"]["votes"] = {"for": 6, "against": 1, "abstain": 0}
     data = flow.step(pro.SECRETARY, case, "branch_meeting", vote)["instance"]["data"]
     assert (data["meeting"]["members_due"], data["meeting_outcome"]) == (9, "adopted")
+
+
+def test_nobody_starts_the_confirmation_of_a_relative(flow: Flow, runner: Any, tmp_path: Path) -> None:
+    path = tmp_path / "relations.json"
+    path.write_text(json.dumps({"relations": [{"users": [pro.SECRETARY, pro.MEMBER], "kind": "lineal"}]}))
+    assert runner.invoke(args=["org", "import", str(path)]).exit_code == 0
+    body = flow.refused_start(pro.PROCESS, pro.SECRETARY, {"member": pro.MEMBER, "admitted_on": "2025-02-20"}, "R-C1")
+    assert "常青" in body["message"]
+    pro.start(flow, by="s3_03", admitted_on="2025-02-20")  # the 医院党委 组织员 starts it instead
