@@ -205,7 +205,7 @@ and the HTML `/tasks/todo`; SpiffArena `GET /v1.0/tasks?per_page=20`, what its "
 
 {chr(10).join(_list_table(found['lists']))}
 
-{sbs_profile.markdown(found.get('profile') or {{}})}
+{sbs_profile.markdown(found.get('profile') or dict())}
 Raw results: `{found['logs']}.json` (not committed; server logs beside it).
 """
 

@@ -18,6 +18,7 @@ from webapp.extensions import db
 from workflows.assignment import RoutingError
 from workflows.attachments import FileTooLarge
 from workflows.errors import AlreadyHandled
+from workflows.errors import Busy
 from workflows.errors import DiagramInvalid
 from workflows.errors import InvalidRequest
 from workflows.errors import NotAllowed
@@ -41,6 +42,7 @@ STATUS: list[tuple[type[WorkflowError], int]] = [
     (InvalidRequest, 400),
     (ScriptError, 500),
     (TooSoon, 429),
+    (Busy, 503),
 ]
 
 

@@ -23,6 +23,7 @@ from webapp.extensions import db
 from webapp.i18n import HTML_LANG
 from webapp.i18n import NAMES
 from webapp.i18n import select_locale
+from workflows import audit_reading
 from workflows import dashboard
 from workflows import permissions
 from workflows.attachments import FIELD as FILES_FIELD
@@ -89,6 +90,7 @@ def role_required(role: str) -> Callable[[F], F]:
 
 def register_context(app: Flask) -> None:
     app.jinja_env.filters["trans"] = gettext  # translate a word the service chose (an action's label)
+    app.jinja_env.globals["event_title"] = lambda action: gettext(audit_reading.title(action))
 
     @app.context_processor
     def _layout() -> dict[str, Any]:

@@ -30,7 +30,7 @@ from workflows.documents.common import STATUS_TEXT
 
 BOM = "\ufeff"
 CASE_HEADER = ["编号", "标题", "流程", "状态", "发起人", "所属组织", "当事人", "发起时间", "结束时间"]
-EVENT_HEADER = ["序号", "时间", "操作人", "代理对象", "操作", "流程编号", "步骤", "内容", "哈希"]
+EVENT_HEADER = ["序号", "时间（北京时间）", "操作人", "代理对象", "操作", "流程编号", "步骤", "内容", "技术详情", "哈希"]
 ROWS_PER_CHUNK = 200
 
 
@@ -87,7 +87,7 @@ def events(session: Session, auditor: User, search: EventSearch) -> Export:
                                                   "up_to_seq": upto})
 
     def lines() -> Iterator[str]:
-        rows = ([str(e.seq), _time(e.at), e.actor, e.acted_for, e.action, e.number, e.step, e.detail, e.hash]
+        rows = ([str(e.seq), _time(e.at), e.actor, e.acted_for, e.title, e.number, e.step, e.summary, e.detail, e.hash]
                 for e in audit_search.all_events(session, search, upto))
         return csv_chunks(EVENT_HEADER, rows)
 

@@ -4,7 +4,6 @@ query plus a count (no query per row); exports walk the same query in batches (`
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import asdict
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from models import ProcessInstance
 from models import ProcessStatus
 from models import Role
 from models import User
+from workflows import audit_reading
 from workflows import definitions
 from workflows import permissions
 from workflows.clock import SHANGHAI
@@ -37,6 +37,7 @@ from workflows.errors import NotAllowed
 from workflows.reads import READS
 
 Initiator, Subject, Actor, Principal = (aliased(User) for _ in range(4))
+ActorUnit = aliased(OrgUnit)
 
 
 def require_auditor(session: Session, user: User) -> None:
@@ -201,22 +202,26 @@ class EventRow:
     number: str
     instance_id: int | None
     step: str
-    detail: str
+    detail: str  # the raw payload (技术详情)
     hash: str
+    title: str = ""  # the action in words (办理, 转办 …)
+    summary: str = ""  # what was done, in words (audit_reading.Reader.summary)
 
 
 @dataclass
 class EventPage:
     rows: list[EventRow]
     total: int
-    actions: list[str]
+    actions: list[tuple[str, str]]  # (code, title) of every action in the log, for the filter
     case: tuple[int, str, str] | None  # (id, number, title) when the log is one case's 流转记录
 
 
 def _event_query(session: Session, search: EventSearch) -> Select[Any]:
     q = (select(AuditEvent.seq, AuditEvent.at, Actor.name, Principal.name, AuditEvent.action, ProcessInstance.number,
-                AuditEvent.instance_id, ProcessInstance.definition_id, AuditEvent.payload, AuditEvent.hash)
+                AuditEvent.instance_id, ProcessInstance.definition_id, AuditEvent.payload, AuditEvent.hash,
+                ActorUnit.name)
          .outerjoin(Actor, Actor.id == AuditEvent.actor_id)
+         .outerjoin(ActorUnit, ActorUnit.id == Actor.unit_id)
          .outerjoin(Principal, Principal.id == AuditEvent.acted_for_id)
          .outerjoin(ProcessInstance, ProcessInstance.id == AuditEvent.instance_id))
     if search.action:
@@ -240,16 +245,22 @@ class StepNames:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.known: dict[int, dict[str, str]] = {}
+        self.loaded: dict[int, ProcessDefinition] = {}  # held here: the session's identity map holds weakly
 
     def prime(self, definition_ids: set[int]) -> None:
         """Load the definitions of a page's events in one query."""
         wanted = definition_ids - set(self.known)
         if wanted:
             for definition in self.session.scalars(select(ProcessDefinition).where(ProcessDefinition.id.in_(wanted))):
+                self.loaded[definition.id] = definition
                 process = definitions.runtime(definition)
                 self.known[definition.id] = {s.bpmn_id: s.bpmn_name or s.bpmn_id
                                              for spec in [process.spec, *process.subprocess_specs.values()]
                                              for s in spec.task_specs.values() if getattr(s, "bpmn_id", None)}
+
+    def definition(self, definition_id: int) -> ProcessDefinition | None:
+        self.prime({definition_id})
+        return self.loaded.get(definition_id)
 
     def of(self, definition_id: int | None, task: str) -> str:
         if definition_id is None or not task:
@@ -258,12 +269,13 @@ class StepNames:
         return self.known.get(definition_id, {}).get(task, task)
 
 
-def _event_row(row: Any, steps: StepNames) -> EventRow:
+def _event_row(row: Any, steps: StepNames, reader: audit_reading.Reader) -> EventRow:
     payload = dict(row[8] or {})
-    task = str(payload.pop("task", "") or "")
-    detail = json.dumps(payload, ensure_ascii=False, sort_keys=True) if payload else ""
-    return EventRow(row[0], row[1], row[2] or "", row[3] or "", row[4], row[5] or "", row[6],
-                    steps.of(row[7], task), detail, row[9])
+    task = str(payload.get("task", "") or "")
+    actor = f"{row[2]}（{row[10]}）" if row[2] and row[10] else row[2] or ""
+    return EventRow(row[0], row[1], actor, row[3] or "", row[4], row[5] or "", row[6], steps.of(row[7], task),
+                    audit_reading.technical({k: v for k, v in payload.items() if k != "task"}), row[9],
+                    audit_reading.title(row[4]), reader.summary(payload, row[7]))
 
 
 def last_seq(session: Session) -> int:
@@ -292,9 +304,12 @@ def search_events(session: Session, auditor: User, search: EventSearch, limit: i
     require_auditor(session, auditor)
     rows = session.execute(_event_query(session, search).order_by(AuditEvent.seq.desc()).limit(limit).offset(offset)).all()
     steps = StepNames(session)
+    reader = audit_reading.Reader(session, steps.definition)
     steps.prime({r[7] for r in rows if r[7] is not None})
-    actions = list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
-    return EventPage([_event_row(r, steps) for r in rows], count_events(session, search), actions,
+    reader.prime(r[8] for r in rows)
+    actions = [(a, audit_reading.title(a))
+               for a in session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))]
+    return EventPage([_event_row(r, steps, reader) for r in rows], count_events(session, search), actions,
                      _case_of(session, search))
 
 
@@ -302,9 +317,12 @@ def all_events(session: Session, search: EventSearch, upto: int, batch: int = 10
     """Every matching event up to seq `upto`, in chain order, fetched in batches (for the export;
     the caller checked)."""
     steps = StepNames(session)
+    reader = audit_reading.Reader(session, steps.definition)
     query = _event_query(session, search).where(AuditEvent.seq <= upto).order_by(AuditEvent.seq)
     result = session.execute(query.execution_options(yield_per=batch))
     try:
-        yield from (_event_row(r, steps) for r in result)
+        for rows in result.partitions():
+            reader.prime(r[8] for r in rows)
+            yield from (_event_row(r, steps, reader) for r in rows)
     finally:
         result.close()

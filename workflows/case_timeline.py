@@ -19,14 +19,17 @@ from models import ProcessInstance
 from models import User
 from models import WorkItem
 from models import WorkItemCandidate
+from models import WorkItemKind
 from models import WorkItemStatus
 from workflows import actions
 from workflows import audit
+from workflows import audit_reading
 from workflows import case_records
 from workflows import clock
 from workflows import definitions
 from workflows import diagram
 from workflows import people
+from workflows import signing
 from workflows import tasks
 from workflows import timers
 from workflows import webforms
@@ -138,8 +141,28 @@ def _done_entry(item: WorkItem, form: dict[str, Any], names: dict[str, str], fil
 def _open_entry(item: WorkItem, waiting: list[str]) -> Entry:
     now = clock.now()
     who = [item.assignee.name] if item.assignee is not None else waiting
-    return Entry(step=item.title, status="open", at=item.created_at, due_at=item.due_at,
-                 overdue=bool(item.due_at and item.due_at < now), waiting_for=who)
+    entry = Entry(step=item.title, status="open", at=item.created_at, due_at=item.due_at,
+                  overdue=bool(item.due_at and item.due_at < now), waiting_for=who)
+    if item.on_hold:
+        # 前加签: the handler acts after the signers; a queued 后加签 signer after the handler.
+        entry.kind = "queued_signer" if item.kind == WorkItemKind.SIGNER else "after_signers"
+    return entry
+
+
+def _held_entries(session: Session, instance: ProcessInstance, held: list[WorkItem],
+                  files: dict[int | None, list[Attachment]], waiting: dict[int, list[str]]) -> list[Entry]:
+    """后加签: the handler's submission, recorded and held until the signers have signed — shown
+    as what it is (their decision and opinion), waiting on the signers, not on the handler."""
+    entries = []
+    for item in held:
+        form = actions.form_schema(item)
+        names = people.names(session, webforms.usernames_in(form["schema"], item.data, form["blocks"]))
+        entry = _done_entry(item, form, names, files.get(item.id, []))
+        entry.kind = "held"
+        entry.target = "、".join(n for s in signing.open_signers(session, item) if not s.on_hold
+                                 for n in waiting.get(s.id, []))
+        entries.append(entry)
+    return entries
 
 
 def _record_entry(record: case_records.Record) -> Entry:
@@ -179,17 +202,14 @@ def timeline(session: Session, instance: ProcessInstance) -> list[Entry]:
                      attachments=files.get(None, []))]
     entries += _closed_entries(session, instance, closed, files)
     waiting = _waiting(session, items)
-    entries += [_open_entry(i, waiting.get(i.id, [])) for i in items if i.status == WorkItemStatus.OPEN]
+    still_open = [i for i in items if i.status == WorkItemStatus.OPEN]
+    held = [i for i in still_open if i.on_hold and i.completed_by_id is not None]
+    entries += _held_entries(session, instance, held, files, waiting)
+    entries += [_open_entry(i, waiting.get(i.id, [])) for i in still_open if i not in held]
     labels = step_names(instance)
     entries += [Entry(step=labels.get(job.task_name, job.task_name), status="timer", due_at=job.due_at)
                 for job in timers.timers_of(session, instance.id)]
     return entries
-
-
-def _detail(payload: dict[str, Any]) -> str:
-    """The 说明 of an audit event: its opinion or reason (after the step returned to), file, decision."""
-    text = next((str(payload[k]) for k in ("comment", "reason", "note", "filename", "decision") if payload.get(k)), "")
-    return f"→ {payload['to_title']}：{text}" if payload.get("to_title") else text
 
 
 def events(session: Session, instance: ProcessInstance) -> list[Event]:
@@ -197,12 +217,14 @@ def events(session: Session, instance: ProcessInstance) -> list[Event]:
     rows = audit.events_of_instance(session, instance.id)
     users = audit.users_of(session, rows)
     labels = step_names(instance)
+    reader = audit_reading.Reader(session)
+    reader.prime(row.payload for row in rows)
     out = []
     for row in rows:
         task = str(row.payload.get("task") or "")
         actor = users.get(row.actor_id) if row.actor_id else None
         principal = users.get(row.acted_for_id) if row.acted_for_id else None
-        detail = _detail(row.payload)
+        detail = reader.summary(row.payload, instance.definition_id)
         out.append(Event(at=row.at, actor=actor.name if actor else "", principal=principal.name if principal else "",
                          action=row.action, step=labels.get(task, task), detail=str(detail)))
     return out

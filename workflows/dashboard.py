@@ -39,6 +39,11 @@ class Nav:
     unread: int = 0  # unread notifications (站内消息)
 
     @property
+    def todo_badge(self) -> str:
+        """The badge's text: the count, or “99+” from BADGE_CAP on."""
+        return str(self.todo) if self.todo < BADGE_CAP else f"{BADGE_CAP - 1}+"
+
+    @property
     def admin(self) -> bool:
         return Role.ADMIN in self.roles
 
@@ -65,6 +70,9 @@ class Dashboard:
     chart: str = ""
 
 
+BADGE_CAP = 100  # the 待办 badge counts up to here and then says “99+”
+
+
 def roles_of(session: Session, user: User) -> set[str]:
     return set(session.scalars(select(RoleAssignment.role).where(RoleAssignment.user_id == user.id)))
 
@@ -72,7 +80,8 @@ def roles_of(session: Session, user: User) -> set[str]:
 def nav(session: Session, user: User, todo: int | None = None) -> Nav:
     """Three indexed queries per page: the 待办 count (unless the page has just counted it, as
     the unfiltered 待办 list does), the user's roles and unread messages."""
-    return Nav(todo=inbox.todo_count(session, user) if todo is None else todo, roles=roles_of(session, user),
+    todo = inbox.todo_count(session, user, cap=BADGE_CAP) if todo is None else min(todo, BADGE_CAP)
+    return Nav(todo=todo, roles=roles_of(session, user),
                unread=notifications.unread_count(session, user))
 
 

@@ -83,3 +83,9 @@ class TooSoon(WorkflowError):
     """A rate-limited action repeated too soon, e.g. a second 催办 within the hour (HTTP 429)."""
 
     code = "too_soon"
+
+
+class Busy(WorkflowError):
+    """The database's writers did not let this one in within the busy timeout (HTTP 503)."""
+
+    code = "busy"

@@ -185,10 +185,13 @@ def queue(session: Session, user: User, view: str, limit: int = 20, offset: int 
     return Page(list(rows), total)
 
 
-def todo_count(session: Session, user: User) -> int:
-    """The 待办 badge: one index range scan on the candidate table."""
-    query = select(func.count()).select_from(_todo_query(session, user).order_by(None).subquery())
-    return session.scalar(query) or 0
+def todo_count(session: Session, user: User, cap: int | None = None) -> int:
+    """The size of the 待办: one index range scan on the candidate table, stopping at `cap`
+    rows when given (the badge says “99+” beyond 99, so it need not count a big inbox)."""
+    query = _todo_query(session, user).order_by(None)
+    if cap is not None:
+        query = query.with_only_columns(WorkItem.id).limit(cap)
+    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
 # ---------------------------------------------------------------- rows for the lists

@@ -3,10 +3,21 @@
 PostgreSQL: `SELECT … FOR UPDATE` on the instance row. SQLite: WAL, a busy timeout and
 `BEGIN IMMEDIATE` for every write transaction, so a read-then-write transaction can never fail
 to upgrade its lock. The revision check on save (DESIGN §3) backs both up.
+
+SQLite has one write lock per database, and a writer that finds it taken sleeps in SQLite's
+busy handler (1, 2, 5, 10 … 100 ms), so under four concurrent writers a request could wait
+seconds after the lock was long free. Writers of a SQLite file therefore first queue in
+`WriteQueue` — a lock per process (threads block on it) and an `flock` on a file beside the
+database (processes: gunicorn workers, timer workers, CLI) — and take SQLite's lock only when
+it is theirs; the queue is left when the transaction ends (commit, rollback or close).
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
+import time
 from typing import Any
 
 from sqlalchemy import Engine
@@ -18,15 +29,86 @@ from sqlalchemy.orm import scoped_session
 
 from models import ProcessInstance
 from models import WorkItem
+from workflows.errors import Busy
 from workflows.errors import NotFound
 
 _BEGIN_OPTION = "orgflow_sqlite_begin"
+_QUEUE_KEY = "orgflow_write_queue"
+
+
+class WriteQueue:
+    """The writers of one SQLite file, one at a time, in every thread and process.
+
+    A thread waits for its process's lock (blocking, in turn), then for the file lock held by
+    at most one waiting thread per process (a short poll: processes are few). `timeout`
+    bounds the whole wait (the busy timeout): then Busy (HTTP 503), as SQLite would.
+    """
+
+    def __init__(self, database: str, timeout: float) -> None:
+        self.path = f"{database}-writers"
+        self.timeout = timeout
+        self._pid = -1
+        self._threads = threading.Lock()
+        self._fd = -1
+
+    def _for_this_process(self) -> None:
+        # After a fork the parent's lock and open file are not this process's: start afresh.
+        if self._pid != os.getpid():
+            self._threads, self._fd, self._pid = threading.Lock(), -1, os.getpid()
+
+    def acquire(self) -> None:
+        self._for_this_process()
+        deadline = time.monotonic() + self.timeout
+        if not self._threads.acquire(timeout=self.timeout):
+            raise Busy("系统繁忙：等待写入超时，请稍后重试")
+        try:
+            if self._fd < 0:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            pause = 0.0002
+            while True:
+                try:
+                    fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise Busy("系统繁忙：等待写入超时，请稍后重试") from None
+                    time.sleep(pause)
+                    pause = min(pause * 2, 0.002)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def release(self) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._threads.release()
+
+
+_queues: dict[str, WriteQueue] = {}
+_queues_guard = threading.Lock()
+
+
+def _queue_of(engine: Engine) -> WriteQueue | None:
+    with _queues_guard:
+        return _queues.get(str(engine.url))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _leave_queue(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        queue = session.info.pop(_QUEUE_KEY, None)
+        if queue is not None:
+            queue.release()
 
 
 def install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int = 15000) -> None:
     """WAL, busy timeout, foreign keys, and BEGIN handled by us (pysqlite's own is deferred-only)."""
     if engine.dialect.name != "sqlite":
         return
+
+    database = engine.url.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        with _queues_guard:
+            _queues.setdefault(str(engine.url), WriteQueue(os.path.abspath(database), busy_timeout_ms / 1000))
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, record: Any) -> None:
@@ -51,8 +133,19 @@ def begin_write(session: Session) -> None:
     front (BEGIN IMMEDIATE); elsewhere it is a no-op.
     """
     real = session() if isinstance(session, scoped_session) else session
-    if real.get_bind().dialect.name == "sqlite" and not real.in_transaction():
+    bind = real.get_bind()
+    if bind.dialect.name != "sqlite" or real.in_transaction():
+        return
+    queue = _queue_of(bind.engine) if isinstance(bind, Engine) else None
+    if queue is not None:
+        queue.acquire()  # in turn, behind the writers already waiting (module docstring)
+        real.info[_QUEUE_KEY] = queue
+    try:
         real.connection(execution_options={_BEGIN_OPTION: "IMMEDIATE"})
+    except BaseException:
+        if real.info.pop(_QUEUE_KEY, None) is not None and queue is not None:
+            queue.release()
+        raise
 
 
 def lock_instance(session: Session, instance_id: int) -> ProcessInstance:

@@ -39,6 +39,9 @@ from workflows.runtime import engine
 
 MAX_ATTEMPTS = 5
 LEASE = timedelta(seconds=60)
+# SpiffWorkflow counts a timer as fired only once its clock is strictly past the due time
+# (`has_fired`: due < now), while a job is due at its due time: the engine runs a tick past it.
+TICK = timedelta(microseconds=1)
 
 
 def claim_due(session: Session, owner: str, limit: int = 20, lease: timedelta = LEASE) -> list[int]:
@@ -82,7 +85,8 @@ def _leased_to_other(job: TimerJob, owner: str | None, now: datetime) -> bool:
 
 def _fire_timer(session: Session, job: TimerJob, instance: ProcessInstance) -> bool:
     workflow = engine().load(definitions.runtime(instance.definition), instance.state)
-    engine().run(workflow)
+    with clock.frozen_at(max(clock.now(), job.due_at + TICK)):
+        engine().run(workflow)
     projection.sync(session, instance, workflow)  # sees the job still pending: runs the timer's effects
     job.status, job.fired_at = TimerStatus.DONE, clock.now()
     instance.state = engine().dump(workflow)

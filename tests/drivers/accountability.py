@@ -60,12 +60,13 @@ def to_proposal(flow: Flow, case_id: int, subject: str = "s1_06") -> None:
     sign_report(flow, case_id)
 
 
-def decide(flow: Flow, case_id: int, forms: list[str], initiator: str = "s1_03", **extra: Any) -> dict[str, Any]:
-    """问责方式 → 书记批准 or 党委会 (by route); returns the decision step's response."""
+def decide(flow: Flow, case_id: int, forms: list[str], initiator: str = "s1_03", on: str | None = None,
+           **extra: Any) -> dict[str, Any]:
+    """问责方式 → 书记批准 or 党委会 (by route, the 党委会 held `on`); returns the decision step's response."""
     body = flow.step(initiator, case_id, "decision_proposal", {"decision": "propose", "forms": forms, **extra})
     if body["instance"]["data"]["route"] == "secretary":
         return flow.step("s1_01", case_id, "secretary_approval", {"decision": "approve"})
-    return flow.step("s1_03", case_id, "committee_decision", {"meeting": COMMITTEE})
+    return flow.step("s1_03", case_id, "committee_decision", {"meeting": {**COMMITTEE, **({"date": on} if on else {})}})
 
 
 def announce(flow: Flow, case_id: int, on: str = "2026-03-10") -> dict[str, Any]:

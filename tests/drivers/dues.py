@@ -14,10 +14,10 @@ GROUP_MEETING = meeting(COMMITTEES["G"], {"for": 6, "against": 1}, absent={"xumi
                         body="集团党委会", date="2020-02-10", minutes_no="集团党委会纪要〔2020〕3号")
 
 
-def sub_meeting(unit: str = "S1") -> dict[str, Any]:
+def sub_meeting(unit: str = "S1", on: str = "2020-02-12") -> dict[str, Any]:
     """A subsidiary's own 党委会 (5 due, 4 present)."""
     members = COMMITTEES[unit]
-    return meeting(members, {"for": 4, "against": 0}, absent={members[-1]: "隔离观察"}, date="2020-02-12",
+    return meeting(members, {"for": 4, "against": 0}, absent={members[-1]: "隔离观察"}, date=on,
                    minutes_no="党委会纪要〔2020〕5号")
 
 
@@ -54,11 +54,12 @@ def to_recipients(flow: Flow, case_id: int) -> None:
                                                              {"unit": "S3", "ref": "党费拨〔2020〕2号"}]})
 
 
-def receive(flow: Flow, case_id: int, unit: str, matching: str = "10000.00") -> None:
+def receive(flow: Flow, case_id: int, unit: str, matching: str = "10000.00", on: str | None = None) -> None:
+    """接收与本级方案 → 本级党委会: received on 2020-02-11 and decided the next day, or both `on` one day."""
     officer = OFFICERS[unit]
     flow.step(officer, case_id, "receive_plan",
-              {"received_on": "2020-02-11", "matching_amount": matching, "plan": "慰问发热门诊一线人员"})
-    flow.step(officer, case_id, "sub_committee_decision", {"meeting": sub_meeting(unit)})
+              {"received_on": on or "2020-02-11", "matching_amount": matching, "plan": "慰问发热门诊一线人员"})
+    flow.step(officer, case_id, "sub_committee_decision", {"meeting": sub_meeting(unit, on or "2020-02-12")})
 
 
 def spend(**overrides: Any) -> dict[str, Any]:

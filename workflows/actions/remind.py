@@ -17,6 +17,7 @@ from workflows import permissions
 from workflows import signing
 from workflows.actions import common
 from workflows.errors import AlreadyHandled
+from workflows.errors import InvalidRequest
 from workflows.errors import NotAllowed
 from workflows.errors import TooSoon
 
@@ -51,6 +52,8 @@ def remind(session: Session, user: User, item_id: int, note: str | None = None) 
         raise TooSoon(f"该事项已于{item.reminded_at.astimezone(clock.SHANGHAI):%H:%M}催办过，请{wait}分钟后再催办")
     text = common.optional_text(note, "note", "催办说明")
     targets = _recipients(session, item)
+    if user.id in targets:
+        raise InvalidRequest("该事项正在等您办理，无需催办")
     item.reminded_at = now
     notifications.notify(session, targets, "remind", instance=item.instance, item=item,
                          body=f"{user.name}催办：{text or '请尽快办理'}")
@@ -60,7 +63,11 @@ def remind(session: Session, user: User, item_id: int, note: str | None = None) 
 
 
 def can_remind(session: Session, user: User, item: WorkItem) -> bool:
+    """Offered to those who may remind, never to whom the item waits on: its handlers, or while
+    it waits on 加签 the signers who may sign now (a queued 后加签 signer may not act yet)."""
     recent = item.reminded_at is not None and clock.now() - item.reminded_at < INTERVAL
     if item.status != WorkItemStatus.OPEN or recent or permissions.in_candidates(session, item, user):
+        return False
+    if item.on_hold and user.id in _recipients(session, item):
         return False
     return may_remind(session, user, item)

@@ -49,6 +49,8 @@ def _node(entry: case_timeline.Entry) -> Node:
     if entry.status == "timer":
         return Node(entry.step, "系统", "等待", "", f"到期 {when(entry.due_at)}")
     decision = entry.decision or ENTRY_STATUS.get(entry.status, "") or "已提交"
+    if entry.kind == "held":  # 后加签: submitted, in force once the signers have signed
+        decision = f"{decision}（待加签人{entry.target}签署）"
     return Node(entry.step, who_text(entry.actor, entry.principal), decision, entry.comment, when(entry.at),
                 entry.fields, entry.server)
 

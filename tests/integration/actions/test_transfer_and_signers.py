@@ -138,3 +138,31 @@ def test_add_signer_refusals(api: Any) -> None:
     again = act(api, "s1_02", item, "add-signer", {"user": "s1_03", "position": "after"}, expect=422)
     assert again["fields"] == {"user": ["该人员已被加签，尚未签署"]}
     assert actions_of(api, case_id) == [*before, "task.add_signer"]
+
+
+def test_a_held_after_signing_reads_back_as_submitted_and_waiting_on_the_signer(api: Any, web: Any) -> None:
+    """后加签 read back: once 高峰 (s1_02) has submitted, the case shows his decision and opinion
+    waiting on 林涛 (s1_03), not "等待 高峰 办理"; 林涛 — the initiator, who may otherwise 催办 —
+    is not offered 催办 against the step that waits on him, and may not send one."""
+    case_id, item = at_review(api)
+    act(api, "s1_02", item, "add-signer", {"user": "s1_03", "position": "after"})
+    queued = web("s1_03").page(f"/cases/{case_id}")
+    assert "原办理人提交后由 林涛 签署" in queued
+    assert "remind" in [a["name"] for a in act_get_actions(api, "s1_03", item)]  # not held yet: 高峰 is handling it
+    act(api, "s1_02", item, "complete", SUBMIT)
+
+    page = web("s1_03").page(f"/cases/{case_id}")
+    assert "同意提交党委会" in page and "已提交，等待加签人（林涛）签署后生效" in page
+    assert "等待 高峰 办理" not in page
+    assert "remind" not in [a["name"] for a in act_get_actions(api, "s1_03", item)]
+    refused = act(api, "s1_03", item, "remind", {}, expect=400)
+    assert refused["message"] == "该事项正在等您办理，无需催办"
+    assert "remind" in [a["name"] for a in act_get_actions(api, "s1_01", item)]  # the secretary oversees it
+    act(api, "s1_01", item, "remind", {})
+    assert api("s1_03").get("/notifications").get_json()["items"][0]["kind"] == "remind"
+
+
+def act_get_actions(api: Any, username: str, item_id: int) -> list[dict[str, Any]]:
+    response = api(username).get(f"/tasks/{item_id}/actions")
+    assert response.status_code == 200, response.get_json()
+    return list(response.get_json()["items"])

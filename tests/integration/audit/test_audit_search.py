@@ -77,13 +77,23 @@ def test_the_event_log_filters_and_its_export(web: Any, app: Flask, seeded: dict
     assert 'data-seq' not in auditor.page("/audit/events?since=2026-02-01&until=2026-02-28")
     early = auditor.page("/audit/events?until=2026-01-31&action=task.complete")
     assert re.findall(r"instance=([A-Z]{2}-2026-\d{4})\">", early) == ["TB-2026-0001"]  # the 酝酿 that ended it
+    # read in words: the action's name, the actor with their unit, the decision's title from its
+    # form, the opinion; the codes only inside the 技术详情 fold; the filter without codes
+    row = early[early.index('<tr data-seq='):early.index("</tr>", early.index('<tr data-seq='))]
+    assert "<td>办理</td>" in row and "决定：终止；意见：暂不动议" in row
+    assert re.search(r"马立新（[^）]+）", row), row
+    visible = re.sub(r"<details.*?</details>", "", row, flags=re.S)
+    assert "terminate" not in visible and "task.complete" not in visible
+    assert "技术详情" in row and "&#34;terminate&#34;" in row or '"terminate"' in row
+    assert "(task.complete)" not in early and ">办理</option>" in early
 
     header, rows = read_csv(auditor.get("/audit/events.csv?instance=WZ-2026-0002"))
-    assert header == EVENT_HEADER == ["序号", "时间", "操作人", "代理对象", "操作", "流程编号", "步骤", "内容", "哈希"]
+    assert header == EVENT_HEADER == ["序号", "时间（北京时间）", "操作人", "代理对象", "操作", "流程编号", "步骤", "内容",
+                                      "技术详情", "哈希"]
     page_rows = re.findall(r'<tr data-seq="(\d+)">', case_log)
     assert [r[0] for r in rows] == sorted(page_rows, key=int)  # chain order, the same events
-    assert all(r[5] == "WZ-2026-0002" and len(r[8]) == 64 for r in rows)
-    assert rows[0][4] == "instance.start" and rows[0][2] == "郭勇"
+    assert all(r[5] == "WZ-2026-0002" and len(r[9]) == 64 for r in rows)
+    assert rows[0][4] == "发起" and rows[0][2].startswith("郭勇（")
     [event] = events_of(app, "audit.export")
     assert event.payload["export"] == "events" and event.payload["rows"] == len(rows)
     assert event.payload["filters"] == {"instance": "WZ-2026-0002"}

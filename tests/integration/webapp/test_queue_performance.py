@@ -3,9 +3,9 @@ walks the candidate index instead of scanning work items."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-import re
 from typing import Any
 
 import pytest
@@ -60,6 +60,7 @@ def test_the_todo_page_counts_the_todo_once_for_its_list_and_its_badge(app: Flas
         html = secretary.page("/tasks/todo")
     with counted(app) as filtered:
         secretary.page("/tasks/todo?process=cadre_promotion")
+
     def todo_counts(statements: list[str]) -> list[str]:
         return [s for s in statements if s.lstrip().upper().startswith("SELECT COUNT(") and "work_item" in s]
 
@@ -92,15 +93,30 @@ FILL = {
 }
 
 
+def _fill(app: Flask, case_id: int) -> None:
+    with app.app_context():
+        for statement in filter(str.strip, FILL[db.engine.dialect.name].split(";")):
+            db.session.execute(text(statement), {"case": case_id} if ":case" in statement else {})
+        db.session.commit()
+
+
+def test_the_badge_says_99_plus_on_every_page_of_a_big_inbox(app: Flask, api: Any) -> None:
+    _fill(app, start(api)["id"])
+    secretary = login(app, "s1_01")
+    for page in ("/tasks/todo", "/tasks/done", "/"):
+        html = secretary.page(page)
+        badge = re.search(r'id="nav-todo">[^<]*<span class="badge"[^>]*>([^<]+)</span>', html)
+        assert badge and badge.group(1) == "99+", (page, html[html.find('id="nav-todo"'):][:200])
+
+
 def test_the_todo_query_walks_the_inbox_index_on_a_big_inbox(app: Flask, api: Any) -> None:
     case = start(api)
+    _fill(app, case["id"])
     with app.app_context():
         dialect = db.engine.dialect.name
-        for statement in filter(str.strip, FILL[dialect].split(";")):
-            db.session.execute(text(statement), {"case": case["id"]} if ":case" in statement else {})
-        db.session.commit()
         user = accounts.find_user(db.session, "s1_01")
         assert inbox.todo_count(db.session, user) > 500
+        assert inbox.todo_count(db.session, user, cap=100) == 100  # the badge stops counting at 99+
         sql = str(inbox._query(db.session, user, "todo", inbox.Filters()).limit(20)
                   .compile(db.engine, compile_kwargs={"literal_binds": True}))
         explain = "EXPLAIN QUERY PLAN " if dialect == "sqlite" else "EXPLAIN "
