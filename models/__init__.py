@@ -22,6 +22,7 @@ from models.record import CalendarDay
 from models.record import CalendarOverride
 from models.record import CalendarYear
 from models.record import InfluencePeriod
+from models.record import ProbationRecord
 from models.record import ReservePoolEntry
 from models.record import RulePackWindow
 from models.timer_job import TimerJob
@@ -55,6 +56,7 @@ __all__ = [
     "CalendarOverride",
     "CalendarYear",
     "InfluencePeriod",
+    "ProbationRecord",
     "LoginFailure",
     "MemberStatus",
     "NumberSequence",

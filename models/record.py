@@ -119,3 +119,28 @@ class RulePackWindow(Base):
     note: Mapped[str | None] = mapped_column(String(200))
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProbationRecord(Base):
+    """A member admitted as a 预备党员 (the register of `party_probation`): when and how they were
+    admitted, their 预备期, and the 转正 outcome. Written by `party_admission` (approval, oath) and
+    `party_probation` (decision); members imported as probationary get a row from their importer."""
+
+    __tablename__ = "probation_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), unique=True)
+    track: Mapped[str] = mapped_column(String(20), default="regular")  # regular | fast_a | fast_b
+    frontline: Mapped[bool] = mapped_column(default=False)
+    admitted_on: Mapped[date]  # the 支部大会 date: the 预备期 starts here (C-C10)
+    approved_on: Mapped[date | None]
+    oath_on: Mapped[date | None]
+    probation_ends_on: Mapped[date]  # the (possibly extended) end of the 预备期
+    extended_months: Mapped[int | None]  # set once (C-C15)
+    # pending | extended | confirmed | cancelled
+    outcome: Mapped[str] = mapped_column(String(20), default="pending")
+    confirmed_on: Mapped[date | None]  # 转正 date: the end of the 预备期 (党龄 counts from it)
+    decided_on: Mapped[date | None]  # the upper 党委's approval of the outcome
+    admission_instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    probation_instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -81,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     from webapp.api import batch as _api_batch  # noqa: F401  (批量同意)
     from webapp.api import collaboration as _api_collaboration  # noqa: F401  (notifications, delegations)
     from webapp.api import documents as _api_documents  # noqa: F401  (PDFs of a case)
+    from webapp.api import probation as _api_probation  # noqa: F401  (预备党员名册)
     from webapp.api import routes as _api_routes  # noqa: F401  (attaches the core API routes)
     from webapp.api import rule_packs as _rule_packs  # noqa: F401  (rule packs and their windows)
     from webapp.api.blueprint import bp as api_bp

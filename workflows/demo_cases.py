@@ -13,12 +13,14 @@ from typing import Any
 
 from sqlalchemy import select
 
+from models import ProbationRecord
 from models import ProcessInstance
 from models import WorkItem
 from models import WorkItemStatus
 from workflows import accounts
 from workflows import cases
 from workflows import clock
+from workflows import probation as probation_mod
 from workflows import tasks
 from workflows.calendar import add_months
 
@@ -119,12 +121,29 @@ def dues(s: Seeder) -> None:
     s.start("dues_topup", "s1b1_01", {"amount": "5000.00", "reason": "慰问隔离观察党员", "requested_from": "S1"})
 
 
+def probation(s: Seeder) -> None:
+    """Two 预备党员 on the register: 常青 (发热门诊, admitted on the front line a year and ten days
+    ago: her 预备期 is over, so her 转正 case is started as the timer worker would) and 李强 (炼钢厂,
+    five months into his 预备期)."""
+    for username, track, frontline, months, days in (("s3b1_13", "fast_a", True, -12, -10),
+                                                      ("s1b1_03", "regular", False, -5, 0)):
+        admitted = add_months(s.today, months) + timedelta(days=days)
+        user = accounts.find_user(s.session, username)
+        s.session.add(ProbationRecord(user_id=user.id, track=track, frontline=frontline, admitted_on=admitted,
+                                      approved_on=admitted + timedelta(days=3), oath_on=admitted + timedelta(days=5),
+                                      probation_ends_on=add_months(admitted, 12)))
+    s.session.flush()
+    probation_mod.start_due(s.session, s.today)
+
+
 SCENES: tuple[Callable[[Seeder], None], ...] = (cadre, accountability, admission, dues)
+# `flask demo load` adds the 预备党员 register (tests that seed a fixed set of cases use SCENES).
+DEMO_SCENES: tuple[Callable[[Seeder], None], ...] = (*SCENES, probation)
 
 
-def seed(session: Any) -> list[ProcessInstance]:
+def seed(session: Any, scenes: tuple[Callable[[Seeder], None], ...] = SCENES) -> list[ProcessInstance]:
     """Create the demo cases (in the caller's transaction); returns them, newest last."""
     seeder = Seeder(session)
-    for scene in SCENES:
+    for scene in scenes:
         scene(seeder)
     return list(session.scalars(select(ProcessInstance).order_by(ProcessInstance.id)))

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from workflows import clock
 from workflows import mailer as mailer_mod
+from workflows import probation
 from workflows import timers
 from workflows.calendar import load_calendar
 from workflows.calendar import missing_years_warning
@@ -57,6 +58,7 @@ def run_once(session_factory: Callable[[], Session], config: WorkerConfig | None
             if not ids:
                 break
             fired += sum(_fire_one(session, job_id, config.owner) for job_id in ids)
+        start_due_probations(session)
         if config.mailer is not None:
             mailer_mod.send_pending(session, config.mailer)
         return fired
@@ -76,6 +78,22 @@ def check_calendar(session: Session, config: WorkerConfig) -> str | None:
     if warning:
         log.warning("working-day calendar: %s", warning)
     return warning
+
+
+def start_due_probations(session: Session) -> list[str]:
+    """Start the 转正 case of every 预备党员 whose 预备期 has ended (workflows.probation); returns
+    their numbers. Its own transaction, after the timers (a 预备期 may have just ended)."""
+    try:
+        begin_write(session)
+        started = [case.number for case in probation.start_due(session)]
+        session.commit()
+    except Exception:
+        session.rollback()
+        log.exception("starting due 转正 cases failed; retried on the next pass")
+        return []
+    for number in started:
+        log.info("预备期满，已发起转正 %s", number)
+    return started
 
 
 def _fire_one(session: Session, job_id: int, owner: str) -> int:

@@ -24,6 +24,7 @@ from webapp.ui import back_on_error
 from webapp.ui import page_number
 from webapp.ui import role_required
 from workflows import admin
+from workflows import probation
 from workflows.errors import InvalidRequest
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -165,3 +166,15 @@ def set_override() -> Response:
 def delete_override(day: str) -> Response:
     admin.delete_override(db.session, current_user, _day(day))
     return _done(_("已删除 %(day)s 的调整", day=day), "admin.calendar")
+
+
+@bp.route("/probation", endpoint="probation")
+def probation_register() -> str:
+    return render_template("admin/probation.html", rows=probation.register(db.session, current_user))
+
+
+@bp.route("/probation.csv")
+def probation_csv() -> Response:
+    text = probation.csv_text(probation.register(db.session, current_user))
+    return Response(text, mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=probation-register.csv"})

@@ -30,7 +30,7 @@ def load(once: bool, password: str | None, no_cases: bool, logins: Path | None) 
         click.echo(f"演示组织已存在，未重复导入（登录信息见 {path}）")
         return
     if not no_cases:
-        created = write(lambda: demo_cases.seed(db.session))
+        created = write(lambda: demo_cases.seed(db.session, demo_cases.DEMO_SCENES))
         click.echo(f"演示案件 {len(created)} 件：" + "、".join(f"{c.number} {c.title}" for c in created))
     lines = [f"{username}\t{pw}" for username, pw in loaded.passwords.items()]
     path.write_text("用户名\t密码\n" + "\n".join(lines) + "\n", encoding="utf-8")

@@ -21,6 +21,7 @@ from webapp.commands.base import session_factory
 from webapp.commands.base import write
 from webapp.extensions import db
 from workflows import definitions
+from workflows import probation as probation_mod
 from workflows import stalled as stalled_mod
 from workflows import worker as worker_mod
 from workflows.clock import SHANGHAI
@@ -120,6 +121,17 @@ def worker(interval: float, once: bool, batch: int, lease: float, at: str | None
         return
     click.echo(f"timer worker {config.owner} running (Ctrl-C to stop)")
     worker_mod.loop(session_factory(), interval, stop=_stop_on_sigterm(), config=config)
+
+
+@group.command("probation-due")
+@click.option("--at", "at", help="Act as if it were this time (Asia/Shanghai), e.g. 2027-03-01T09:00.")
+def probation_due(at: str | None) -> None:
+    """Start the 转正 case of every 预备党员 whose 预备期 has ended (the worker does it on every pass)."""
+    with frozen_at(_moment(at)) if at else nullcontext():
+        started = write(lambda: probation_mod.start_due(db.session))
+    for case in started:
+        click.echo(f"{case.number}\t{case.title}")
+    click.echo(f"已发起转正：{len(started)} 件")
 
 
 def _stop_on_sigterm() -> threading.Event:

@@ -19,18 +19,21 @@ def test_demo_load_gives_every_process_real_work_in_todo(app: Any, runner: Flask
     with frozen_at(at("2026-03-02 09:00")):
         result = runner.invoke(args=["demo", "load", "--password", "demo-pass-123"])
     assert result.exit_code == 0, result.output
-    assert "演示案件 7 件" in result.output
+    assert "演示案件 8 件" in result.output
     with app.app_context():
         cases = db.session.scalars(select(ProcessInstance)).all()
         assert {c.definition.key for c in cases} == {"cadre_promotion", "accountability", "party_admission",
-                                                       "dues_allocation", "dues_topup"}
+                                                       "dues_allocation", "dues_topup", "party_probation"}
         assert {c.status for c in cases} == {"running"}
+        [due] = [c for c in cases if c.definition.key == "party_probation"]  # 常青's 预备期 is over
+        assert (due.title, due.data["started_by_timer"], due.data["track"]) == ("常青预备党员转正", True, "fast_a")
         open_tasks = {(i.instance.definition.key, i.task_name) for i in db.session.scalars(
             select(WorkItem).where(WorkItem.status == WorkItemStatus.OPEN))}
     assert open_tasks == {
         ("cadre_promotion", "deliberation"), ("accountability", "start_approval"), ("accountability", "defence"),
         ("party_admission", "branch_meeting"), ("party_admission", "branch_review"),
         ("dues_allocation", "receive_plan"), ("dues_topup", "committee_decision"),
+        ("party_probation", "application"),
     }
     again = runner.invoke(args=["demo", "load", "--once"])
     assert again.exit_code == 0 and "未重复导入" in again.output

@@ -66,6 +66,8 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("api.get_window", "GET"): USERS,
     ("inbox.batch_approve", "POST"): USERS,  # 批量同意: each item is checked as its own 办理
     ("api.batch_approve", "POST"): USERS,
+    # the 预备党员 register: whoever oversees a unit (its rows are theirs), auditors and admins
+    ("api.list_probation_register", "GET"): _only("outsider", "approver", "secretary", "officer", "auditor", "admin"),
     # starting a case
     ("start.form", "GET"): STARTERS,
     ("start.submit", "POST"): STARTERS,
@@ -114,6 +116,8 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("admin.calendar", "GET"): ADMIN,
     ("admin.set_override", "POST"): ADMIN,
     ("admin.delete_override", "POST"): ADMIN,
+    ("admin.probation", "GET"): ADMIN,
+    ("admin.probation_csv", "GET"): ADMIN,
     ("admin.cases", "GET"): ADMIN,
     ("admin.case", "GET"): ADMIN,
     ("api.action_reassign", "POST"): ADMIN,

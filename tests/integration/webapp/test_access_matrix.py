@@ -46,6 +46,7 @@ PAGES: list[tuple[str, dict[str, int]]] = [
     ("/admin/processes", ADMINS),
     ("/admin/processes/{definition}", ADMINS),
     ("/admin/calendar", ADMINS),
+    ("/admin/probation", ADMINS),
     ("/audit/", AUDITORS),
     ("/audit/verify", AUDITORS),
 ]

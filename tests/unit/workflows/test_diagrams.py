@@ -26,6 +26,7 @@ CONTRACT = {
     "dues_allocation": {"allocation_plan", "committee_decision", "transfer"},
     "dues_recipient": {"receive_plan", "sub_committee_decision", "ledger", "usage_report", "report_review"},
     "dues_topup": {"committee_decision", "transfer"},
+    "party_probation": {"application", "branch_meeting", "committee_approval"},
 }
 
 
