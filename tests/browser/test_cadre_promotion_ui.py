@@ -14,7 +14,7 @@ START = {"#f-current_post": "炼钢厂副厂长", "#f-proposed_post": "炼钢厂
 
 def todo_numbers(person: Any) -> list[str]:
     page = person.go("/tasks/todo")
-    return page.locator("#queue tbody tr td:first-child a").all_inner_texts() if page.locator("#queue").count() else []
+    return page.locator("#queue tbody tr td.number a").all_inner_texts() if page.locator("#queue").count() else []
 
 
 def open_case(person: Any, number: str) -> Page:
