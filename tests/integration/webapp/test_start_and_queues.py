@@ -22,7 +22,7 @@ from workflows import clock
 
 def rows(html: str) -> list[str]:
     """Case numbers of the list rows on a queue page, in order."""
-    return re.findall(r'<td class="nowrap"><a href="/cases/\d+">([A-Z]+-\d{4}-\d{4})</a>', html)
+    return re.findall(r'<td class="nowrap number"><a href="/cases/\d+">([A-Z]+-\d{4}-\d{4})</a>', html)
 
 
 def test_the_catalog_lists_only_what_the_user_may_start(web: Any) -> None:
