@@ -19,6 +19,7 @@ from referencing import Registry
 from referencing import Resource
 from referencing.jsonschema import DRAFT202012 as _SPEC
 
+from workflows import money
 from workflows.errors import DiagramInvalid
 from workflows.errors import ValidationFailed
 
@@ -107,6 +108,8 @@ def _message(error: ValidationError) -> str:  # noqa: C901 - one branch per JSON
         return f"最多 {value} 项"
     if keyword == "uniqueItems":
         return "不能有重复项"
+    if keyword == "pattern":
+        return money.TYPED_HINT if isinstance(schema, dict) and schema.get("x-format") == "money" else "格式不正确"
     return error.message
 
 
@@ -161,11 +164,28 @@ def read_only_errors(schema: Any, data: Any, forms: dict[str, dict[str, Any]], b
     return errors
 
 
+def normalized(schema: Any, data: Any, forms: dict[str, dict[str, Any]]) -> Any:
+    """A copy of `data` with every money field (`x-format: money`) as typed by people — "500,000",
+    "50万" — written the API's way ("500000.00"); what is not an amount is left for the schema to
+    refuse."""
+    schema = _deref(schema, forms)
+    if isinstance(data, str) and schema.get("x-format") == "money":
+        return money.normalize(data) or data
+    if isinstance(data, list) and isinstance(schema.get("items"), dict):
+        return [normalized(schema["items"], item, forms) for item in data]
+    if isinstance(data, dict) and schema.get("properties"):
+        properties = schema["properties"]
+        return {k: normalized(properties[k], v, forms) if k in properties else v for k, v in data.items()}
+    return data
+
+
 def validate(forms: dict[str, dict[str, Any]], filename: str, data: Any, version_key: str | None = None) -> dict[str, Any]:
-    """Validate a submission against a form; return it, or raise ValidationFailed (422), also
-    for values of server-computed (`readOnly`) fields."""
+    """Validate a submission against a form (money typed as people type it is normalized first);
+    return it, or raise ValidationFailed (422), also for values of server-computed (`readOnly`)
+    fields."""
     if not isinstance(data, dict):
         raise ValidationFailed("表单数据应为对象", {"_form": ["表单数据应为对象"]})
+    data = normalized(forms[filename], data, forms)
     validator = validator_for(forms, filename, version_key)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     fields = {**_field_errors(errors), **read_only_errors(forms[filename], data, forms)}

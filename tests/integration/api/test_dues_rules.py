@@ -128,10 +128,11 @@ def test_d_c7_spending_up_to_received_plus_matching_to_the_fen(flow: Flow) -> No
 
 
 def test_d_c7_money_is_exact_decimal_text(flow: Flow) -> None:
-    response = flow.start(dues.PROCESS, "zhaomin", dues.fund(amount="300000.5"), expect=422)
+    response = flow.start(dues.PROCESS, "zhaomin", dues.fund(amount="300000.005"), expect=422)  # below the fen
     assert "amount" in response["fields"]
-    response = flow.start(dues.PROCESS, "zhaomin", dues.fund(amount=300000.0), expect=422)
+    response = flow.start(dues.PROCESS, "zhaomin", dues.fund(amount=300000.0), expect=422)  # a float, not text
     assert "amount" in response["fields"]
+    assert flow.start(dues.PROCESS, "zhaomin", dues.fund(amount="300000.5"))["data"]["amount"] == "300000.50"
 
 
 def test_d_c7_a_top_up_grants_at_most_what_was_asked(flow: Flow) -> None:
@@ -139,3 +140,21 @@ def test_d_c7_a_top_up_grants_at_most_what_was_asked(flow: Flow) -> None:
     flow.refused("s1_03", case["id"], "committee_decision", {"meeting": dues.SUB_MEETING, "approved_amount": "5000.01"},
                  "D-C7")
     flow.step("s1_03", case["id"], "committee_decision", {"meeting": dues.SUB_MEETING, "approved_amount": "5000.00"})
+
+
+def test_money_is_taken_as_people_type_it_and_refused_in_words(flow: Flow) -> None:
+    """“300,000”, “10万”, “￥150,000”, “5万元” are amounts, stored the API's way ("100000.00");
+    three decimal places or words are refused next to the field, in Chinese, without a regex."""
+    case = dues.start(flow, amount="300,000")
+    assert case["data"]["amount"] == "300000.00"
+    bad = [{**dues.LINES[0], "amount": "12.345"}, {**dues.LINES[1], "amount": "一百"}, *dues.LINES[2:]]
+    refused = flow.step("zhaomin", case["id"], "allocation_plan", {"lines": bad, "matching_amount": "20000.00"},
+                        expect=422)
+    hint = "金额请填写数字，可写 500000、500,000.00 或 50万，最多两位小数"
+    assert refused["fields"] == {"lines.0.amount": [hint], "lines.1.amount": [hint]}
+    typed = [{**dues.LINES[0], "amount": "10万"}, {**dues.LINES[1], "amount": "20,000.00"},
+             {**dues.LINES[2], "amount": "￥150,000"}, {**dues.LINES[3], "amount": "5万元"}]
+    body = dues.allocate(flow, case["id"], typed, matching="2万")
+    data = body["instance"]["data"]
+    assert [line["amount"] for line in data["lines"]] == ["100000.00", "20000.00", "150000.00", "50000.00"]
+    assert data["matching_amount"] == "20000.00"  # and D-C2's sum (fund + 配套) checked the normalized amounts
