@@ -170,12 +170,15 @@ def normalized(schema: Any, data: Any, forms: dict[str, dict[str, Any]]) -> Any:
     refuse."""
     schema = _deref(schema, forms)
     if isinstance(data, str) and schema.get("x-format") == "money":
-        return money.normalize(data) or data
+        fixed = money.normalize(data)
+        return fixed if fixed is not None and fixed != data else data
     if isinstance(data, list) and isinstance(schema.get("items"), dict):
-        return [normalized(schema["items"], item, forms) for item in data]
+        items = [normalized(schema["items"], item, forms) for item in data]
+        return items if any(new is not old for new, old in zip(items, data, strict=True)) else data
     if isinstance(data, dict) and schema.get("properties"):
         properties = schema["properties"]
-        return {k: normalized(properties[k], v, forms) if k in properties else v for k, v in data.items()}
+        values = {k: normalized(properties[k], v, forms) if k in properties else v for k, v in data.items()}
+        return values if any(values[k] is not data[k] for k in data) else data  # unchanged: the same object
     return data
 
 
