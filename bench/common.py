@@ -37,8 +37,8 @@ def scratch_app(database_url: str | None = None) -> Any:
 
     from webapp import create_app
     from webapp.extensions import db
-    from workflows import definitions
     from workflows import demo
+    from workflows.engine import definitions
 
     url = database_url or f"sqlite:///{tempfile.mkdtemp(prefix='orgflow-bench-')}/bench.sqlite3"
     if url.startswith("postgresql"):

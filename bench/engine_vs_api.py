@@ -26,8 +26,8 @@ from bench.common import write_section
 
 def engine_samples(app, n: int) -> list[float]:  # type: ignore[no-untyped-def]
     from webapp.extensions import db
-    from workflows import definitions
-    from workflows.runtime import engine
+    from workflows.engine import definitions
+    from workflows.engine.runtime import engine
 
     with app.app_context():
         process = definitions.runtime(definitions.latest(db.session, "cadre_promotion"))

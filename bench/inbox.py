@@ -76,9 +76,9 @@ def fill(app, items: int) -> None:  # type: ignore[no-untyped-def]
 def samples(app, n: int) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
     from tests.web import login
     from webapp.extensions import db
+    from webapp.pages import inbox
+    from webapp.pages.dashboard import BADGE_CAP
     from workflows import accounts
-    from workflows import inbox
-    from workflows.dashboard import BADGE_CAP
 
     results: dict[str, list[float]] = {"count": [], "rows": [], "page": []}
     with app.app_context():

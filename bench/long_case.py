@@ -74,8 +74,8 @@ class Driver:
     def state(self) -> dict[str, int]:
         from models import ProcessInstance
         from webapp.extensions import db
-        from workflows import definitions
-        from workflows.runtime import engine
+        from workflows.engine import definitions
+        from workflows.engine.runtime import engine
 
         with self.app.app_context():
             instance = db.session.get(ProcessInstance, self.case_id)

@@ -5,7 +5,7 @@ One cadre_promotion case per kind of text, driven through the API (WSGI in-proce
 every free-text field of the start form and of every step filled to its form's maxLength,
 every 审批意见 and every 退回理由 at the 2,000-character limit, and `--rounds` rounds of 退回
 (民主推荐 → 酝酿) before the case runs on to 任职: 52 rows, more than the 审批单 prints
-(`workflows.documents.approval.MAX_PRINTED_NODES`, 40), so the 流程节点 table is as long as
+(`webapp.pages.documents.approval.MAX_PRINTED_NODES`, 40), so the 流程节点 table is as long as
 the printed record allows. Text kinds: `cjk`
 (Chinese with punctuation, as opinions are written), `latin` (one unbroken 2,000-letter word:
 the case that made weasyprint spin for 16 minutes on a 54,000-character opinion) and `digits`.
@@ -84,7 +84,7 @@ class Driver:
 
     def case(self, rounds: int) -> int:
         from webapp.extensions import db
-        from workflows import definitions
+        from workflows.engine import definitions
 
         with self.app.app_context():
             definition = definitions.latest(db.session, "cadre_promotion")
@@ -108,8 +108,8 @@ def render(app: Any, case_id: int, runs: int) -> dict[str, Any]:
     from webapp.documents.render import html_of
     from webapp.documents.render import pdf_of
     from webapp.extensions import db
+    from webapp.pages import documents
     from workflows import accounts
-    from workflows import documents
 
     times, pdf, rows = [], b"", 0
     with app.test_request_context():

@@ -257,7 +257,7 @@ def prepare_orgflow(path: Path) -> dict[str, str]:
     from bench.cadre import tokens
     from bench.common import scratch_app
     from webapp.extensions import db
-    from workflows import definitions
+    from workflows.engine import definitions
 
     app = scratch_app(f"sqlite:///{path}")
     with app.app_context():

@@ -21,7 +21,7 @@ class AuditEvent(Base):
     __table_args__ = (
         Index("ix_audit_event_instance_seq", "instance_id", "seq"),
         Index("ix_audit_event_actor_at", "actor_id", "at"),
-        # 审计 event log filters (workflows/audit_search.py): by action, by date, by a deputy's principal.
+        # 审计 event log filters (webapp/pages/audit/search.py): by action, by date, by a deputy's principal.
         Index("ix_audit_event_action_seq", "action", "seq"),
         Index("ix_audit_event_at", "at"),
         Index("ix_audit_event_acted_for", "acted_for_id"),

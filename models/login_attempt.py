@@ -1,4 +1,4 @@
-"""Failed logins, counted per username and per client address by `workflows.login_limit`."""
+"""Failed logins, counted per username and per client address by `workflows.accounts.login_limit`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,11 @@
-"""Fail if a lower layer imports an upper one: webapp → workflows → models (STYLE.md #1)."""
+"""Fail when an import crosses a layer the wrong way (STYLE.md #1, issue 14).
+
+- webapp → workflows → models: models/ imports neither Flask nor the layers above it; workflows/
+  imports no Flask and nothing from webapp/.
+- webapp/pages/ (page and document view models, screen and print code) is Flask-free too, so it
+  can be tested and reused without a request; only the routes and templates know Flask.
+- SpiffWorkflow is imported by workflows/engine/ alone; everything else asks the engine.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +14,14 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+FLASK = ("flask", "flask_sqlalchemy", "flask_login", "flask_wtf", "flask_babel", "werkzeug")
 FORBIDDEN = {
-    "models": ("flask", "flask_sqlalchemy", "flask_login", "flask_wtf", "werkzeug", "webapp", "workflows"),
-    "workflows": ("flask", "flask_sqlalchemy", "flask_login", "flask_wtf", "werkzeug", "webapp"),
+    "models": (*FLASK, "webapp", "workflows", "SpiffWorkflow"),
+    "workflows": (*FLASK, "webapp"),
+    "webapp/pages": FLASK,
 }
+# Where a package may be imported at all (relative to the repository root).
+ONLY_IN = {"SpiffWorkflow": ("workflows/engine",)}
 
 
 def imported_modules(path: Path) -> list[tuple[int, str]]:
@@ -31,6 +42,14 @@ def violations() -> list[str]:
             for line, module in imported_modules(path):
                 if module.split(".")[0] in banned:
                     problems.append(f"{path.relative_to(ROOT)}:{line}: {layer}/ must not import {module}")
+    for package, homes in ONLY_IN.items():
+        for path in sorted([*ROOT.glob("workflows/**/*.py"), *ROOT.glob("webapp/**/*.py")]):
+            relative = path.relative_to(ROOT).as_posix()
+            if relative.startswith(homes):
+                continue
+            for line, module in imported_modules(path):
+                if module.split(".")[0] == package:
+                    problems.append(f"{relative}:{line}: only {', '.join(homes)} may import {module}")
     return problems
 
 

@@ -31,8 +31,8 @@ from models import ProcessDefinition
 from webapp import create_app
 from webapp.extensions import db
 from workflows import accounts
-from workflows import definitions
 from workflows import demo
+from workflows.engine import definitions
 
 PASSWORD = "correct-horse-9"
 AUDIT_KEY = "test-audit-key-0123456789abcdef"

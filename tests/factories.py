@@ -11,7 +11,7 @@ from factory.alchemy import SQLAlchemyModelFactory
 from models import AnnualRating
 from models import InfluencePeriod
 from webapp.extensions import db
-from workflows.clock import today_local
+from workflows.engine.clock import today_local
 
 
 def shanghai_today() -> date:

@@ -14,9 +14,9 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
-from workflows.clock import SHANGHAI
+from workflows.engine.clock import SHANGHAI
 
-DEADLINE_NOTICES = ("due_soon", "overdue", "escalation")  # workflows.deadlines: 提醒, 逾期, 督办
+DEADLINE_NOTICES = ("due_soon", "overdue", "escalation")  # workflows.timers.deadlines: 提醒, 逾期, 督办
 
 
 def at(text: str) -> datetime:
@@ -108,8 +108,8 @@ class Flow:
     def assert_round_trip(self, case_id: int) -> None:
         from models import ProcessInstance
         from webapp.extensions import db
-        from workflows import definitions
-        from workflows.runtime import engine
+        from workflows.engine import definitions
+        from workflows.engine.runtime import engine
 
         with self.app.app_context():
             instance = db.session.get(ProcessInstance, case_id)

@@ -17,10 +17,10 @@ from webapp.extensions import db
 from webapp.extensions import login_manager
 from webapp.extensions import migrate
 from workflows import accounts
-from workflows import attachments
 from workflows import audit as audit_service  # not `audit`: the webapp.audit package rebinds that name
-from workflows.locking import begin_write
-from workflows.locking import install_sqlite_pragmas
+from workflows.cases import attachments
+from workflows.engine.locking import begin_write
+from workflows.engine.locking import install_sqlite_pragmas
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -43,8 +43,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_template_filters(app: Flask) -> None:
-    from workflows.clock import SHANGHAI
-    from workflows.documents.common import breakable
+    from webapp.pages.documents.common import breakable
+    from workflows.engine.clock import SHANGHAI
 
     app.jinja_env.filters["breakable"] = breakable  # print templates: long unbroken runs may wrap
 

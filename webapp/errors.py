@@ -16,9 +16,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from webapp.documents.render import DocumentTooSlow
 from webapp.extensions import db
-from workflows import reads
-from workflows.assignment import RoutingError
-from workflows.attachments import FileTooLarge
+from workflows.audit import reads
+from workflows.cases.attachments import FileTooLarge
+from workflows.engine.locking import begin_write
 from workflows.errors import AlreadyHandled
 from workflows.errors import Busy
 from workflows.errors import DiagramInvalid
@@ -31,7 +31,7 @@ from workflows.errors import TooSoon
 from workflows.errors import ValidationFailed
 from workflows.errors import ViewRefused
 from workflows.errors import WorkflowError
-from workflows.locking import begin_write
+from workflows.routing.assignment import RoutingError
 
 log = logging.getLogger(__name__)
 

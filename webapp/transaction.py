@@ -7,8 +7,8 @@ from collections.abc import Callable
 from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.extensions import db
+from workflows.engine.locking import begin_write
 from workflows.errors import AlreadyHandled
-from workflows.locking import begin_write
 
 
 def commit() -> None:

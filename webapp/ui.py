@@ -23,16 +23,16 @@ from webapp.extensions import db
 from webapp.i18n import HTML_LANG
 from webapp.i18n import NAMES
 from webapp.i18n import select_locale
-from workflows import audit_reading
-from workflows import dashboard
-from workflows import permissions
-from workflows.attachments import FIELD as FILES_FIELD
-from workflows.attachments import Upload
-from workflows.case_view import Submission
+from webapp.pages import dashboard
+from webapp.pages.audit import reading as audit_reading
+from webapp.pages.case.view import Submission
+from workflows.cases.attachments import FIELD as FILES_FIELD
+from workflows.cases.attachments import Upload
 from workflows.errors import InvalidRequest
 from workflows.errors import NotAllowed
 from workflows.errors import NotFound
 from workflows.errors import ValidationFailed
+from workflows.routing import permissions
 
 F = TypeVar("F", bound=Callable[..., Any])
 PER_PAGE = 20

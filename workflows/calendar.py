@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from models import CalendarDay
 from models import CalendarOverride
 from models import CalendarYear
-from workflows.clock import SHANGHAI
+from workflows.engine.clock import SHANGHAI
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from tests.browser.test_cadre_promotion_ui import open_case
 from tests.browser.test_cadre_promotion_ui import todo_numbers
 from tests.helpers import complete
 from tests.helpers import start
-from workflows import clock
+from workflows.engine import clock
 
 
 def dialog(page: Page, action: str) -> Any:

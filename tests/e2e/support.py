@@ -27,7 +27,7 @@ from tests.integration.production.support import Gunicorn
 from tests.integration.production.support import server_env
 from tests.integration.production.support import token
 from tests.integration.worker.support import wait_for
-from workflows import clock
+from workflows.engine import clock
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVE, GUNICORN = "flask serve", "gunicorn"

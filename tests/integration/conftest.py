@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 
 from webapp.extensions import db
-from workflows import definitions
+from workflows.engine import definitions
 
 TEST_BPMN = Path(__file__).resolve().parents[1] / "bpmn"
 

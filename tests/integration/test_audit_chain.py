@@ -127,7 +127,7 @@ def test_a_chain_rebuilt_with_the_key_still_fails_against_an_outside_checkpoint(
     from models import AuditEvent
     from models import AuditHead
     from workflows import audit
-    from workflows import audit_chain
+    from workflows.audit import chain as audit_chain
 
     point = tmp_path / "checkpoint.json"
     runner.invoke(args=["audit", "checkpoint", "--out", str(point)])
@@ -158,7 +158,7 @@ def test_the_standalone_verifier_checks_an_export_without_the_database(chain: in
     export, key_file = tmp_path / "audit.jsonl", tmp_path / "audit.key"
     assert runner.invoke(args=["audit", "export", "--out", str(export)]).exit_code == 0
     key_file.write_text(app.config["ORGFLOW_AUDIT_KEY"], encoding="utf-8")
-    from workflows import audit_chain
+    from workflows.audit import chain as audit_chain
 
     script = audit_chain.__file__  # run the module file alone, outside the application
     ok = subprocess.run([sys.executable, script, str(export), "--key-file", str(key_file)],

@@ -20,7 +20,7 @@ from tests.helpers import proposal
 from tests.helpers import start
 from webapp.extensions import db
 from workflows import audit
-from workflows import audit_chain
+from workflows.audit import chain as audit_chain
 
 OLD, NEW = AUDIT_KEY.encode(), b"the-next-audit-key-0123456789abcdef"
 

@@ -18,7 +18,7 @@ from models import RoleAssignment
 from models import User
 from tests.helpers import proposal
 from webapp.extensions import db
-from workflows import definitions
+from workflows.engine import definitions
 
 ORG = {
     "units": [{"code": "G", "name": "集团党委", "level": "group", "parent": None},

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from models import ProcessInstance
 from tests.helpers import start
 from webapp.extensions import db
-from workflows import assignment
+from workflows.routing import assignment
 
 
 @pytest.fixture()

@@ -10,10 +10,10 @@ from flask_login import current_user
 
 from webapp.admin.routes import bp
 from webapp.extensions import db
+from webapp.pages.case import admin as admin_cases
 from webapp.ui import PER_PAGE
 from webapp.ui import Pager
 from webapp.ui import page_number
-from workflows import admin_cases
 
 
 @bp.route("/cases")

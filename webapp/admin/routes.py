@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from models import Role
 from webapp.extensions import db
+from webapp.pages.diagram import render as diagram
 from webapp.transaction import commit
 from webapp.ui import PER_PAGE
 from webapp.ui import Pager
@@ -24,8 +25,8 @@ from webapp.ui import back_on_error
 from webapp.ui import page_number
 from webapp.ui import role_required
 from workflows import admin
-from workflows import probation
 from workflows.errors import InvalidRequest
+from workflows.records import probation
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -143,7 +144,7 @@ def processes() -> str:
 
 @bp.route("/processes/<int:definition_id>")
 def process(definition_id: int) -> str:
-    definition, svg = admin.version_diagram(db.session, current_user, definition_id)
+    definition, svg = diagram.version_diagram(db.session, current_user, definition_id)
     return render_template("admin/process.html", definition=definition, svg=svg)
 
 

@@ -11,7 +11,7 @@ from models import Delegation
 from models import Notification
 from models import User
 from webapp.api.serializers import iso
-from workflows import delegation
+from workflows.routing import delegation
 
 
 def _username(session: Session, user_id: int | None) -> str | None:

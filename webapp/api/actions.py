@@ -28,10 +28,10 @@ from webapp.extensions import db
 from webapp.transaction import commit
 from workflows import actions
 from workflows import cases
-from workflows import tasks
 from workflows.actions import comments
 from workflows.actions.registry import ITEM
 from workflows.actions.registry import Action
+from workflows.cases import tasks
 
 ERRORS.setdefault("429", {"description": "too soon (催办 at most once an hour)",
                            "headers": {"Retry-After": {"description": "seconds until it may be tried again",

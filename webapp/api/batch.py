@@ -1,4 +1,4 @@
-"""/api/v1/tasks/batch-approve: 批量同意 several 待办 items (`workflows.batch`)."""
+"""/api/v1/tasks/batch-approve: 批量同意 several 待办 items (`workflows.cases.batch`)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from webapp.api.openapi import add_paths
 from webapp.api.openapi import op
 from webapp.api.params import json_body
 from webapp.extensions import db
-from workflows import batch
+from workflows.cases import batch
 
 BODY = {"type": "object", "required": ["ids"], "properties": {
     "ids": {"type": "array", "minItems": 1, "maxItems": batch.MAX_ITEMS,

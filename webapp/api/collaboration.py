@@ -25,8 +25,8 @@ from webapp.api.params import int_arg
 from webapp.api.params import json_body
 from webapp.extensions import db
 from webapp.transaction import commit
-from workflows import notifications
 from workflows.actions import delegations
+from workflows.notify import notifications
 
 # A date (that day, 00:00 Shanghai) or a date-time (naive: Shanghai).
 MOMENT = {"type": "string", "maxLength": 40, "anyOf": [{"format": "date"}, {"format": "date-time"}]}

@@ -18,7 +18,7 @@ from webapp.api.openapi import op
 from webapp.api.openapi import path_id
 from webapp.documents import render
 from webapp.extensions import db
-from workflows import documents
+from webapp.pages import documents
 
 DOC_PARAM = {"name": "doc", "in": "query", "description": "which document (default: approval, the 审批单)",
              "schema": {"type": "string", "enum": list(documents.KINDS), "default": "approval"}}

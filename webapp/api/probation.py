@@ -14,7 +14,7 @@ from webapp.api.openapi import STR
 from webapp.api.openapi import add_paths
 from webapp.api.openapi import op
 from webapp.extensions import db
-from workflows import probation
+from workflows.records import probation
 
 NINT = {"type": ["integer", "null"]}
 ROW = {"type": "object",

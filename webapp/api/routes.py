@@ -33,17 +33,17 @@ from webapp.api.serializers import item_json
 from webapp.api.serializers import items_json
 from webapp.api.serializers import process_json
 from webapp.extensions import db
+from webapp.pages import inbox
 from webapp.transaction import commit
 from webapp.transaction import flush
 from workflows import actions
 from workflows import audit
 from workflows import cases
-from workflows import definitions
-from workflows import inbox
-from workflows import permissions
-from workflows import tasks
+from workflows.cases import tasks
+from workflows.engine import definitions
 from workflows.errors import InvalidRequest
 from workflows.errors import NotAllowed
+from workflows.routing import permissions
 
 add_paths({
     "/api/v1/processes": {"get": op("Deployed processes", list_of("Process"), ())},

@@ -13,10 +13,10 @@ from models import ProcessDefinition
 from models import ProcessInstance
 from models import User
 from models import WorkItem
-from workflows import delegation
-from workflows import tasks
 from workflows import timers
-from workflows.clock import SHANGHAI
+from workflows.cases import tasks
+from workflows.engine.clock import SHANGHAI
+from workflows.routing import delegation
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -1,5 +1,5 @@
 """The 审计 downloads: CSV exports (streamed) and the checkpoint file. Each records its audit
-event and commits it before the first byte leaves (`workflows.reads`)."""
+event and commits it before the first byte leaves (`workflows.audit.reads`)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from flask import stream_with_context
 from sqlalchemy.orm import Session
 
 from models import User
+from webapp.pages.audit import export as audit_export
+from webapp.pages.audit import view as audit_view
+from webapp.pages.audit.search import CaseSearch
+from webapp.pages.audit.search import EventSearch
 from webapp.transaction import begin_recorded_read
 from webapp.transaction import commit
-from workflows import audit_export
-from workflows import audit_view
-from workflows.audit_search import CaseSearch
-from workflows.audit_search import EventSearch
 
 
 def _attachment(filename: str) -> dict[str, str]:

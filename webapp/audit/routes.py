@@ -15,14 +15,14 @@ from flask_login import login_required
 from models import Role
 from webapp.audit import exports
 from webapp.extensions import db
+from webapp.pages.audit import search as audit_search
+from webapp.pages.audit import view as audit_view
+from webapp.pages.audit.search import CaseSearch
+from webapp.pages.audit.search import EventSearch
 from webapp.ui import PER_PAGE
 from webapp.ui import Pager
 from webapp.ui import page_number
 from webapp.ui import role_required
-from workflows import audit_search
-from workflows import audit_view
-from workflows.audit_search import CaseSearch
-from workflows.audit_search import EventSearch
 from workflows.errors import InvalidRequest
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")

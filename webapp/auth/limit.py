@@ -1,5 +1,5 @@
 """The login rate limit's wiring: which backend (Redis if configured, else the database), the
-limits from the config, the client address. The counting itself is `workflows.login_limit`."""
+limits from the config, the client address. The counting itself is `workflows.accounts.login_limit`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from flask import request
 from models import User
 from webapp.extensions import db
 from workflows import accounts
-from workflows import login_limit
+from workflows.accounts import login_limit
 
 log = logging.getLogger(__name__)
 

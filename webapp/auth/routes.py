@@ -22,7 +22,7 @@ from webapp.auth.forms import PasswordForm
 from webapp.extensions import db
 from webapp.transaction import commit
 from workflows import accounts
-from workflows.login_limit import TooManyFailures
+from workflows.accounts.login_limit import TooManyFailures
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 

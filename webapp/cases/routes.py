@@ -17,16 +17,16 @@ from flask_login import login_required
 from webapp.errors import status_of
 from webapp.extensions import db
 from webapp.i18n import diagram_labels
+from webapp.pages.case import admin as admin_cases
+from webapp.pages.case import view as case_view
+from webapp.pages.case.actions import Outcome
 from webapp.transaction import commit
 from webapp.transaction import write_apart
 from webapp.ui import safe_next
 from webapp.ui import submission
-from workflows import admin_cases
-from workflows import attachments
-from workflows import case_view
 from workflows.actions.registry import INSTANCE
 from workflows.actions.registry import ITEM
-from workflows.case_actions import Outcome
+from workflows.cases import attachments
 from workflows.errors import ValidationFailed
 
 bp = Blueprint("cases", __name__)

@@ -12,7 +12,7 @@ from webapp.commands.base import fail
 from webapp.commands.base import write
 from webapp.extensions import db
 from workflows import audit as audit_mod
-from workflows import record_check
+from workflows.audit import record_check
 from workflows.errors import NotFound
 
 group = AppGroup("audit", help="The audit chain.")
@@ -92,7 +92,7 @@ def rotate_key() -> None:
 
 @group.command("export")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="JSON-lines file; verify it anywhere with `python -m workflows.audit_chain`.")
+              help="JSON-lines file; verify it anywhere with `python -m workflows.audit.chain`.")
 def export(out: Path) -> None:
     """Write every event, in chain order, for the standalone verifier."""
     count = 0

@@ -12,8 +12,8 @@ from sqlalchemy.orm import sessionmaker
 
 from webapp.extensions import db
 from webapp.transaction import commit
+from workflows.engine.locking import begin_write
 from workflows.errors import WorkflowError
-from workflows.locking import begin_write
 
 
 def fail(message: str) -> None:

@@ -10,11 +10,11 @@ from flask.cli import AppGroup
 from webapp.commands.base import fail
 from webapp.commands.base import write
 from webapp.extensions import db
-from workflows import clock
+from workflows.admin.calendar_import import MAX_BYTES
+from workflows.admin.calendar_import import import_schedule
 from workflows.calendar import load_calendar
 from workflows.calendar import missing_years_warning
-from workflows.calendar_import import MAX_BYTES
-from workflows.calendar_import import import_schedule
+from workflows.engine import clock
 
 group = AppGroup("calendar", help="Working-day calendar: official holiday schedules.")
 

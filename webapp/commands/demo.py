@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from webapp.commands.base import write
 from webapp.extensions import db
 from workflows import demo as demo_mod
-from workflows import demo_cases
+from workflows.demo import cases as demo_cases
 
 group = AppGroup("demo", help="Demo data.")
 

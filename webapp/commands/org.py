@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from webapp.commands.base import fail
 from webapp.commands.base import write
 from webapp.extensions import db
-from workflows import org_import
+from workflows.admin import org_import
 
 group = AppGroup("org", help="Organization tree.")
 

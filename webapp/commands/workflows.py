@@ -20,14 +20,14 @@ from webapp.commands.base import fail
 from webapp.commands.base import session_factory
 from webapp.commands.base import write
 from webapp.extensions import db
-from workflows import definitions
-from workflows import probation as probation_mod
-from workflows import stalled as stalled_mod
-from workflows import worker as worker_mod
-from workflows.clock import SHANGHAI
-from workflows.clock import frozen_at
+from workflows.cases import stalled as stalled_mod
+from workflows.engine import definitions
+from workflows.engine.clock import SHANGHAI
+from workflows.engine.clock import frozen_at
 from workflows.errors import WorkflowError
-from workflows.mailer import Mailer
+from workflows.notify.mailer import Mailer
+from workflows.records import probation as probation_mod
+from workflows.timers import worker as worker_mod
 
 group = AppGroup("workflows", help="Process definitions and the timer worker.")
 

@@ -1,4 +1,4 @@
-"""Turn a prepared document (`workflows.documents`) into PDF bytes with weasyprint.
+"""Turn a prepared document (`webapp.pages.documents`) into PDF bytes with weasyprint.
 
 The download is recorded in the transaction that read the case (`prepare`), committed before
 the PDF is drawn: the slow part (fonts, layout) holds no database lock, and no PDF leaves
@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 
 from models import User
 from webapp.documents import drawing
+from webapp.pages import documents
+from webapp.pages.documents import Document
 from webapp.transaction import begin_recorded_read
 from webapp.transaction import commit
-from workflows import documents
-from workflows.documents import Document
 from workflows.errors import WorkflowError
 
 

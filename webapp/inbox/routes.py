@@ -15,11 +15,11 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
+from webapp.pages import inbox
 from webapp.ui import PER_PAGE
 from webapp.ui import Pager
 from webapp.ui import page_number
-from workflows import batch
-from workflows import inbox
+from workflows.cases import batch
 from workflows.errors import InvalidRequest
 
 bp = Blueprint("inbox", __name__, url_prefix="/tasks")

@@ -12,10 +12,10 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
+from webapp.pages import dashboard
 from webapp.transaction import commit
 from webapp.ui import safe_next
 from workflows import accounts
-from workflows import dashboard
 
 bp = Blueprint("main", __name__)
 

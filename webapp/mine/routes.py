@@ -14,16 +14,16 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
+from webapp.pages import delegations as delegation_view
 from webapp.transaction import commit
 from webapp.ui import PER_PAGE
 from webapp.ui import Pager
 from webapp.ui import page_number
 from webapp.ui import safe_next
 from webapp.ui import submission
-from workflows import delegation_view
-from workflows import notifications
 from workflows.actions import delegations as delegation_actions
 from workflows.errors import ValidationFailed
+from workflows.notify import notifications
 
 bp = Blueprint("mine", __name__)
 

@@ -15,9 +15,9 @@ from werkzeug.wrappers import Response
 
 from webapp.errors import status_of
 from webapp.extensions import db
+from webapp.pages.start import view as start_view
 from webapp.transaction import commit
 from webapp.ui import submission
-from workflows import start_view
 from workflows.errors import ValidationFailed
 
 bp = Blueprint("start", __name__, url_prefix="/start")

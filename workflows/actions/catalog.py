@@ -8,8 +8,6 @@ from sqlalchemy.orm import Session
 
 from models import User
 from models import WorkItem
-from workflows import permissions
-from workflows import tasks
 from workflows.actions import cc
 from workflows.actions import claims
 from workflows.actions import comments
@@ -26,7 +24,9 @@ from workflows.actions.registry import ITEM
 from workflows.actions.registry import Action
 from workflows.actions.registry import Param
 from workflows.actions.registry import register
-from workflows.signing import open_signers
+from workflows.actions.signing import open_signers
+from workflows.cases import tasks
+from workflows.routing import permissions
 
 
 def _claim(session: Session, user: User, item_id: int) -> WorkItem:

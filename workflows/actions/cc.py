@@ -15,12 +15,12 @@ from models import CaseCC
 from models import ProcessInstance
 from models import User
 from workflows import audit
-from workflows import clock
-from workflows import notifications
-from workflows import permissions
 from workflows.actions import common
+from workflows.engine import clock
 from workflows.errors import NotAllowed
 from workflows.errors import ValidationFailed
+from workflows.notify import notifications
+from workflows.routing import permissions
 
 MAX_USERS = 50
 

@@ -10,10 +10,10 @@ from models import User
 from models import WorkItem
 from models import WorkItemCandidate
 from workflows import audit
-from workflows import notifications
-from workflows import tasks
 from workflows.actions import common
+from workflows.cases import tasks
 from workflows.errors import AlreadyHandled
+from workflows.notify import notifications
 
 
 def _shared(session: Session, item: WorkItem) -> bool:

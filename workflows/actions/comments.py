@@ -13,9 +13,9 @@ from models import WorkItem
 from models import WorkItemStatus
 from workflows import audit
 from workflows import cases
-from workflows import clock
-from workflows import notifications
 from workflows.actions import common
+from workflows.engine import clock
+from workflows.notify import notifications
 
 
 def comment(session: Session, user: User, instance_id: int, body: str | None = None) -> CaseComment:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,17 +17,18 @@ from models import WorkItem
 from models import WorkItemCandidate
 from models import WorkItemKind
 from models import WorkItemStatus
-from workflows import clock
-from workflows import definitions
-from workflows import permissions
-from workflows import projection
-from workflows import tasks
+from workflows.cases import tasks
+from workflows.engine import BpmnWorkflow
+from workflows.engine import clock
+from workflows.engine import definitions
+from workflows.engine import projection
+from workflows.engine.locking import lock_instance
+from workflows.engine.runtime import engine
 from workflows.errors import AlreadyHandled
 from workflows.errors import NotAllowed
 from workflows.errors import NotFound
 from workflows.errors import ValidationFailed
-from workflows.locking import lock_instance
-from workflows.runtime import engine
+from workflows.routing import permissions
 
 STATUS_TEXT = {"completed": "已办结", "rejected": "已结束（未通过）", "withdrawn": "已撤回", "terminated": "已终止"}
 MAX_REASON = 2000

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 from models import User
 from models import WorkItem
 from models import WorkItemKind
-from workflows import tasks
 from workflows.actions import common
 from workflows.actions import returning
 from workflows.actions import signers
+from workflows.cases import tasks
 from workflows.errors import NotFound
 
 

@@ -1,6 +1,6 @@
 """Managing 委托/代理: a user names a deputy for a period and optional processes; ends it early.
 
-How delegated items are seen and acted on is in `workflows.delegation`. Here: who may set one
+How delegated items are seen and acted on is in `workflows.routing.delegation`. Here: who may set one
 up (the principal, or an administrator for anybody — e.g. for a secretary in hospital), the
 checks (a real deputy other than oneself, a period that ends in the future, deployed process
 keys, no overlap with another delegation of the same principal for the same processes), and
@@ -21,17 +21,17 @@ from sqlalchemy.orm import Session
 from models import Delegation
 from models import User
 from workflows import audit
-from workflows import clock
-from workflows import definitions
-from workflows import delegation as delegation_mod
-from workflows import notifications
-from workflows import permissions
 from workflows.actions import common
+from workflows.engine import clock
+from workflows.engine import definitions
 from workflows.errors import AlreadyHandled
 from workflows.errors import InvalidRequest
 from workflows.errors import NotAllowed
 from workflows.errors import NotFound
 from workflows.errors import ValidationFailed
+from workflows.notify import notifications
+from workflows.routing import delegation as delegation_mod
+from workflows.routing import permissions
 from workflows.rules import eligibility
 
 MAX_DELEGATION_REASON = 200  # the column's width (delegation.reason)

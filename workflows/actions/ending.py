@@ -23,13 +23,13 @@ from models import User
 from models import WorkItem
 from models import WorkItemStatus
 from workflows import audit
-from workflows import clock
-from workflows import notifications
-from workflows import projection
 from workflows.actions import common
+from workflows.engine import clock
+from workflows.engine import projection
+from workflows.engine.runtime import engine
 from workflows.errors import AlreadyHandled
 from workflows.errors import NotAllowed
-from workflows.runtime import engine
+from workflows.notify import notifications
 
 
 def _waits_on_initiator(session: Session, instance: ProcessInstance) -> bool:

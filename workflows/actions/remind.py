@@ -11,15 +11,15 @@ from models import User
 from models import WorkItem
 from models import WorkItemStatus
 from workflows import audit
-from workflows import clock
-from workflows import notifications
-from workflows import permissions
-from workflows import signing
 from workflows.actions import common
+from workflows.actions import signing
+from workflows.engine import clock
 from workflows.errors import AlreadyHandled
 from workflows.errors import InvalidRequest
 from workflows.errors import NotAllowed
 from workflows.errors import TooSoon
+from workflows.notify import notifications
+from workflows.routing import permissions
 
 INTERVAL = timedelta(hours=1)
 

@@ -15,10 +15,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
-from SpiffWorkflow.task import Task
-from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,15 +24,19 @@ from models import User
 from models import WorkItem
 from models import WorkItemKind
 from workflows import audit
-from workflows import clock
-from workflows import forms
-from workflows import notifications
 from workflows import rules
 from workflows.actions import common
-from workflows.actions import rewind
+from workflows.cases import forms
+from workflows.engine import BpmnWorkflow
+from workflows.engine import StartEvent
+from workflows.engine import Task
+from workflows.engine import TaskState
+from workflows.engine import clock
+from workflows.engine import rewind
+from workflows.engine.runtime import engine
 from workflows.errors import AlreadyHandled
 from workflows.errors import ValidationFailed
-from workflows.runtime import engine
+from workflows.notify import notifications
 
 INITIATOR = "initiator"
 

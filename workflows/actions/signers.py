@@ -1,6 +1,6 @@
 """加签 (before / after the current signer), 减签, and an added signer's 签署.
 
-See `workflows.signing` for how signer items relate to the item they sign for. The rules:
+See `workflows.actions.signing` for how signer items relate to the item they sign for. The rules:
 
 - Only the item's handler adds or removes signers, on a TASK item; an added signer signs
   (同意 / 不同意 with an opinion, required for 不同意) and cannot add further signers.
@@ -24,17 +24,17 @@ from models import WorkItem
 from models import WorkItemKind
 from models import WorkItemStatus
 from workflows import audit
-from workflows import clock
-from workflows import forms
-from workflows import notifications
-from workflows import permissions
-from workflows import projection
-from workflows import signing
-from workflows import tasks
 from workflows.actions import common
+from workflows.actions import signing
+from workflows.cases import forms
+from workflows.cases import tasks
+from workflows.engine import clock
+from workflows.engine import projection
 from workflows.errors import AlreadyHandled
 from workflows.errors import NotAllowed
 from workflows.errors import ValidationFailed
+from workflows.notify import notifications
+from workflows.routing import permissions
 from workflows.rules import eligibility
 
 SIGN_FORM: dict[str, Any] = {

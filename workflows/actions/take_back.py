@@ -9,9 +9,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.exceptions import TaskNotFoundException
-from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,12 +17,15 @@ from models import WorkItem
 from models import WorkItemKind
 from models import WorkItemStatus
 from workflows import audit
-from workflows import notifications
 from workflows.actions import common
-from workflows.actions import rewind
+from workflows.engine import BpmnWorkflow
+from workflows.engine import TaskNotFoundException
+from workflows.engine import TaskState
+from workflows.engine import rewind
+from workflows.engine.runtime import engine
 from workflows.errors import AlreadyHandled
 from workflows.errors import NotAllowed
-from workflows.runtime import engine
+from workflows.notify import notifications
 
 
 def _is_handler(user: User, item: WorkItem) -> bool:

@@ -16,11 +16,11 @@ from models import WorkItem
 from models import WorkItemKind
 from models import WorkItemStatus
 from workflows import audit
-from workflows import notifications
-from workflows import tasks
 from workflows.actions import common
+from workflows.cases import tasks
 from workflows.errors import AlreadyHandled
 from workflows.errors import ValidationFailed
+from workflows.notify import notifications
 from workflows.rules import eligibility
 
 

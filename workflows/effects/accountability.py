@@ -18,9 +18,9 @@ from sqlalchemy import select
 from models import AnnualRating
 from models import InfluencePeriod
 from models import ReservePoolEntry
-from workflows import clock
 from workflows.effects.base import EffectContext
 from workflows.effects.base import effect
+from workflows.engine import clock
 from workflows.rules.accountability import settings
 from workflows.rules.packs import rule
 

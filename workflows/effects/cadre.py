@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from models import ReservePoolEntry
-from workflows import clock
 from workflows.effects.base import EffectContext
 from workflows.effects.base import effect
+from workflows.engine import clock
 
 
 @effect("reserve_pool_entry")

@@ -18,11 +18,11 @@ from models import Role
 from models import RoleAssignment
 from models import WorkItem
 from models import WorkItemStatus
-from workflows.assignment import unit_at_level
 from workflows.calendar import add_months
 from workflows.calendar import midnight_after
 from workflows.errors import ValidationFailed
 from workflows.labels import form_title
+from workflows.routing.assignment import unit_at_level
 from workflows.rules.base import CHECKS
 from workflows.rules.base import RuleContext
 from workflows.rules.base import check

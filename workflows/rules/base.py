@@ -24,9 +24,9 @@ from models import User
 from models import WorkItem
 from models import WorkItemKind
 from models import WorkItemStatus
-from workflows import clock
 from workflows.calendar import WorkCalendar
 from workflows.calendar import load_calendar
+from workflows.engine import clock
 from workflows.errors import RuleViolation
 from workflows.rules.packs import rule
 

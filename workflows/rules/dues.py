@@ -17,9 +17,9 @@ from models import OrgUnit
 from models import RoleAssignment
 from models import UnitLevel
 from workflows import money
-from workflows.assignment import unit_at_level
 from workflows.errors import NotAllowed
 from workflows.errors import ValidationFailed
+from workflows.routing.assignment import unit_at_level
 from workflows.rules.base import RuleContext
 from workflows.rules.base import check
 from workflows.rules.base import violation

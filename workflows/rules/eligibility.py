@@ -29,9 +29,9 @@ from models import ProcessDefinition
 from models import RoleAssignment
 from models import User
 from models import WorkItem
-from workflows.assignment import parse_lane
 from workflows.errors import RuleViolation
 from workflows.labels import ROLE_TITLES
+from workflows.routing.assignment import parse_lane
 from workflows.rules import recusal
 from workflows.rules.base import violation
 from workflows.rules.packs import load_packs
@@ -130,7 +130,7 @@ def process_roles(definition: ProcessDefinition) -> frozenset[str]:
     key = (definition.id, definition.content_hash)
     found = _roles_cache.get(key)
     if found is None:
-        from workflows import definitions  # late: definitions imports the rules package
+        from workflows.engine import definitions  # late: definitions imports the rules package
 
         parsed = definitions.runtime(definition)
         lanes = {getattr(s, "lane", None) for spec in [parsed.spec, *parsed.subprocess_specs.values()]

@@ -17,11 +17,11 @@ from models import Role
 from models import RulePackWindow
 from models import User
 from workflows import audit
-from workflows import clock
+from workflows.engine import clock
 from workflows.errors import NotAllowed
 from workflows.errors import NotFound
 from workflows.errors import ValidationFailed
-from workflows.permissions import has_role
+from workflows.routing.permissions import has_role
 from workflows.rules.packs import load_packs
 
 

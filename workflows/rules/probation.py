@@ -23,11 +23,11 @@ from models import ProcessStatus
 from models import RoleAssignment
 from models import UnitLevel
 from models import User
-from workflows.assignment import unit_at_level
 from workflows.calendar import add_months
 from workflows.calendar import midnight_after
 from workflows.errors import NotAllowed
 from workflows.errors import ValidationFailed
+from workflows.routing.assignment import unit_at_level
 from workflows.rules.base import RuleContext
 from workflows.rules.base import check
 from workflows.rules.base import violation

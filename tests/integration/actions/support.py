@@ -10,9 +10,9 @@ from flask import Flask
 from models import ProcessInstance
 from tests.helpers import open_item
 from webapp.extensions import db
-from workflows import definitions
-from workflows.actions.rewind import ancestors
-from workflows.runtime import engine
+from workflows.engine import definitions
+from workflows.engine.rewind import ancestors
+from workflows.engine.runtime import engine
 
 
 def act(api: Any, username: str, item_id: int, action: str, body: dict[str, Any] | None = None,

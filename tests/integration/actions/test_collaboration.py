@@ -11,8 +11,8 @@ from tests.integration.actions.support import act_on_case
 from tests.integration.actions.support import actions_of
 from tests.integration.actions.support import item_of
 from tests.integration.actions.support import todo
-from workflows import clock
-from workflows.clock import frozen_at
+from workflows.engine import clock
+from workflows.engine.clock import frozen_at
 
 
 def test_remind_tells_the_handler_at_most_once_an_hour(api: Any) -> None:

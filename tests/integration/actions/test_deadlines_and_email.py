@@ -23,8 +23,8 @@ from tests.integration.actions.support import act_on_case
 from tests.integration.actions.support import events
 from tests.integration.actions.support import item_of
 from webapp.extensions import db
-from workflows.clock import SHANGHAI
-from workflows.clock import frozen_at
+from workflows.engine.clock import SHANGHAI
+from workflows.engine.clock import frozen_at
 
 
 def at(text: str) -> datetime:

@@ -16,7 +16,7 @@ from tests.integration.actions.support import events
 from tests.integration.actions.support import item_of
 from tests.integration.actions.support import todo
 from webapp.extensions import db
-from workflows import clock
+from workflows.engine import clock
 
 
 def window(days: int = 7) -> dict[str, str]:

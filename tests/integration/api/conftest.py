@@ -19,7 +19,7 @@ def frozen_clock(request: pytest.FixtureRequest) -> Any:
     """Run the test at the time of its `clock` mark (default 2026-03-02 09:00 Shanghai, a Monday);
     it may travel on with frozen_at."""
     from tests.flows import at
-    from workflows.clock import frozen_at
+    from workflows.engine.clock import frozen_at
 
     mark = request.node.get_closest_marker("clock")
     with frozen_at(at(mark.args[0] if mark else "2026-03-02 09:00")):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.drivers import accountability as acc
 from tests.flows import Flow
 from tests.flows import at
-from workflows.clock import frozen_at
+from workflows.engine.clock import frozen_at
 
 
 def test_admonishment_runs_from_lead_to_the_end_of_the_appeal_window(flow: Flow) -> None:

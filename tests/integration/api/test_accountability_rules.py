@@ -17,7 +17,7 @@ from tests.flows import Flow
 from tests.flows import at
 from tests.helpers import COMMITTEES
 from tests.helpers import meeting
-from workflows.clock import frozen_at
+from workflows.engine.clock import frozen_at
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 

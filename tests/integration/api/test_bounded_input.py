@@ -9,7 +9,7 @@ from typing import Any
 
 from tests.helpers import open_item
 from tests.helpers import start
-from workflows import clock
+from workflows.engine import clock
 
 LIMIT = 2000
 

@@ -16,8 +16,8 @@ from tests.helpers import instance
 from tests.helpers import proposal
 from tests.helpers import start
 from tests.helpers import to_committee
-from workflows.clock import SHANGHAI
-from workflows.clock import frozen_at
+from workflows.engine.clock import SHANGHAI
+from workflows.engine.clock import frozen_at
 
 
 def at(text: str) -> datetime:

@@ -25,7 +25,7 @@ from tests.helpers import start
 from tests.helpers import to_committee
 from webapp.extensions import db
 from workflows import accounts
-from workflows import clock
+from workflows.engine import clock
 
 
 def refused(api: Any, rule: str, **overrides: Any) -> dict[str, Any]:

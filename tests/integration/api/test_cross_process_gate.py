@@ -15,7 +15,7 @@ from tests.flows import at
 from tests.helpers import FOUR_MUSTS_DONE
 from tests.helpers import MEETING_OK
 from tests.helpers import proposal
-from workflows.clock import frozen_at
+from workflows.engine.clock import frozen_at
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 

@@ -20,7 +20,7 @@ from tests.helpers import MEETING_OK
 from tests.helpers import proposal
 from tests.helpers import start
 from tests.helpers import to_committee
-from workflows.clock import frozen_at
+from workflows.engine.clock import frozen_at
 
 pytestmark = [pytest.mark.usefixtures("frozen_clock"), pytest.mark.clock("2026-03-02 09:00")]  # a Monday
 

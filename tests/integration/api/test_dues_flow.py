@@ -7,7 +7,7 @@ import pytest
 from tests.drivers import dues
 from tests.flows import Flow
 from tests.flows import at
-from workflows.clock import frozen_at
+from workflows.engine.clock import frozen_at
 
 pytestmark = [pytest.mark.usefixtures("frozen_clock"), pytest.mark.clock("2020-02-14 09:00")]
 

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from tests.helpers import open_item
 from tests.helpers import start
 from tests.integration.security.conftest import form_login
-from workflows import clock
+from workflows.engine import clock
 from workflows.errors import Busy
 
 

@@ -8,7 +8,7 @@ from models import WorkItem
 from tests.drivers import dues
 from tests.flows import Flow
 from tests.flows import at
-from workflows.clock import frozen_at
+from workflows.engine.clock import frozen_at
 
 
 def test_the_twentieth_rejection_in_a_row_is_refused(flow: Flow) -> None:

@@ -8,7 +8,7 @@ from models import User
 from tests.drivers import admission as adm
 from tests.flows import Flow
 from tests.flows import at
-from workflows.clock import frozen_at
+from workflows.engine.clock import frozen_at
 
 
 def _status(flow: Flow, username: str) -> str:

@@ -10,7 +10,7 @@ from tests.drivers import admission as adm
 from tests.flows import Flow
 from tests.flows import at
 from tests.helpers import meeting
-from workflows.clock import frozen_at
+from workflows.engine.clock import frozen_at
 
 pytestmark = [pytest.mark.usefixtures("frozen_clock"), pytest.mark.clock("2020-02-22 09:00")]
 

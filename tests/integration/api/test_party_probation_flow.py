@@ -21,7 +21,7 @@ from tests.flows import at
 from tests.integration.documents.conftest import download
 from tests.integration.documents.conftest import flat
 from tests.integration.documents.conftest import pdf_text
-from workflows.clock import frozen_at
+from workflows.engine.clock import frozen_at
 
 
 def _status(flow: Flow, username: str) -> str:

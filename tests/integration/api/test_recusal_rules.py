@@ -26,7 +26,7 @@ from tests.integration.actions.support import events
 from tests.integration.actions.support import todo
 from webapp.extensions import db
 from workflows import accounts
-from workflows.clock import frozen_at
+from workflows.engine.clock import frozen_at
 
 
 def refused(body: dict[str, Any], rule: str, field: str) -> str:

@@ -17,8 +17,8 @@ from tests.flows import at
 from tests.helpers import complete
 from tests.helpers import start
 from webapp.extensions import db
-from workflows import demo_cases
-from workflows.clock import frozen_at
+from workflows.demo import cases as demo_cases
+from workflows.engine.clock import frozen_at
 
 
 @pytest.fixture()

@@ -12,8 +12,8 @@ from flask import Flask
 from tests.integration.audit.conftest import events_of
 from tests.integration.audit.conftest import read_csv
 from tests.integration.webapp.test_queue_performance import counted
-from workflows.audit_export import CASE_HEADER
-from workflows.audit_export import EVENT_HEADER
+from webapp.pages.audit.export import CASE_HEADER
+from webapp.pages.audit.export import EVENT_HEADER
 
 ALL = {"TB-2026-0001", "TB-2026-0002", "WZ-2026-0001", "WZ-2026-0002", "FZ-2026-0001", "FZ-2026-0002",
        "DF-2026-0001", "ZJ-2026-0001"}

@@ -19,7 +19,7 @@ from tests.web import csrf_of
 from tests.web import open_item_id
 from tests.web import start_case
 from webapp.extensions import db
-from workflows import reads
+from workflows.audit import reads
 
 OUTSIDER = "s2_03"  # an S2 officer: may not see S1's cases
 

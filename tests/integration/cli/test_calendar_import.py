@@ -20,8 +20,8 @@ from models import CalendarDay
 from tests.flows import at
 from webapp.commands.base import session_factory
 from webapp.extensions import db
-from workflows import worker
-from workflows.clock import frozen_at
+from workflows.engine.clock import frozen_at
+from workflows.timers import worker
 
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "calendar-2027-not-official.csv"
 SOURCE = "测试用 2027 年安排（非官方）"
@@ -75,7 +75,7 @@ def test_the_admin_pages_and_the_worker_warn_from_december_until_next_year_is_im
     with frozen_at(at("2026-12-01 09:00")):
         page = admin.page("/admin/calendar")
         assert 'id="calendar-warning"' in page and "2027 年尚无官方节假日安排" in page
-        caplog.set_level(logging.WARNING, logger="workflows.worker")
+        caplog.set_level(logging.WARNING, logger="workflows.timers.worker")
         assert "2027 年尚无官方节假日安排" in (_worker_warning(app) or "")
         assert "2027 年尚无官方节假日安排" in caplog.text
         assert import_fixture(runner).exit_code == 0

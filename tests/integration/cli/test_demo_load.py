@@ -12,7 +12,7 @@ from models import WorkItem
 from models import WorkItemStatus
 from tests.flows import at
 from webapp.extensions import db
-from workflows.clock import frozen_at
+from workflows.engine.clock import frozen_at
 
 
 def test_demo_load_gives_every_process_real_work_in_todo(app: Any, runner: FlaskCliRunner) -> None:

@@ -23,10 +23,10 @@ from tests.drivers import accountability as acc
 from tests.flows import Flow
 from tests.flows import at
 from webapp.extensions import db
-from workflows import definitions
 from workflows import engine as engine_mod
-from workflows.clock import frozen_at
-from workflows.runtime import engine
+from workflows.engine import definitions
+from workflows.engine.clock import frozen_at
+from workflows.engine.runtime import engine
 
 
 @pytest.fixture()

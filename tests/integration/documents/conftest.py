@@ -26,8 +26,8 @@ from tests.helpers import complete
 from tests.helpers import start
 from webapp.extensions import db
 from workflows import accounts
-from workflows import clock
-from workflows.clock import frozen_at
+from workflows.engine import clock
+from workflows.engine.clock import frozen_at
 
 PROMOTION_AT = "2026-03-02 09:00"
 DUES_AT = "2020-02-14 09:00"

@@ -15,9 +15,9 @@ from tests.helpers import start
 from tests.integration.documents.conftest import download
 from tests.integration.documents.conftest import flat
 from tests.integration.documents.conftest import pdf_text
-from workflows.documents import approval
-from workflows.documents.common import ZWSP
-from workflows.documents.common import breakable
+from webapp.pages.documents import approval
+from webapp.pages.documents.common import ZWSP
+from webapp.pages.documents.common import breakable
 
 
 def test_breakable_cuts_only_long_unbroken_runs() -> None:

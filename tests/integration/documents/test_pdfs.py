@@ -16,7 +16,7 @@ from tests.integration.documents.conftest import has_cjk_font
 from tests.integration.documents.conftest import pdf_fonts
 from tests.integration.documents.conftest import pdf_text
 from webapp.extensions import db
-from workflows.reads import READS
+from workflows.audit.reads import READS
 
 
 def head_event(app: Flask, case_id: int) -> AuditEvent:
@@ -49,8 +49,8 @@ def test_the_approval_sheet_has_every_field_the_opinions_with_dai_the_diagram_an
 def test_the_appointment_form_fills_what_orgflow_holds_and_leaves_the_rest_empty(
         web: Any, app: Flask, promotion: dict[str, Any]) -> None:
     from webapp.documents.render import html_of
+    from webapp.pages import documents
     from workflows import accounts
-    from workflows import documents
 
     pdf = download(web("s1_03"), f"/cases/{promotion['id']}/documents/appointment.pdf")
     text = flat(pdf_text(pdf))

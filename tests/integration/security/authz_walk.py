@@ -23,7 +23,7 @@ from tests.web import open_item_id
 from tests.web import start_form
 from webapp.extensions import db
 from workflows import accounts
-from workflows import clock
+from workflows.engine import clock
 
 # The kinds of user, by a demo user of each (the case below is started by s1_03 in S1).
 ROLES = {

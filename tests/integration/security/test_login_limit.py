@@ -20,7 +20,7 @@ from tests.integration.security.conftest import REDIS_URL
 from tests.integration.security.conftest import csrf_of
 from tests.integration.security.conftest import form_login
 from webapp.extensions import db
-from workflows import clock
+from workflows.engine import clock
 
 USER = "s1_03"
 REFUSED = "登录失败次数过多，请 15 分钟后再试"

@@ -23,7 +23,7 @@ from tests.integration.security.conftest import form_login
 from tests.web import open_item_id
 from tests.web import start_case
 from webapp.extensions import db
-from workflows import attachments
+from workflows.cases import attachments
 
 APPROVER = "s1_01"
 

@@ -16,8 +16,8 @@ from models import User
 from tests.web import open_item_id
 from tests.web import start_case
 from webapp.extensions import db
-from workflows import clock
-from workflows import notifications
+from workflows.engine import clock
+from workflows.notify import notifications
 
 
 def badge(html: str) -> str:

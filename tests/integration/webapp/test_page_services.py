@@ -15,10 +15,10 @@ from models import Notification
 from models import User
 from tests.helpers import start
 from webapp.extensions import db
-from workflows import clock
-from workflows import delegation_view
-from workflows import notifications
+from webapp.pages import delegations as delegation_view
 from workflows.actions import cc
+from workflows.engine import clock
+from workflows.notify import notifications
 
 
 def user(username: str) -> User:

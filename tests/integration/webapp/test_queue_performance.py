@@ -16,8 +16,8 @@ from sqlalchemy import text
 from tests.helpers import start
 from tests.web import login
 from webapp.extensions import db
+from webapp.pages import inbox
 from workflows import accounts
-from workflows import inbox
 
 
 @contextmanager

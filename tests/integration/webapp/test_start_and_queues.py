@@ -17,7 +17,7 @@ from tests.web import open_item_id
 from tests.web import start_case
 from tests.web import start_form
 from webapp.extensions import db
-from workflows import clock
+from workflows.engine import clock
 
 
 def rows(html: str) -> list[str]:

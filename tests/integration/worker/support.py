@@ -30,8 +30,8 @@ from models import User
 from tests.conftest import AUDIT_KEY
 from webapp.extensions import db
 from workflows import cases
-from workflows import clock
-from workflows.clock import frozen_at
+from workflows.engine import clock
+from workflows.engine.clock import frozen_at
 
 ROOT = Path(__file__).resolve().parents[3]
 APP_NAME = "orgflow-test-worker"

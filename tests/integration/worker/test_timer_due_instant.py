@@ -14,8 +14,8 @@ from tests.flows import at
 from webapp.extensions import db
 from workflows import accounts
 from workflows import cases
-from workflows.clock import SHANGHAI
-from workflows.clock import frozen_at
+from workflows.engine.clock import SHANGHAI
+from workflows.engine.clock import frozen_at
 
 
 def test_a_timer_fired_at_its_due_instant_ends_its_case(app: Flask, runner: FlaskCliRunner,

@@ -6,8 +6,8 @@ from __future__ import annotations
 import csv
 import io
 
-from workflows.audit_export import BOM
-from workflows.audit_export import csv_chunks
+from webapp.pages.audit.export import BOM
+from webapp.pages.audit.export import csv_chunks
 
 
 def test_rows_come_in_chunks_after_the_bom_and_header() -> None:

@@ -51,7 +51,7 @@ def test_years_without_official_data_fall_back_to_monday_to_friday() -> None:
 def test_a_deadline_counts_working_days_after_the_day_it_starts() -> None:
     from datetime import datetime
 
-    from workflows.clock import SHANGHAI
+    from workflows.engine.clock import SHANGHAI
 
     friday_noon = datetime(2026, 11, 27, 12, 0, tzinfo=SHANGHAI)
     assert CAL.deadline(friday_noon, 1).isoformat() == "2026-12-01T00:00:00+08:00"  # all of Monday 30 Nov

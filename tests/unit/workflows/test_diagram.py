@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from workflows import definitions
-from workflows import diagram
-from workflows.diagram_model import parse
+from webapp.pages.diagram import render as diagram
+from webapp.pages.diagram.model import parse
 from workflows.engine import WorkflowEngine
+from workflows.engine import definitions
 
 SVG = "{http://www.w3.org/2000/svg}"
 ZOO = ROOT / "tests/bpmn/drawing/diagram_zoo.bpmn"

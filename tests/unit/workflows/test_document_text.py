@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from workflows.documents.appointment import decision_text
-from workflows.documents.approval import who_text
-from workflows.documents.common import day_text
-from workflows.documents.common import qr_svg
-from workflows.documents.common import yuan
+from webapp.pages.documents.appointment import decision_text
+from webapp.pages.documents.approval import who_text
+from webapp.pages.documents.common import day_text
+from webapp.pages.documents.common import qr_svg
+from webapp.pages.documents.common import yuan
 
 MEETING = {"body": "党委会", "date": "2026-03-02", "members_due": 9, "present": 7,
            "votes": {"for": 6, "against": 1, "abstain": 0, "defer": 0}, "minutes_no": "纪要〔2026〕7号"}

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from workflows import definitions
+from workflows.engine import definitions
+from workflows.engine.runtime import engine
 from workflows.errors import ScriptError
-from workflows.runtime import engine
 
 TESTS_BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 PROPOSAL = {"candidate": "s1_06", "current_post": "副厂长", "proposed_post": "厂长", "management_level": "subsidiary",

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from workflows import forms
-from workflows.definitions import BPMN_DIR
+from workflows.cases import forms
+from workflows.engine.definitions import BPMN_DIR
 from workflows.errors import ValidationFailed
 
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from tests.helpers import proposal
 from webapp.extensions import db
+from webapp.pages.start import preview
 from workflows import accounts
-from workflows import definitions
-from workflows import preview
+from workflows.engine import definitions
 
 
 def evaluate(expression: str, data: dict[str, Any], start_fields: set[str] | None = None) -> Any:

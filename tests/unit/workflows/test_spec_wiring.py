@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from workflows import definitions
 from workflows.engine import ParsedProcess
+from workflows.engine import definitions
+from workflows.engine.runtime import engine
 from workflows.errors import DiagramInvalid
-from workflows.runtime import engine
 
 TESTS_BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 DRAWING = TESTS_BPMN / "drawing"
@@ -118,7 +118,7 @@ def test_a_diagram_whose_spec_would_be_rewired_while_cases_run_is_refused_at_par
 def test_signatures_stranded_on_unwired_specs_are_merged_as_they_would_have_been(
         mode: str, merged: int, monkeypatch: pytest.MonkeyPatch) -> None:
     from workflows import engine as engine_mod
-    from workflows.multi_instance import merge_unmerged
+    from workflows.engine.multi_instance import merge_unmerged
 
     with monkeypatch.context() as old_code:  # specs as parsed before the fix
         old_code.setattr(engine_mod, "_make_read_only", lambda process, filename: None)

@@ -13,8 +13,8 @@ from tests.conftest import ROOT
 from tests.helpers import FOUR_MUSTS_DONE
 from tests.helpers import MEETING_OK
 from tests.helpers import proposal
-from workflows import forms
-from workflows import webforms
+from webapp.pages.forms import fields as webforms
+from workflows.cases import forms
 
 FORMS = ROOT / "bpmn/forms"
 BLOCKS = {f"blocks/{p.name}": json.loads(p.read_text(encoding="utf-8")) for p in (FORMS / "blocks").glob("*.json")}

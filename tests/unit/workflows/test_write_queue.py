@@ -1,4 +1,4 @@
-"""SQLite writers queue for the write lock (workflows.locking.WriteQueue): threads in turn, other
+"""SQLite writers queue for the write lock (workflows.engine.locking.WriteQueue): threads in turn, other
 processes through the file lock, the queue left on commit, rollback and close, and Busy after
 the busy timeout instead of a wait without end."""
 
@@ -15,9 +15,9 @@ from sqlalchemy import create_engine
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from workflows.engine.locking import begin_write
+from workflows.engine.locking import install_sqlite_pragmas
 from workflows.errors import Busy
-from workflows.locking import begin_write
-from workflows.locking import install_sqlite_pragmas
 
 
 @pytest.fixture()

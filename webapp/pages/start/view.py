@@ -1,0 +1,134 @@
+"""发起: the catalog of processes a user may start, the start form, its route preview, and the start."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from models import ProcessDefinition
+from models import ProcessInstance
+from models import User
+from webapp.pages.case.view import Submission
+from webapp.pages.diagram.model import MODEL
+from webapp.pages.forms import fields as webforms
+from webapp.pages.forms import people
+from webapp.pages.start import preview
+from workflows import cases
+from workflows.cases import attachments
+from workflows.cases import forms
+from workflows.engine import definitions
+from workflows.errors import NotAllowed
+from workflows.errors import ValidationFailed
+from workflows.routing import permissions
+
+
+@dataclass
+class CatalogEntry:
+    key: str
+    name: str
+    version: int
+    description: str
+
+
+@dataclass
+class StartPage:
+    key: str
+    name: str
+    version: int
+    description: str
+    fields: list[webforms.Field]
+    steps: list[preview.Step]
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    form_errors: list[str] = field(default_factory=list)
+    message: str = ""
+    checked: bool = False  # the form passed validation and the preview reflects it
+    max_upload_mb: int = 0
+
+
+def _description(definition: ProcessDefinition) -> str:
+    try:
+        root = ET.fromstring(definition.bpmn_xml)
+    except ET.ParseError:
+        return ""
+    for process in root.iter(f"{{{MODEL}}}process"):
+        if process.get("id") == definition.key:
+            doc = process.find(f"{{{MODEL}}}documentation")
+            return (doc.text or "").strip() if doc is not None else ""
+    return ""
+
+
+def catalog(session: Session, user: User) -> list[CatalogEntry]:
+    """The newest version of every process `user` may start, by name."""
+    entries = [CatalogEntry(d.key, d.name, d.version, _description(d)) for d in definitions.all_latest(session)
+               if permissions.may_start(session, user, d.assets["start"].get("starterRoles"))]
+    return sorted(entries, key=lambda e: e.name)
+
+
+def _startable(session: Session, user: User, key: str) -> ProcessDefinition:
+    definition = definitions.latest(session, key)
+    if not permissions.may_start(session, user, definition.assets["start"].get("starterRoles")):
+        raise NotAllowed(f"您没有发起“{definition.name}”的权限")
+    return definition
+
+
+def _schema(definition: ProcessDefinition) -> tuple[dict[str, Any], dict[str, dict[str, Any]], str]:
+    filename = definition.assets["start"]["formJsonSchemaFilename"]
+    all_forms = definition.assets["forms"]
+    return all_forms[filename], {k: v for k, v in all_forms.items() if k.startswith("blocks/")}, filename
+
+
+def _page(session: Session, user: User, definition: ProcessDefinition, values: dict[str, Any],
+          error: ValidationFailed | None, checked: bool) -> StartPage:
+    schema, blocks, _ = _schema(definition)
+    errors = dict(error.fields) if error is not None else {}
+    ctx = webforms.FormContext(blocks=blocks, options_for=people.options_for(session, people.role_units(session, user)),
+                               errors=errors, editing=True)
+    fields = webforms.fields_of(schema, values, ctx)
+    shown = {f.path for f in fields} | {attachments.FIELD}
+    stray = [m for path, messages in errors.items() if path.split(".")[0] not in shown for m in messages]
+    return StartPage(
+        key=definition.key, name=definition.name, version=definition.version, description=_description(definition),
+        fields=fields, steps=preview.route(session, definition, user, values), errors=errors, form_errors=stray,
+        message=error.message if error is not None else "", checked=checked,
+        max_upload_mb=attachments.max_bytes() // (1024 * 1024),
+    )
+
+
+def start_page(session: Session, user: User, key: str) -> StartPage:
+    """The empty start form of `key` with the preview for the user's own unit; NotAllowed / ProcessNotFound."""
+    return _page(session, user, _startable(session, user, key), {}, None, False)
+
+
+def preview_page(session: Session, user: User, key: str, submission: Submission) -> StartPage:
+    """The start form as submitted, validated against its schema, with the route it would take."""
+    definition = _startable(session, user, key)
+    schema, blocks, filename = _schema(definition)
+    values = webforms.parse_object(submission.fields, schema, blocks)
+    try:
+        forms.validate(definition.assets["forms"], filename, values)
+    except ValidationFailed as error:
+        return _page(session, user, definition, values, error, False)
+    return _page(session, user, definition, values, None, True)
+
+
+def failed_page(session: Session, user: User, key: str, submission: Submission,
+                error: ValidationFailed) -> StartPage:
+    """The start form after a refused start: input kept, each error next to its field."""
+    definition = _startable(session, user, key)
+    schema, blocks, _ = _schema(definition)
+    return _page(session, user, definition, webforms.parse_object(submission.fields, schema, blocks), error, False)
+
+
+def start(session: Session, user: User, key: str, submission: Submission) -> ProcessInstance:
+    """Start a case from the submitted start form and its attachments (see `cases.start`)."""
+    definition = _startable(session, user, key)
+    schema, blocks, _ = _schema(definition)
+    data = webforms.parse_object(submission.fields, schema, blocks)
+    files = attachments.prepare(submission.files)
+    instance = cases.start(session, key, data, user)
+    attachments.save(session, user, instance, None, files)
+    return instance

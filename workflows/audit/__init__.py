@@ -1,0 +1,205 @@
+"""The hash-chained audit log (DESIGN §7).
+
+`record` queues an event on the session; just before the transaction commits, the queued
+events are chained under a lock on the single `audit_head` row and inserted. The head is thus
+held only for the few inserts at the very end of a transaction, and an event exists if and
+only if the change it records was committed.
+
+    hash = HMAC-SHA256(key, prev_hash ‖ canonical JSON of the event)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import AuditEvent
+from models import AuditHead
+from models import ProcessInstance
+from models import User
+from models import WorkItem
+from workflows.audit import chain as audit_chain
+from workflows.audit.chain import VerifyResult
+from workflows.engine import clock
+from workflows.errors import InvalidRequest
+
+_PENDING = "orgflow_audit_pending"
+_key: bytes | None = None
+_ring: dict[str, bytes] = {}
+
+
+class KeyUnavailable(RuntimeError):
+    """This process lacks the key the chain is signed with now (a rotation it was not told of)."""
+
+
+def configure(key: bytes, previous: tuple[bytes, ...] = ()) -> None:
+    """Set the current HMAC key and the keys it replaced (ORGFLOW_AUDIT_KEY, …_PREVIOUS_KEYS).
+
+    Call once at start-up. Events are signed with the key the chain head names, which changes
+    only through `rotate`; so processes may be restarted with a new key before the rotation.
+    """
+    global _key, _ring
+    for candidate in (key, *previous):
+        if len(candidate) < 16:
+            raise ValueError("an audit key must be at least 16 bytes")
+    _key, _ring = key, audit_chain.keyring((key, *previous))
+
+
+def keys() -> list[bytes]:
+    """Every key the chain may be signed with (the current one and those it replaced)."""
+    return list(_ring.values())
+
+
+def _require_key() -> bytes:
+    if _key is None:
+        raise RuntimeError("audit.configure(key) was not called")
+    return _key
+
+
+def _signing_key(head: AuditHead) -> bytes:
+    current = _require_key()
+    if head.key_fp is None:  # a chain older than key rotation: signed with the configured key
+        head.key_fp = audit_chain.fingerprint(current)
+    if head.key_fp not in _ring:
+        raise KeyUnavailable(f"audit chain is signed with key {head.key_fp}, which this process does not have")
+    return _ring[head.key_fp]
+
+
+@dataclass
+class _Pending:
+    action: str
+    at: datetime
+    actor: User | None
+    acted_for: User | None
+    instance: ProcessInstance | None
+    work_item: WorkItem | None
+    payload: dict[str, Any]
+
+
+def record(
+    session: Session,
+    action: str,
+    *,
+    actor: User | None = None,
+    acted_for: User | None = None,
+    instance: ProcessInstance | None = None,
+    work_item: WorkItem | None = None,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    """Queue an audit event; it is chained and written when this transaction commits."""
+    pending = session.info.setdefault(_PENDING, [])
+    pending.append(_Pending(action, clock.now(), actor, acted_for, instance, work_item, dict(payload or {})))
+
+
+def discard_pending(session: Session) -> None:
+    """Forget queued events (after a rollback they describe nothing)."""
+    session.info.pop(_PENDING, None)
+
+
+def to_record(evt: AuditEvent) -> dict[str, Any]:
+    """An event as the plain record the chain hashes (and `flask audit export` writes)."""
+    return {
+        "seq": evt.seq, "at": audit_chain.at_text(evt.at), "actor": evt.actor_id, "acted_for": evt.acted_for_id,
+        "instance": evt.instance_id, "work_item": evt.work_item_id, "action": evt.action, "payload": evt.payload,
+        "prev_hash": evt.prev_hash, "hash": evt.hash,
+    }
+
+
+def _id(obj: Any) -> int | None:
+    return obj.id if obj is not None else None
+
+
+def _seal(session: Session) -> None:
+    pending: list[_Pending] = session.info.pop(_PENDING, [])
+    if not pending:
+        return
+    session.flush()  # ids of new instances and work items
+    head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one()
+    key = _signing_key(head)
+    for item in pending:
+        evt = AuditEvent(
+            seq=head.seq + 1, at=item.at, actor_id=_id(item.actor), acted_for_id=_id(item.acted_for),
+            instance_id=_id(item.instance), work_item_id=_id(item.work_item), action=item.action,
+            payload=json.loads(json.dumps(item.payload, ensure_ascii=False, default=str)), prev_hash=head.hash,
+        )
+        evt.hash = audit_chain.link_hash(key, head.hash, to_record(evt))
+        session.add(evt)
+        head.seq, head.hash = evt.seq, evt.hash
+        if item.action == audit_chain.ROTATION:  # signed with the old key; what follows uses the new
+            head.key_fp = str(item.payload["to"])
+            key = _ring[head.key_fp]
+    session.flush()
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    _seal(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    discard_pending(session)
+
+
+def verify(session: Session, checkpoint: dict[str, Any] | None = None, batch: int = 2000) -> VerifyResult:
+    """Verify the whole chain in the database (streaming), against the head row and, if given,
+    a checkpoint kept outside the database. Returns the first broken event, if any."""
+    events = session.scalars(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch))
+    try:
+        result = audit_chain.verify_records((to_record(e) for e in events), _ring.values(), checkpoint)
+    finally:
+        events.close()  # a server-side cursor on PostgreSQL; verify may stop early
+    head = session.get(AuditHead, 1)
+    if result.ok and head is not None and (head.seq, head.hash) != (result.head_seq, result.head_hash):
+        return VerifyResult(False, result.count, result.head_seq, result.head_hash, result.head_seq + 1,
+                            "链尾事件被删除（与链头记录不符）")
+    return result
+
+
+def rotate(session: Session, actor: User | None = None) -> tuple[str, str]:
+    """Hand the chain over to the configured current key: (old, new) fingerprints.
+
+    Run after every process has been restarted with the new ORGFLOW_AUDIT_KEY and the old one
+    in ORGFLOW_AUDIT_PREVIOUS_KEYS. The rotation event is signed with the old key.
+    """
+    head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one()
+    _signing_key(head)  # raises if this process lacks the key in use; names a legacy head's key
+    old, new = str(head.key_fp), audit_chain.fingerprint(_require_key())
+    if old == new:
+        raise InvalidRequest(f"审计链已由当前密钥 {new} 签名，无需轮换")
+    record(session, audit_chain.ROTATION, actor=actor, payload={"from": old, "to": new})
+    return old, new
+
+
+def export(session: Session, batch: int = 2000) -> Iterator[dict[str, Any]]:
+    """Every event as a record, in chain order, for `flask audit export`."""
+    events = session.scalars(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch))
+    try:
+        yield from (to_record(e) for e in events)
+    finally:
+        events.close()
+
+
+REFUSED = "access.refused"  # `reads.refused`: someone who may not see the case tried to
+
+
+def events_of_instance(session: Session, instance_id: int) -> list[AuditEvent]:
+    """The audit trail of one case (流转记录), in chain order; refused accesses by people who may
+    not see the case are the auditors' (审计 event search), not the case's viewers'."""
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id,
+                                                         AuditEvent.action != REFUSED)
+                                .order_by(AuditEvent.seq)))
+
+
+def users_of(session: Session, events: Iterable[AuditEvent]) -> dict[int, User]:
+    """The actors of some events, by id, in one query."""
+    ids = {i for e in events for i in (e.actor_id, e.acted_for_id) if i is not None}
+    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}

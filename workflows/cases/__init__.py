@@ -1,0 +1,122 @@
+"""Starting a case, and reading one (DESIGN §3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.orm import Session
+
+from models import NumberSequence
+from models import OrgUnit
+from models import ProcessDefinition
+from models import ProcessInstance
+from models import User
+from workflows import audit
+from workflows import rules
+from workflows.cases import forms
+from workflows.engine import SERIALIZER_VERSION
+from workflows.engine import clock
+from workflows.engine import definitions
+from workflows.engine import projection
+from workflows.engine.runtime import engine
+from workflows.errors import NotAllowed
+from workflows.errors import NotFound
+from workflows.errors import ValidationFailed
+from workflows.routing import permissions
+from workflows.rules import recusal
+
+
+@dataclass
+class Parties:
+    subject: User | None
+    owning_unit: OrgUnit
+
+
+def next_number(session: Session, prefix: str) -> str:
+    """The next business number for a prefix this year, e.g. TB-2026-0007 (gap-free per year)."""
+    year = clock.today_local().year
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(dialect.insert(NumberSequence).values(prefix=prefix, year=year, last=0).on_conflict_do_nothing())
+    last = session.execute(
+        update(NumberSequence)
+        .where(NumberSequence.prefix == prefix, NumberSequence.year == year)
+        .values(last=NumberSequence.last + 1)
+        .returning(NumberSequence.last)
+    ).scalar_one()
+    return f"{prefix}-{year}-{last:04d}"
+
+
+def _parties(session: Session, meta: dict[str, str], data: dict[str, Any], initiator: User) -> Parties:
+    """The person the case is about and the owning unit (their unit, else the initiator's)."""
+    subject = None
+    variable = meta.get("subjectVariable")
+    if variable and data.get(variable):
+        subject = session.scalars(select(User).where(User.username == data[variable])).first()
+        if subject is None:
+            raise ValidationFailed("人员不存在", {variable: [f"找不到人员“{data[variable]}”"]})
+    unit_variable = meta.get("subjectUnitVariable")
+    unit = None
+    if unit_variable and data.get(unit_variable):
+        unit = session.scalars(select(OrgUnit).where(OrgUnit.code == data[unit_variable])).first()
+        if unit is None:
+            raise ValidationFailed("单位不存在", {unit_variable: [f"找不到单位“{data[unit_variable]}”"]})
+    unit_id = (unit.id if unit else None) or (subject.unit_id if subject else None) or initiator.unit_id
+    owning = session.get(OrgUnit, unit_id) if unit_id else None
+    if owning is None:
+        raise NotAllowed("发起人未归属任何组织，无法发起流程")
+    return Parties(subject, owning)
+
+
+def _title(meta: dict[str, str], case: dict[str, Any], definition: ProcessDefinition) -> str:
+    template = meta.get("titleTemplate") or definition.name
+    try:
+        return template.format_map(case)[:200]
+    except (KeyError, ValueError):
+        return definition.name
+
+
+def start(session: Session, key: str, data: Any, initiator: User) -> ProcessInstance:
+    """Start a case of the latest version of `key` with the start form `data`.
+
+    Validates the form (ValidationFailed, 422) and its rules (RuleViolation), checks the
+    initiator may start it (NotAllowed), runs to the first wait and projects work items.
+    """
+    definition = definitions.latest(session, key)
+    meta = definition.assets["start"]
+    if not permissions.may_start(session, initiator, meta.get("starterRoles")):
+        raise NotAllowed(f"您没有发起“{definition.name}”的权限")
+    form = forms.validate(definition.assets["forms"], meta["formJsonSchemaFilename"], data, definition.content_hash)
+    parties = _parties(session, meta, form, initiator)
+    recusal.check_initiator(session, parties.subject, initiator)  # R-C1: not about oneself or a relative
+    ctx = rules.RuleContext(session, data=form, task_name="start", owning_unit=parties.owning_unit, actor=initiator)
+    case = {**form, **rules.validate_all(meta.get("rules"), ctx, form)}
+    case.update(initiator=initiator.username, owning_unit=parties.owning_unit.code,
+                subject_name=parties.subject.name if parties.subject else "")
+    instance = ProcessInstance(
+        definition_id=definition.id, number=next_number(session, meta["numberPrefix"]),
+        title=_title(meta, case, definition), initiator=initiator, subject_user=parties.subject,
+        owning_unit_id=parties.owning_unit.id, data=case, state="{}", serializer_version=SERIALIZER_VERSION,
+        created_at=clock.now(),
+    )
+    session.add(instance)
+    session.flush()
+    workflow = engine().start(definitions.runtime(definition), case)
+    projection.sync(session, instance, workflow)
+    instance.state = engine().dump(workflow)
+    audit.record(session, "instance.start", actor=initiator, instance=instance,
+                 payload={"number": instance.number, "process": key, "version": definition.version, "data": case})
+    return instance
+
+
+def get(session: Session, instance_id: int, viewer: User) -> ProcessInstance:
+    """An instance the viewer may see; raises NotFound or NotAllowed."""
+    instance = session.get(ProcessInstance, instance_id)
+    if instance is None:
+        raise NotFound(f"流程实例 {instance_id} 不存在")
+    permissions.require_view(session, viewer, instance)
+    return instance

@@ -1,0 +1,206 @@
+"""Files attached to a case (DESIGN §12): size- and type-limited, stored outside static/ by hash,
+read back only by people who may see the case.
+
+`configure(root, max_bytes)` is called once by the app. Uploads are checked completely
+(`prepare`) before the action they belong to runs, then written (`save`) in its transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import tempfile
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Attachment
+from models import ProcessInstance
+from models import User
+from models import WorkItem
+from workflows import audit
+from workflows.engine import clock
+from workflows.errors import NotFound
+from workflows.errors import ValidationFailed
+from workflows.routing import permissions
+
+# extension → (content type, magic prefixes that the file must start with; empty: text)
+TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
+    ".pdf": ("application/pdf", (b"%PDF-",)),
+    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".doc": ("application/msword", (b"\xd0\xcf\x11\xe0",)),
+    ".xls": ("application/vnd.ms-excel", (b"\xd0\xcf\x11\xe0",)),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
+    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", (b"PK\x03\x04",)),
+    ".ofd": ("application/ofd", (b"PK\x03\x04",)),
+    ".txt": ("text/plain; charset=utf-8", ()),
+}
+MAX_FILES = 10
+FIELD = "attachments"
+
+
+@dataclass
+class Upload:
+    """A file as the web layer received it."""
+
+    filename: str
+    stream: BinaryIO
+
+
+@dataclass
+class Prepared:
+    filename: str
+    content_type: str
+    content: bytes
+    sha256: str
+
+
+@dataclass
+class _Settings:
+    root: Path
+    max_bytes: int
+
+
+_settings = _Settings(Path(tempfile.gettempdir()) / "orgflow-attachments", 20 * 1024 * 1024)
+
+
+def configure(root: Path, max_bytes: int) -> None:
+    """Where files live (outside static/) and the largest file accepted."""
+    _settings.root, _settings.max_bytes = Path(root), int(max_bytes)
+
+
+def max_bytes() -> int:
+    return _settings.max_bytes
+
+
+def clean_name(filename: str) -> str:
+    """A safe display name: no directories, no control characters, at most 200 characters."""
+    name = unicodedata.normalize("NFC", filename).replace("\\", "/").rsplit("/", 1)[-1]
+    name = re.sub(r"[\x00-\x1f\x7f\"<>|:*?]", "", name).strip(" .")
+    return name[-200:] or "附件"
+
+
+class FileTooLarge(ValidationFailed):
+    """One file is over the size limit (HTTP 413); the form shows it next to the upload field."""
+
+    code = "file_too_large"
+
+
+# What an Office Open XML package of each kind must contain besides [Content_Types].xml.
+OOXML_PARTS = {".docx": "word/", ".xlsx": "xl/", ".pptx": "ppt/"}
+
+
+def _zip_names(content: bytes) -> list[str] | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return archive.namelist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return None
+
+
+def _content_matches(ext: str, content: bytes) -> bool:
+    """The sniffed content agrees with the extension: its magic bytes, a real OOXML package for
+    docx/xlsx/pptx, UTF-8 without NUL bytes for text."""
+    magics = TYPES[ext][1]
+    if not magics:
+        if b"\x00" in content:
+            return False
+        try:
+            content.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return True
+    if not content.startswith(magics):
+        return False
+    if ext in OOXML_PARTS:
+        names = _zip_names(content)
+        return names is not None and "[Content_Types].xml" in names and any(
+            n.startswith(OOXML_PARTS[ext]) for n in names)
+    return True
+
+
+def _check(upload: Upload, content: bytes) -> str:
+    name = clean_name(upload.filename)
+    ext = os.path.splitext(name)[1].lower()
+    if ext not in TYPES:
+        allowed = "、".join(sorted(e.lstrip(".") for e in TYPES))
+        raise ValidationFailed("附件类型不允许", {FIELD: [f"“{name}”的类型不允许，可上传：{allowed}"]})
+    if len(content) > _settings.max_bytes:
+        limit = _settings.max_bytes // (1024 * 1024)
+        raise FileTooLarge("附件过大", {FIELD: [f"“{name}”超过 {limit} MB"]})
+    if not content:
+        raise ValidationFailed("附件是空文件", {FIELD: [f"“{name}”是空文件"]})
+    if not _content_matches(ext, content):
+        raise ValidationFailed("附件内容与类型不符", {FIELD: [f"“{name}”的内容与扩展名不符"]})
+    return TYPES[ext][0]
+
+
+def prepare(uploads: list[Upload]) -> list[Prepared]:
+    """Read and check every upload; raise ValidationFailed (field `attachments`) on the first bad
+    one: a type not allowed, content that does not match the extension, an empty file, or
+    FileTooLarge for one over the limit."""
+    real = [u for u in uploads if u.filename]
+    if len(real) > MAX_FILES:
+        raise ValidationFailed("附件过多", {FIELD: [f"一次最多上传 {MAX_FILES} 个附件"]})
+    prepared = []
+    for upload in real:
+        content = upload.stream.read(_settings.max_bytes + 1)
+        content_type = _check(upload, content)
+        prepared.append(Prepared(clean_name(upload.filename), content_type, content,
+                                 hashlib.sha256(content).hexdigest()))
+    return prepared
+
+
+def _write(item: Prepared) -> str:
+    key = f"{item.sha256[:2]}/{item.sha256}"
+    path = _settings.root / key
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
+            handle.write(item.content)
+        os.replace(handle.name, path)
+    return key
+
+
+def save(session: Session, user: User, instance: ProcessInstance, work_item: WorkItem | None,
+         prepared: list[Prepared]) -> list[Attachment]:
+    """Store checked files (content-addressed, so a rolled-back action leaves only a harmless copy)."""
+    rows = []
+    for item in prepared:
+        row = Attachment(instance_id=instance.id, work_item_id=work_item.id if work_item else None,
+                         uploader_id=user.id, filename=item.filename, content_type=item.content_type,
+                         size=len(item.content), sha256=item.sha256, storage_key=_write(item), created_at=clock.now())
+        session.add(row)
+        rows.append(row)
+        audit.record(session, "attachment.add", actor=user, instance=instance, work_item=work_item,
+                     payload={"filename": item.filename, "sha256": item.sha256, "size": len(item.content)})
+    return rows
+
+
+def of_instance(session: Session, instance_id: int) -> list[Attachment]:
+    return list(session.scalars(select(Attachment).where(Attachment.instance_id == instance_id)
+                                .order_by(Attachment.created_at, Attachment.id)))
+
+
+def open_file(session: Session, user: User, attachment_id: int) -> tuple[Attachment, Path]:
+    """An attachment and its file, for a user who may see its case; NotFound / NotAllowed."""
+    row = session.get(Attachment, attachment_id)
+    if row is None or row.instance_id is None:
+        raise NotFound("附件不存在")
+    instance = session.get(ProcessInstance, row.instance_id)
+    assert instance is not None
+    permissions.require_view(session, user, instance)
+    path = _settings.root / row.storage_key
+    if not path.is_file():
+        raise NotFound("附件文件已丢失，请联系系统管理员")
+    return row, path

@@ -1,0 +1,229 @@
+"""Work items: claim (认领) and complete (同意/不同意 via the form's decision), and the queues."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from models import ProcessInstance
+from models import User
+from models import WorkItem
+from models import WorkItemCandidate
+from models import WorkItemKind
+from models import WorkItemStatus
+from workflows import audit
+from workflows import rules
+from workflows.actions import signing
+from workflows.cases import forms
+from workflows.effects import EffectContext
+from workflows.effects import run_effects
+from workflows.engine import BpmnWorkflow
+from workflows.engine import Task
+from workflows.engine import TaskState
+from workflows.engine import clock
+from workflows.engine import definitions
+from workflows.engine import projection
+from workflows.engine.locking import lock_case_of_item
+from workflows.engine.runtime import engine
+from workflows.errors import AlreadyHandled
+from workflows.errors import InvalidRequest
+from workflows.errors import NotAllowed
+from workflows.errors import NotFound
+from workflows.routing import delegation
+from workflows.routing import permissions
+from workflows.rules import meeting
+from workflows.rules import recusal
+
+DECISION_FIELDS = ("decision", "result")
+
+
+def get_item(session: Session, item_id: int, user: User) -> WorkItem:
+    """A work item the user may see (a candidate, or a viewer of its case); NotFound/NotAllowed."""
+    item = session.get(WorkItem, item_id)
+    if item is None:
+        raise NotFound(f"待办事项 {item_id} 不存在")
+    if not permissions.is_candidate(session, item, user):
+        permissions.require_view(session, user, item.instance)
+    return item
+
+
+def _handled_message(item: WorkItem) -> str:
+    if item.status == WorkItemStatus.COMPLETED and item.completed_by is not None:
+        when = item.completed_at.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M") if item.completed_at else ""
+        return f"该事项已由{item.completed_by.name}于{when}办理"
+    return "该事项已不在办理中（流程已流转或已撤销）"
+
+
+def item_for_action(session: Session, item_id: int, user: User) -> tuple[WorkItem, User]:
+    """Lock the item's case, then re-read the item: 404, 403 for non-candidates, 409 if closed,
+    claimed by another or on hold (加签). Returns the item and whom the user acts for (themselves,
+    or the candidate whose deputy they are)."""
+    instance = lock_case_of_item(session, item_id)
+    item = session.get(WorkItem, item_id, populate_existing=True) if instance is not None else None
+    if item is None:
+        raise NotFound(f"待办事项 {item_id} 不存在")
+    # Hand the locked row to the item: the session's identity map holds objects weakly, and
+    # lazy-loading `item.instance` after this function returned would read the row again.
+    set_committed_value(item, "instance", instance)
+    principal = permissions.acting_principal(session, item, user)
+    if principal is None:
+        raise delegation.refusal(session, item, user) or NotAllowed("您不是该事项的办理人")
+    if item.status != WorkItemStatus.OPEN:
+        raise AlreadyHandled(_handled_message(item))
+    recusal.check_actor(session, item, user, principal)  # R-C1, also for a relation declared since routing
+    if item.assignee_id not in (None, user.id, principal.id):
+        raise AlreadyHandled(f"该事项已由{item.assignee.name if item.assignee else '他人'}认领")
+    if item.on_hold:
+        raise AlreadyHandled(signing.hold_message(session, item))
+    return item, principal
+
+
+def acted_for(user: User, principal: User) -> User | None:
+    """The `acted_for` of a record: the principal when a deputy acts, else None."""
+    return principal if principal.id != user.id else None
+
+
+def claim(session: Session, item_id: int, user: User) -> WorkItem:
+    """认领: take a shared item so that only this user (or their deputy) sees and acts on it.
+    A deputy claims for the principal."""
+    item, principal = item_for_action(session, item_id, user)
+    if item.assignee_id in (user.id, principal.id):
+        return item
+    claimed = session.execute(
+        update(WorkItem)
+        .where(WorkItem.id == item.id, WorkItem.assignee_id.is_(None), WorkItem.status == WorkItemStatus.OPEN)
+        .values(assignee_id=principal.id, claimed_at=clock.now())
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    if not claimed:
+        raise AlreadyHandled("该事项已被他人认领")
+    audit.record(session, "task.claim", actor=user, acted_for=acted_for(user, principal), instance=item.instance,
+                 work_item=item, payload={"task": item.task_name})
+    return item
+
+
+def _form_of(item: WorkItem) -> tuple[dict[str, Any], dict[str, str], str]:
+    definition = item.instance.definition
+    spec = definitions.task_spec(definitions.runtime(definition), item.task_name)
+    props = definitions.properties(spec)
+    return definition.assets["forms"], props, props["formJsonSchemaFilename"]
+
+
+def form_schema(item: WorkItem) -> dict[str, Any]:
+    """The JSON schema of the item's form (with blocks) as deployed with the case's version."""
+    all_forms, _, filename = _form_of(item)
+    return {"schema": all_forms[filename], "blocks": {k: v for k, v in all_forms.items() if k.startswith("blocks/")}}
+
+
+def meeting_roster(session: Session, item: WorkItem) -> dict[str, Any] | None:
+    """The meeting roster of a collective-decision step (who is due, who must recuse), None for
+    other steps."""
+    _, props, _ = _form_of(item)
+    return meeting.step_roster(session, item.instance, item.scope_unit_id, props.get("rules"))
+
+
+def _engine_data(task: Any, submission: dict[str, Any], user: User) -> dict[str, Any]:
+    output = projection.mi_output_name(task)
+    if output:  # a multi-instance step: each signer's form becomes their output item
+        return {output: {**submission, "by": user.username}}
+    return submission
+
+
+def ready_task(item: WorkItem) -> tuple[BpmnWorkflow, Task]:
+    """The case's workflow and the item's READY task; AlreadyHandled (409) if it is not READY."""
+    workflow = engine().load(definitions.runtime(item.instance.definition), item.instance.state)
+    task = workflow.get_task_from_id(UUID(item.task_id))
+    if task is None or task.state != TaskState.READY:
+        raise AlreadyHandled("该步骤已不在办理中")
+    return workflow, task
+
+
+def validate_submission(session: Session, item: WorkItem, data: Any, comment: str | None,
+                        task_data: dict[str, Any] | None = None,
+                        actor: User | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The item's form data validated (422) with its rules' derived values: (form, submission).
+
+    Rule checks see the case data overlaid with the task's own data (inside a per-recipient
+    sub-flow that is the recipient's part of the case) and the acting user.
+    """
+    all_forms, props, filename = _form_of(item)
+    form = forms.validate(all_forms, filename, data, item.instance.definition.content_hash)
+    forms.require_comment(all_forms[filename], form, comment)
+    ctx = rules.RuleContext(session, data={**item.instance.data, **(task_data or {})}, task_name=item.task_name,
+                            instance=item.instance, actor=actor, scope_unit_id=item.scope_unit_id)
+    derived = rules.validate_all(props.get("rules"), ctx, form)
+    recusal.check_fields(session, item.instance, all_forms[filename], form, all_forms)  # R-C1: teams, talks
+    return form, {**form, **derived}
+
+
+def advance(session: Session, item: WorkItem, submission: dict[str, Any], by: User,
+            loaded: tuple[BpmnWorkflow, Task] | None = None) -> None:
+    """Complete the item's READY user task with `submission` and run the case to its next wait:
+    close the item, apply effects, project new items and timers, save the state."""
+    instance = item.instance
+    _, props, _ = _form_of(item)
+    workflow, task = loaded or ready_task(item)
+    engine().complete(workflow, task, _engine_data(task, submission, by))
+    projection.close_item(session, item, WorkItemStatus.COMPLETED, clock.now())
+    instance.data = {**instance.data, **submission}
+    run_effects(props.get("effects"), EffectContext(session, instance, instance.data))
+    projection.sync(session, instance, workflow)
+    instance.state = engine().dump(workflow)
+
+
+def complete(session: Session, item_id: int, user: User, data: Any, comment: str | None = None) -> WorkItem:
+    """Complete a work item with its form data and 审批意见.
+
+    One transaction: lock the case, validate the form (422) and its rules, run the engine to
+    the next wait, project new items and timers, audit, and save with the revision check.
+    When 后加签 signers wait on the item, the submission is held until they have signed.
+    Raises NotFound, NotAllowed (403), AlreadyHandled (409), ValidationFailed/RuleViolation (422),
+    InvalidRequest (400) for a 加签 or resubmission item (see `workflows.actions`).
+    """
+    item, principal = item_for_action(session, item_id, user)
+    if item.kind != WorkItemKind.TASK:
+        raise InvalidRequest("该事项不是流程步骤，请通过相应的办理操作提交")
+    loaded = ready_task(item)
+    form, submission = validate_submission(session, item, data, comment, loaded[1].data, user)
+    item.completed_by, item.acted_for, item.action, item.comment, item.data = (
+        user, acted_for(user, principal), "complete", comment, submission)
+    item.decision = next((str(form[f]) for f in DECISION_FIELDS if f in form), None)
+    item.completed_at = clock.now()
+    held = signing.hold_for_after_signers(session, item)
+    if not held:
+        advance(session, item, submission, principal, loaded)
+    payload = {"task": item.task_name, "decision": item.decision, "comment": comment, "data": submission}
+    audit.record(session, "task.complete", actor=user, acted_for=item.acted_for, instance=item.instance,
+                 work_item=item, payload={**payload, "held_for": held} if held else payload)
+    return item
+
+
+def open_items(session: Session, instance: ProcessInstance) -> list[WorkItem]:
+    return list(session.scalars(
+        select(WorkItem).where(WorkItem.instance_id == instance.id, WorkItem.status == WorkItemStatus.OPEN)
+        .order_by(WorkItem.id)
+    ))
+
+
+def candidates_of(session: Session, item: WorkItem) -> list[User]:
+    return candidates_by_item(session, [item]).get(item.id, [])
+
+
+def candidates_by_item(session: Session, items: list[WorkItem]) -> dict[int, list[User]]:
+    """Item id → its candidates (by user id), for a page of items in one query."""
+    ids = [item.id for item in items]
+    if not ids:
+        return {}
+    found: dict[int, list[User]] = {}
+    rows = session.execute(
+        select(WorkItemCandidate.work_item_id, User).join(User, User.id == WorkItemCandidate.user_id)
+        .where(WorkItemCandidate.work_item_id.in_(ids)).order_by(WorkItemCandidate.work_item_id, User.id)
+    )
+    for item_id, user in rows:
+        found.setdefault(item_id, []).append(user)
+    return found

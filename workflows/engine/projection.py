@@ -1,0 +1,199 @@
+"""After every engine run: project READY user tasks into work items, waiting timers into timer
+jobs, and a finished workflow into the instance status (DESIGN §3)."""
+
+from __future__ import annotations
+
+from datetime import date
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from models import ProcessInstance
+from models import TimerJob
+from models import TimerStatus
+from models import WorkItem
+from models import WorkItemCandidate
+from models import WorkItemKind
+from models import WorkItemStatus
+from workflows import audit
+from workflows import rules
+from workflows.calendar import load_calendar
+from workflows.calendar import midnight_after
+from workflows.effects import EffectContext
+from workflows.effects import run_effects
+from workflows.engine import clock
+from workflows.engine.definitions import properties
+from workflows.engine.runtime import engine
+from workflows.notify import notifications
+from workflows.routing import assignment
+from workflows.rules import recusal
+from workflows.timers import deadlines
+
+
+def _mi_wrapper(task: Task) -> Any:
+    """The multi-instance task whose instance `task` is, else None.
+
+    The task after a finished MI task also has the wrapper as its parent, so the wrapper must
+    name this task's spec as its instance spec.
+    """
+    wrapper = task.parent
+    if wrapper is None or getattr(wrapper.task_spec, "task_spec", None) != task.task_spec.name:
+        return None
+    return wrapper.task_spec
+
+
+def mi_input_item(task: Task) -> Any:
+    """The multi-instance item (e.g. a username) of an instance of an MI task, else None."""
+    input_item = getattr(_mi_wrapper(task), "input_item", None)
+    return task.data.get(input_item.bpmn_id) if input_item is not None else None
+
+
+def mi_output_name(task: Task) -> str | None:
+    output_item = getattr(_mi_wrapper(task), "output_item", None)
+    return output_item.bpmn_id if output_item is not None else None
+
+
+def _due_at(session: Session, props: dict[str, str], data: dict[str, Any], now: datetime) -> datetime | None:
+    if "dueInWorkingDays" in props:
+        return load_calendar(session).deadline(now, int(props["dueInWorkingDays"]))
+    value = data.get(props.get("dueDateVariable", ""))
+    if not value:
+        return None
+    if len(value) == 10:
+        return midnight_after(date.fromisoformat(value))
+    return datetime.fromisoformat(value)
+
+
+def close_item(session: Session, item: WorkItem, status: WorkItemStatus, now: datetime) -> None:
+    """Close an open item and take it out of every candidate's 待办."""
+    item.status = status
+    item.completed_at = item.completed_at or now
+    session.execute(update(WorkItemCandidate).where(WorkItemCandidate.work_item_id == item.id).values(is_open=False))
+
+
+def create_item(session: Session, instance: ProcessInstance, task: Task, now: datetime) -> WorkItem:
+    """A work item for a READY user task, with its candidates and the server's prepared fields."""
+    props = properties(task.task_spec)
+    route = assignment.resolve(session, task.task_spec.lane, instance, task.data, props, mi_input_item(task))
+    where = f"（{route.scope_unit.name}）" if route.scope_unit else ""
+    screened = recusal.screen(session, instance, route.candidates, route.lane, where)  # R-C1
+    route.candidates = screened.kept
+    ctx = rules.RuleContext(session, data={**instance.data, **task.data}, task_name=task.task_spec.bpmn_id,
+                            instance=instance, scope_unit_id=route.scope_unit.id if route.scope_unit else None)
+    prepared = rules.prepare_all(props.get("rules"), ctx)
+    if prepared:
+        task.data.update(prepared)
+        instance.data = {**instance.data, **prepared}
+    item = WorkItem(
+        instance_id=instance.id, task_id=str(task.id), task_name=task.task_spec.bpmn_id,
+        title=task.task_spec.bpmn_name or task.task_spec.bpmn_id, lane=route.lane,
+        scope_unit_id=route.scope_unit.id if route.scope_unit else None,
+        assignee_id=route.candidates[0].id if len(route.candidates) == 1 else None,
+        created_at=now, due_at=_due_at(session, props, task.data, now),
+    )
+    item.candidates = [WorkItemCandidate(user_id=user.id, created_at=now) for user in route.candidates]
+    session.add(item)
+    if screened.recused:  # the record says who was kept off the step, and why
+        conflicts = recusal.case_conflicts(session, instance)
+        recused = recusal.recused_record(conflicts, screened.recused)
+        note = "、".join(f"{r['name']}（{r['reason']}）" for r in recused) + f"回避，依据 {recusal.RULE}"
+        audit.record(session, "task.recusal", instance=instance, work_item=item,
+                     payload={"task": item.task_name, "recused": recused, "note": note,
+                              "rule": recusal.RULE, "source": recusal.source()})
+    return item
+
+
+def _sync_items(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, now: datetime) -> list[WorkItem]:
+    ready = engine().ready_user_tasks(workflow)
+    ready_ids = {str(task.id) for task in ready}
+    # A resubmission item (退回发起人) stands for no user task; its action closes it.
+    open_items = session.scalars(
+        select(WorkItem).where(WorkItem.instance_id == instance.id, WorkItem.status == WorkItemStatus.OPEN,
+                               WorkItem.kind != WorkItemKind.RESUBMIT)
+    ).all()
+    for item in open_items:
+        if item.task_id not in ready_ids:
+            close_item(session, item, WorkItemStatus.CANCELLED, now)
+    known = {item.task_id for item in open_items}
+    return [create_item(session, instance, task, now) for task in ready if str(task.id) not in known]
+
+
+def _timer_fired(session: Session, instance: ProcessInstance, job: TimerJob, task: Task | None) -> None:
+    """Record a fired timer and run its effects (a lapse such as 申辩 refused records the refusal)."""
+    job.status, job.fired_at = TimerStatus.DONE, clock.now()
+    if task is not None:
+        run_effects(properties(task.task_spec).get("effects"), EffectContext(session, instance, instance.data))
+
+
+def _sync_timers(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> list[TimerJob]:
+    """Bring the BPMN timer jobs in line; returns the case's pending deadline jobs (read in the
+    same query, so that `deadlines.sync` knows whether it has anything to cancel)."""
+    waiting = {str(task.id): (task, due) for task, due in engine().waiting_timers(workflow)}
+    rows = session.scalars(select(TimerJob).where(
+        TimerJob.instance_id == instance.id, or_(TimerJob.kind == "timer", TimerJob.status == TimerStatus.PENDING)))
+    jobs, pending_deadlines = {}, []
+    for job in rows:
+        if job.kind == "timer":
+            jobs[job.task_id] = job
+        else:
+            pending_deadlines.append(job)
+    fired = {str(task.id): (task, due) for task, due in engine().fired_timers(workflow)}
+    for task_id, job in jobs.items():
+        if job.status == TimerStatus.PENDING and task_id not in waiting:
+            # Gone from the waiting set: it fired during this run, or its branch was cancelled.
+            if task_id in fired:
+                _timer_fired(session, instance, job, fired[task_id][0])
+            else:
+                job.status = TimerStatus.CANCELLED
+    for task_id, (task, due) in fired.items():
+        if task_id not in jobs:  # already due when reached: it fired in the run that reached it
+            job = TimerJob(instance_id=instance.id, kind="timer", task_id=task_id, task_name=task.task_spec.bpmn_id,
+                           due_at=due)
+            session.add(job)
+            _timer_fired(session, instance, job, task)
+    for task_id, (task, due) in waiting.items():
+        if task_id not in jobs:
+            session.add(TimerJob(instance_id=instance.id, kind="timer", task_id=task_id,
+                                 task_name=task.task_spec.bpmn_id, due_at=due))
+    return pending_deadlines
+
+
+def _finish(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, now: datetime) -> None:
+    ends = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if type(t.task_spec).__name__ == "EndEvent"
+            and t.workflow is workflow]
+    end = max(ends, key=lambda t: t.last_state_change) if ends else None
+    props = properties(end.task_spec) if end else {}
+    instance.status = props.get("status", "completed")
+    instance.completed_at = now
+    if end is not None:  # the case's real outcome, in the words of the end event (shown as its status)
+        instance.data = {**instance.data, "outcome": end.task_spec.bpmn_id,
+                         "outcome_text": end.task_spec.bpmn_name or ""}
+    run_effects(props.get("effects"), EffectContext(session, instance, instance.data))
+    # The chain says how the case ended, so that `record_check` can vouch for its status.
+    audit.record(session, "instance.end", instance=instance,
+                 payload={"status": instance.status, "outcome": end.task_spec.bpmn_id if end else None,
+                          "outcome_text": instance.data.get("outcome_text") if end else None})
+
+
+def sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> list[WorkItem]:
+    """Bring work items, timer jobs and the instance status in line with the workflow.
+
+    Returns the work items created. Raises RoutingError when a new step has nobody to do it.
+    """
+    now = clock.now()
+    pending = _sync_timers(session, instance, workflow)  # first: a fired timer's effects may feed the next step
+    created = _sync_items(session, instance, workflow, now)
+    deadlines.sync(session, instance, created, pending)
+    for item in created:
+        notifications.queue_item(session, item)
+    if workflow.is_completed():
+        _finish(session, instance, workflow, now)
+    instance.updated_at = now
+    return created

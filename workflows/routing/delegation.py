@@ -1,0 +1,160 @@
+"""委托/代理 (DESIGN §4): while a delegation is active, the deputy sees the principal's items in
+their 待办 and may act on them; the record then reads "李四（代张三）" (`acted_for`).
+
+Nothing is copied or moved: delegated items are found at query time from the `delegation`
+rows, so a delegation that ends (or is ended early) simply stops showing them — the items
+"return" without any clean-up. A deputy's claim claims for the principal. Delegation does not
+chain: a deputy's own deputy does not see the first principal's items (no cycles to guard).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import ColumnElement
+from sqlalchemy import and_
+from sqlalchemy import exists
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import aliased
+
+from models import Delegation
+from models import ProcessDefinition
+from models import ProcessInstance
+from models import User
+from models import WorkItem
+from models import WorkItemCandidate
+from workflows.engine import clock
+from workflows.errors import RuleViolation
+
+
+def is_active(delegation: Delegation, at: datetime | None = None) -> bool:
+    moment = at or clock.now()
+    return delegation.revoked_at is None and delegation.starts_at <= moment < delegation.ends_at
+
+
+def covers(delegation: Delegation, process_key: str) -> bool:
+    """True when the delegation includes cases of `process_key` (no keys = every process)."""
+    return not delegation.process_keys or process_key in delegation.process_keys
+
+
+def _active(moment: datetime) -> ColumnElement[bool]:
+    return and_(Delegation.revoked_at.is_(None), Delegation.starts_at <= moment, Delegation.ends_at > moment)
+
+
+def active_for_deputy(session: Session, deputy: User) -> list[Delegation]:
+    """The delegations `deputy` acts under right now, oldest first."""
+    return list(session.scalars(
+        select(Delegation).where(Delegation.deputy_id == deputy.id, _active(clock.now())).order_by(Delegation.id)
+    ))
+
+
+def active_deputies(session: Session, principal_ids: Iterable[int], process_key: str) -> dict[int, list[int]]:
+    """principal id → ids of their deputies active now for `process_key` (for notifications)."""
+    ids = list(set(principal_ids))
+    if not ids:
+        return {}
+    found: dict[int, list[int]] = {}
+    rows = session.scalars(select(Delegation).where(Delegation.principal_id.in_(ids), _active(clock.now())))
+    for grant in rows:
+        if covers(grant, process_key):
+            found.setdefault(grant.principal_id, []).append(grant.deputy_id)
+    return found
+
+
+def _delegating_principal(session: Session, item: WorkItem, user: User) -> User | None:
+    """The candidate of `item` whose active delegation for its process names `user` deputy."""
+    key = item.instance.definition.key
+    grants = [g for g in active_for_deputy(session, user) if covers(g, key)]
+    if not grants:
+        return None
+    candidates = set(session.scalars(
+        select(WorkItemCandidate.user_id).where(WorkItemCandidate.work_item_id == item.id)
+    ))
+    principal_id = next((g.principal_id for g in grants if g.principal_id in candidates), None)
+    return session.get(User, principal_id) if principal_id is not None else None
+
+
+def refusal(session: Session, item: WorkItem, user: User) -> RuleViolation | None:
+    """Why a deputy of one of the item's candidates may not act on it now (R-C1 回避, or R-C2:
+    no longer able to hold the step), else None (also when `user` deputizes for nobody here)."""
+    from workflows.rules import eligibility  # late: the rules package imports permissions
+
+    if _delegating_principal(session, item, user) is None:
+        return None
+    return eligibility.deputy_refusal(session, item, user)
+
+
+def principal_for(session: Session, item: WorkItem, user: User) -> User | None:
+    """The candidate of `item` that `user` may act for as their deputy now, else None: a
+    deputy acts only on steps they could hold themselves and not on a case they must keep out
+    of (`refusal` says why)."""
+    from workflows.rules import eligibility  # late: the rules package imports permissions
+
+    principal = _delegating_principal(session, item, user)
+    if principal is None or eligibility.deputy_refusal(session, item, user) is not None:
+        return None
+    return principal
+
+
+def _scopes(grants: list[Delegation]) -> list[tuple[int, list[str] | None]]:
+    """Per principal, the union of the process keys delegated (None = all), by principal id."""
+    scopes: dict[int, set[str] | None] = {}
+    for grant in grants:
+        if not grant.process_keys or scopes.get(grant.principal_id, set()) is None:
+            scopes[grant.principal_id] = None
+        else:
+            current = scopes.get(grant.principal_id) or set()
+            scopes[grant.principal_id] = current | set(grant.process_keys)
+    return [(pid, sorted(keys) if keys is not None else None) for pid, keys in sorted(scopes.items())]
+
+
+def _of_processes(keys: list[str]) -> ColumnElement[bool]:
+    return WorkItem.instance_id.in_(
+        select(ProcessInstance.id)
+        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+        .where(ProcessDefinition.key.in_(keys))
+    )
+
+
+def _not_about(session: Session, user: User) -> ColumnElement[bool]:
+    """Items of cases the deputy need not keep out of (回避, R-C1): not about them or a relative."""
+    from workflows.rules import recusal  # late: the rules package imports permissions
+
+    subjects = recusal.recusing_for(session, user)
+    return WorkItem.instance_id.not_in(
+        select(ProcessInstance.id).where(ProcessInstance.subject_user_id.in_(subjects)))
+
+
+def todo_filter(session: Session, user: User) -> ColumnElement[bool]:
+    """The `work_item_candidate` rows of `user`'s 待办: their own, and those of every principal
+    they deputize for now, limited to the delegated processes.
+
+    An item is listed once even when the user is a candidate too, or deputy of two of its
+    candidates: a principal's row counts only if no earlier row of the same item does.
+    """
+    own: ColumnElement[bool] = WorkItemCandidate.user_id == user.id
+    scopes = _scopes(active_for_deputy(session, user))
+    if not scopes:
+        return own
+    keep_out = _not_about(session, user)
+    clauses, earlier = [own], [user.id]
+    for principal_id, keys in scopes:
+        other = aliased(WorkItemCandidate)
+        clause = and_(
+            WorkItemCandidate.user_id == principal_id,
+            ~exists().where(other.work_item_id == WorkItemCandidate.work_item_id, other.user_id.in_(list(earlier))),
+        )
+        clause = and_(clause, keep_out)
+        clauses.append(and_(clause, _of_processes(keys)) if keys is not None else clause)
+        earlier.append(principal_id)
+    return or_(*clauses)
+
+
+def signature(actor: User | None, acted_for: User | None) -> str | None:
+    """How a record names who acted: "李四", or "李四（代张三）" when a deputy acted."""
+    if actor is None:
+        return None
+    return f"{actor.name}（代{acted_for.name}）" if acted_for is not None and acted_for.id != actor.id else actor.name
