@@ -35,16 +35,16 @@ def imported_modules(path: Path) -> list[tuple[int, str]]:
     return found
 
 
-def violations() -> list[str]:
+def violations(root: Path = ROOT) -> list[str]:
     problems = []
     for layer, banned in FORBIDDEN.items():
-        for path in sorted((ROOT / layer).rglob("*.py")):
+        for path in sorted((root / layer).rglob("*.py")):
             for line, module in imported_modules(path):
                 if module.split(".")[0] in banned:
-                    problems.append(f"{path.relative_to(ROOT)}:{line}: {layer}/ must not import {module}")
+                    problems.append(f"{path.relative_to(root)}:{line}: {layer}/ must not import {module}")
     for package, homes in ONLY_IN.items():
-        for path in sorted([*ROOT.glob("workflows/**/*.py"), *ROOT.glob("webapp/**/*.py")]):
-            relative = path.relative_to(ROOT).as_posix()
+        for path in sorted([*root.glob("workflows/**/*.py"), *root.glob("webapp/**/*.py")]):
+            relative = path.relative_to(root).as_posix()
             if relative.startswith(homes):
                 continue
             for line, module in imported_modules(path):

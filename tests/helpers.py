@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-# The 党委委员 of the demo organization (role `committee`, workflows/demo.py): the rosters of
+# The 党委委员 of the demo organization (role `committee`, workflows/demo/__init__.py): the rosters of
 # their 党委会, the 书记 first. S1's 梁晨 (s1_06) is the candidate of the cadre cases below.
 COMMITTEES = {
     "G": ["wangjianguo", "lihua", "zhouqiang", "chenzhi", "liugang", "yangfan", "huangwei", "xuming", "hejing"],

@@ -21,6 +21,7 @@ from workflows.errors import NotAllowed
 from workflows.errors import ValidationFailed
 from workflows.notify import notifications
 from workflows.routing import permissions
+from workflows.sql import rows_changed
 
 MAX_USERS = 50
 
@@ -63,5 +64,5 @@ def unread(session: Session, user: User, instance_id: int) -> bool:
 
 def mark_read(session: Session, user: User, instance_id: int) -> int:
     """The user opened a case 抄送 to them: mark it read (idempotent); returns rows changed."""
-    return session.execute(update(CaseCC).where(CaseCC.instance_id == instance_id, CaseCC.user_id == user.id,
-                                                CaseCC.read_at.is_(None)).values(read_at=clock.now())).rowcount or 0
+    return rows_changed(session, update(CaseCC).where(CaseCC.instance_id == instance_id, CaseCC.user_id == user.id,
+                                                CaseCC.read_at.is_(None)).values(read_at=clock.now()))

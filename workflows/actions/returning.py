@@ -66,7 +66,7 @@ def return_options(session: Session, user: User, item: WorkItem) -> list[dict[st
     """Where `item` may be returned to: the initiator first, then earlier steps nearest first."""
     workflow = common.load(item.instance)
     start = start_event(workflow).task_spec
-    options = [{"value": INITIATOR, "label": f"发起人（{start.bpmn_name or '发起'}）",
+    options: list[dict[str, str | None]] = [{"value": INITIATOR, "label": f"发起人（{start.bpmn_name or '发起'}）",
                 "handler": item.instance.initiator.username}]
     for plan in _plans(workflow, item):
         handler = last_handler(session, plan.target)

@@ -47,7 +47,7 @@ def set_on_hold(session: Session, item: WorkItem, on_hold: bool) -> None:
 
 def _names(session: Session, items: list[WorkItem]) -> str:
     ids = [i.assignee_id for i in items if i.assignee_id is not None]
-    users = session.scalars(select(User.name).where(User.id.in_(ids)).order_by(User.id)) if ids else []
+    users = list(session.scalars(select(User.name).where(User.id.in_(ids)).order_by(User.id))) if ids else []
     return "、".join(users) or "加签人"
 
 

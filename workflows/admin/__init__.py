@@ -166,7 +166,7 @@ def org_tree(session: Session, actor: User) -> list[UnitNode]:
     units = list(session.scalars(select(OrgUnit).order_by(OrgUnit.path)))
     counts = dict(session.execute(select(User.unit_id, func.count()).group_by(User.unit_id)).all())
     nodes = {u.id: UnitNode(u, counts.get(u.id, 0)) for u in units}
-    roots = []
+    roots: list[UnitNode] = []
     for unit in units:
         parent = nodes.get(unit.parent_id) if unit.parent_id else None
         (parent.children if parent else roots).append(nodes[unit.id])

@@ -80,13 +80,13 @@ def _rebuild_paths(session: Session) -> None:
 
 def _user(session: Session, row: dict[str, Any], result: ImportResult) -> User:
     user = session.scalars(select(User).where(User.username == row["username"])).first()
-    fields = {k: row[k] for k in ("member_status", "post", "email") if k in row}
+    fields: dict[str, Any] = {k: row[k] for k in ("member_status", "post", "email") if k in row}
     if user is None:
         result.created["users"] += 1
         return accounts.create_user(session, row["username"], row["name"], row.get("unit"), row.get("password"),
                                     **fields)
     unit_id = accounts.find_unit(session, row["unit"]).id if row.get("unit") else None
-    wanted = {"name": row["name"], "unit_id": unit_id, **fields}
+    wanted: dict[str, Any] = {"name": row["name"], "unit_id": unit_id, **fields}
     if any(getattr(user, k) != v for k, v in wanted.items()):
         for k, v in wanted.items():
             setattr(user, k, v)

@@ -164,8 +164,8 @@ def compare(instance: ProcessInstance, items: Iterable[WorkItem], events: list[A
         row = {"action": item.action, "decision": item.decision, "comment": item.comment, "data": item.data}
         for name in FIELDS:
             if _plain(row[name]) != _plain(should[name]):
-                add(name, *(_data_diff(row[name], should[name]) if name == "data" else (row[name], should[name])),
-                    item)
+                recorded, expected = _data_diff(row[name], should[name]) if name == "data" else (row[name], should[name])
+                add(name, recorded, expected, item)
     return found
 
 

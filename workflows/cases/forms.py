@@ -110,7 +110,7 @@ def _message(error: ValidationError) -> str:  # noqa: C901 - one branch per JSON
         return "不能有重复项"
     if keyword == "pattern":
         return money.TYPED_HINT if isinstance(schema, dict) and schema.get("x-format") == "money" else "格式不正确"
-    return error.message
+    return str(error.message)
 
 
 def _located(error: ValidationError) -> list[tuple[str, str]]:
@@ -188,13 +188,13 @@ def validate(forms: dict[str, dict[str, Any]], filename: str, data: Any, version
     fields."""
     if not isinstance(data, dict):
         raise ValidationFailed("表单数据应为对象", {"_form": ["表单数据应为对象"]})
-    data = normalized(forms[filename], data, forms)
+    submission: dict[str, Any] = normalized(forms[filename], data, forms)
     validator = validator_for(forms, filename, version_key)
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
-    fields = {**_field_errors(errors), **read_only_errors(forms[filename], data, forms)}
+    errors = sorted(validator.iter_errors(submission), key=lambda e: list(e.absolute_path))
+    fields = {**_field_errors(errors), **read_only_errors(forms[filename], submission, forms)}
     if fields:
         raise ValidationFailed("表单填写有误，请按提示修改", fields)
-    return data
+    return submission
 
 
 MAX_COMMENT = 2000  # 审批意见, unless a form declares `x-comment-max-length`

@@ -57,7 +57,7 @@ class Repair:
     merges: list[tuple[str, int]]
 
 
-def _stalled_query(limit: int | None) -> Select[tuple[ProcessInstance]]:
+def _stalled_query(limit: int | None) -> Select[ProcessInstance]:
     open_item = exists().where(WorkItem.instance_id == ProcessInstance.id, WorkItem.status == WorkItemStatus.OPEN)
     pending_job = exists().where(TimerJob.instance_id == ProcessInstance.id, TimerJob.status == TimerStatus.PENDING)
     query = (select(ProcessInstance).where(ProcessInstance.status == "running", ~open_item, ~pending_job)

@@ -38,6 +38,7 @@ from workflows.routing import delegation
 from workflows.routing import permissions
 from workflows.rules import meeting
 from workflows.rules import recusal
+from workflows.sql import rows_changed
 
 DECISION_FIELDS = ("decision", "result")
 
@@ -94,12 +95,12 @@ def claim(session: Session, item_id: int, user: User) -> WorkItem:
     item, principal = item_for_action(session, item_id, user)
     if item.assignee_id in (user.id, principal.id):
         return item
-    claimed = session.execute(
+    claimed = rows_changed(session,
         update(WorkItem)
         .where(WorkItem.id == item.id, WorkItem.assignee_id.is_(None), WorkItem.status == WorkItemStatus.OPEN)
         .values(assignee_id=principal.id, claimed_at=clock.now())
         .execution_options(synchronize_session="fetch")
-    ).rowcount
+    )
     if not claimed:
         raise AlreadyHandled("该事项已被他人认领")
     audit.record(session, "task.claim", actor=user, acted_for=acted_for(user, principal), instance=item.instance,

@@ -39,7 +39,7 @@ class Seeder:
         return cases.start(self.session, key, data, accounts.find_user(self.session, username))
 
     def item(self, instance: ProcessInstance, task: str) -> WorkItem:
-        item = self.session.scalars(select(WorkItem).where(
+        item: WorkItem | None = self.session.scalars(select(WorkItem).where(
             WorkItem.instance_id == instance.id, WorkItem.task_name == task,
             WorkItem.status == WorkItemStatus.OPEN).order_by(WorkItem.id)).first()
         if item is None:

@@ -47,7 +47,7 @@ def probation_decided(ctx: EffectContext) -> None:
     elif decision == "extend":
         record.outcome = "extended"
         record.extended_months = int(ctx.data["extension_months_granted"])
-        record.probation_ends_on = _day(ctx.data["probation_until"])
+        record.probation_ends_on = date.fromisoformat(ctx.data["probation_until"])
     elif decision == "cancel":
         user.member_status = MemberStatus.NONE
         record.outcome = "cancelled"

@@ -19,7 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn import BpmnWorkflow as BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import TaskDataEnvironment
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -33,8 +33,8 @@ from SpiffWorkflow.exceptions import TaskNotFoundException as TaskNotFoundExcept
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
-from SpiffWorkflow.task import Task
-from SpiffWorkflow.util.task import TaskState
+from SpiffWorkflow.task import Task as Task
+from SpiffWorkflow.util.task import TaskState as TaskState
 
 from workflows.engine.clock import install_spiff_clock
 from workflows.engine.multi_instance import ApprovalScriptEngine
@@ -74,7 +74,7 @@ class _StateOnlyConverter(BpmnWorkflowConverter):
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
 
-    def from_dict(  # type: ignore[override]
+    def from_dict(
         self, dct: dict[str, Any], spec: Any = None, subprocess_specs: Any = None
     ) -> BpmnWorkflow:
         from uuid import UUID

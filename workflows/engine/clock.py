@@ -55,4 +55,4 @@ def install_spiff_clock() -> None:
     """Route SpiffWorkflow's timer clock through `now()` (idempotent)."""
     from SpiffWorkflow.bpmn.specs.event_definitions import timer
 
-    timer.datetime = _SpiffClock  # type: ignore[misc]
+    timer.datetime = _SpiffClock

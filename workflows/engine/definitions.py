@@ -180,7 +180,7 @@ def _deploy_process(session: Session, checked: CheckedFile, process: ParsedProce
 
 def deploy_all(session: Session, directory: Path = BPMN_DIR, actor: User | None = None) -> list[DeployResult]:
     """Validate every diagram, then store a new version of each process whose content changed."""
-    results = []
+    results: list[DeployResult] = []
     for checked in validate_all(directory):
         results.extend(_deploy_process(session, checked, process, actor) for process in checked.processes)
     return results

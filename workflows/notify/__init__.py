@@ -1,1 +1,1 @@
-"""workflows.notify."""
+"""Notifications: in-app messages (站内消息) and the optional e-mail copies sent over SMTP."""

@@ -34,6 +34,7 @@ from models import WorkItemStatus
 from workflows.engine import clock
 from workflows.errors import NotFound
 from workflows.routing import delegation
+from workflows.sql import rows_changed
 
 KINDS = {
     "task": "待办", "returned": "退回", "transfer": "转办", "sign": "加签", "remind": "催办", "cc": "抄送",
@@ -152,10 +153,10 @@ def mark_read(session: Session, user: User, notification_id: int) -> Notificatio
 
 def mark_all_read(session: Session, user: User) -> int:
     """Mark every unread message of the user read; returns how many."""
-    return session.execute(
+    return rows_changed(session,
         update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=clock.now())
-    ).rowcount or 0
+    )
 
 
 def unread_about(session: Session, user: User, instance_id: int) -> bool:
@@ -167,10 +168,10 @@ def unread_about(session: Session, user: User, instance_id: int) -> bool:
 
 def mark_case_read(session: Session, user: User, instance_id: int) -> int:
     """The user opened the case: their messages about it are read; returns how many."""
-    return session.execute(
+    return rows_changed(session,
         update(Notification).where(Notification.user_id == user.id, Notification.instance_id == instance_id,
                                    Notification.read_at.is_(None)).values(read_at=clock.now())
-    ).rowcount or 0
+    )
 
 
 def claim_emails(session: Session, limit: int = 50) -> list[tuple[int, str, str, str | None]]:
@@ -185,11 +186,12 @@ def claim_emails(session: Session, limit: int = 50) -> list[tuple[int, str, str,
                User.email != "", User.is_active.is_(True))
         .order_by(Notification.id).limit(limit)
     ).all()
-    claimed = []
+    claimed: list[tuple[int, str, str, str | None]] = []
     for nid, email, title, body in rows:
-        taken = session.execute(update(Notification).where(Notification.id == nid, Notification.emailed_at.is_(None))
-                                .values(emailed_at=clock.now())).rowcount
-        if taken:
+        taken = rows_changed(session, update(Notification)
+                             .where(Notification.id == nid, Notification.emailed_at.is_(None))
+                             .values(emailed_at=clock.now()))
+        if taken and email:  # the query keeps only users with an address
             claimed.append((nid, email, title, body))
     return claimed
 

@@ -173,7 +173,7 @@ def _oath_dates(session: Session, instance_ids: list[int | None]) -> dict[int | 
     ids = [i for i in instance_ids if i is not None]
     if not ids:
         return {}
-    found = {}
+    found: dict[int | None, date] = {}
     for instance in session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(ids))):
         oath = (instance.data or {}).get("oath_date")
         if oath:

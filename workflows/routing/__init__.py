@@ -1,1 +1,2 @@
-"""workflows.routing."""
+"""Who gets a step and who may see or do what: lanes to org units to users (assignment), the
+permission checks, 委托/代理 (delegation), and the declared relations 回避 reads."""

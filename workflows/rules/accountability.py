@@ -57,7 +57,7 @@ def _subject(ctx: RuleContext, form: dict[str, Any]) -> tuple[OrgUnit, str, int 
         if user is None or not user.is_active or user.unit is None:
             raise ValidationFailed("人员不存在", {"subject_user": [f"找不到在职人员“{username}”"]})
         return user.unit, user.name, user.id
-    unit = _unit(ctx, unit_code)
+    unit = _unit(ctx, str(unit_code))
     if unit is None:
         raise ValidationFailed("单位不存在", {"subject_unit": [f"找不到党组织“{unit_code}”"]})
     return unit, unit.name, None

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from models import MemberStatus
 from models import ProbationRecord
@@ -36,11 +37,11 @@ from workflows.rules.packs import rule
 PROCESS = "party_probation"
 
 
-def record_of(session: Any, user: User) -> ProbationRecord | None:
+def record_of(session: Session, user: User) -> ProbationRecord | None:
     return session.scalars(select(ProbationRecord).where(ProbationRecord.user_id == user.id)).first()
 
 
-def open_case(session: Any, user: User) -> ProcessInstance | None:
+def open_case(session: Session, user: User) -> ProcessInstance | None:
     """The member's running 转正 case, if any."""
     return session.scalars(
         select(ProcessInstance).join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
@@ -48,7 +49,7 @@ def open_case(session: Any, user: User) -> ProcessInstance | None:
                ProcessInstance.status == ProcessStatus.RUNNING).limit(1)).first()
 
 
-def oath_on(session: Any, record: ProbationRecord) -> str:
+def oath_on(session: Session, record: ProbationRecord) -> str:
     """The 入党宣誓 date (C-C9): on the record, else as the admission case recorded it."""
     if record.oath_on is not None:
         return record.oath_on.isoformat()

@@ -1,1 +1,1 @@
-"""webapp.pages.diagram."""
+"""Process diagrams as SVG, drawn on the server from the BPMNDI, with the path a case took."""

@@ -12,7 +12,7 @@ from workflows.engine import definitions
 from workflows.engine.runtime import engine
 from workflows.errors import ScriptError
 
-TESTS_BPMN = Path(__file__).resolve().parents[2] / "bpmn"
+TESTS_BPMN = Path(__file__).resolve().parents[3] / "bpmn"
 PROPOSAL = {"candidate": "s1_06", "current_post": "副厂长", "proposed_post": "厂长", "management_level": "subsidiary",
             "purpose": "promotion", "breakthrough_type": "none", "years_in_post": 3, "in_probation": False,
             "grades_skipped": 0, "reasons": "表现突出", "upward_filing": "none"}  # as the start check derives it

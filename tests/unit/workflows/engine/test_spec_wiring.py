@@ -17,7 +17,7 @@ from workflows.engine import definitions
 from workflows.engine.runtime import engine
 from workflows.errors import DiagramInvalid
 
-TESTS_BPMN = Path(__file__).resolve().parents[2] / "bpmn"
+TESTS_BPMN = Path(__file__).resolve().parents[3] / "bpmn"
 DRAWING = TESTS_BPMN / "drawing"
 
 
