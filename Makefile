@@ -36,7 +36,7 @@ translations: $(STAMP)
 
 # After changing user-facing text: re-extract and merge into the catalogs, then translate the new entries.
 i18n-update: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -o $(VENV)/messages.pot --project OrgFlow --no-location --sort-output webapp
+	$(BIN)/pybabel extract -F babel.cfg -o $(VENV)/messages.pot --project OrgFlow --no-location --sort-output webapp workflows/labels.py
 	$(BIN)/pybabel update -i $(VENV)/messages.pot -d webapp/translations --ignore-obsolete
 
 # Re-take the README screenshots (docs/screenshots/) with the browser tests and the PDF page images.

@@ -26,6 +26,7 @@ from webapp.i18n import select_locale
 from webapp.pages import dashboard
 from webapp.pages.audit import reading as audit_reading
 from webapp.pages.case.view import Submission
+from workflows import labels
 from workflows.cases.attachments import FIELD as FILES_FIELD
 from workflows.cases.attachments import Upload
 from workflows.errors import InvalidRequest
@@ -91,6 +92,7 @@ def role_required(role: str) -> Callable[[F], F]:
 def register_context(app: Flask) -> None:
     app.jinja_env.filters["trans"] = gettext  # translate a word the service chose (an action's label)
     app.jinja_env.globals["event_title"] = lambda action: gettext(audit_reading.title(action))
+    app.jinja_env.globals["status_title"] = lambda code: gettext(labels.status_title(code))
 
     @app.context_processor
     def _layout() -> dict[str, Any]:

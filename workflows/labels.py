@@ -18,6 +18,23 @@ ROLE_TITLES = {
     "auditor": "审计",
     "admin": "系统管理员",
 }
+
+
+def N_(text: str) -> str:
+    """Mark a word for the translation catalog (`make i18n-update` extracts this module); the web
+    layer translates it when it shows it."""
+    return text
+
+
+# The one vocabulary of a case's status: pages, documents, CSV, the API's messages (issue 14 §3).
+STATUS_TITLES = {"running": N_("审批中"), "completed": N_("已办结"), "rejected": N_("未通过"),
+                 "withdrawn": N_("已撤回"), "terminated": N_("已终止"), "error": N_("异常")}
+
+
+def status_title(code: str) -> str:
+    return STATUS_TITLES.get(code, code)
+
+
 LEVEL_TITLES = {"group": "集团", "subsidiary": "子分公司", "branch": "党支部", "decider": "决策层级"}
 SPECIAL_LANES = {"initiator": "发起人", "subject": "当事人", "assignees": "指定人员"}
 

@@ -28,9 +28,9 @@ from workflows.errors import AlreadyHandled
 from workflows.errors import NotAllowed
 from workflows.errors import NotFound
 from workflows.errors import ValidationFailed
+from workflows.labels import status_title
 from workflows.routing import permissions
 
-STATUS_TEXT = {"completed": "已办结", "rejected": "已结束（未通过）", "withdrawn": "已撤回", "terminated": "已终止"}
 MAX_REASON = 2000
 
 
@@ -91,7 +91,7 @@ def locked_case(session: Session, instance_id: int, user: User, view: bool = Tru
 
 def require_running(instance: ProcessInstance) -> None:
     if instance.status in FINAL_STATUSES:
-        raise AlreadyHandled(f"该流程{STATUS_TEXT.get(instance.status, '已结束')}，不能再操作")
+        raise AlreadyHandled(f"该流程{status_title(instance.status)}，不能再操作")
 
 
 def require_admin(session: Session, user: User) -> None:

@@ -23,10 +23,10 @@ from models import User
 from webapp.pages.audit import search as audit_search
 from webapp.pages.audit.search import CaseSearch
 from webapp.pages.audit.search import EventSearch
-from webapp.pages.documents.common import STATUS_TEXT
 from workflows.audit import reads
 from workflows.engine import clock
 from workflows.engine.clock import SHANGHAI
+from workflows.labels import status_title
 
 BOM = "\ufeff"
 CASE_HEADER = ["编号", "标题", "流程", "状态", "发起人", "所属组织", "当事人", "发起时间", "结束时间"]
@@ -72,7 +72,7 @@ def cases(session: Session, auditor: User, search: CaseSearch) -> Export:
     reads.record(session, auditor, reads.EXPORT, {"export": "cases", "filters": search.filters(), "rows": total})
 
     def lines() -> Iterator[str]:
-        rows = ([c.number, c.title, c.process, STATUS_TEXT.get(c.status, c.status), c.initiator, c.unit, c.subject,
+        rows = ([c.number, c.title, c.process, status_title(c.status), c.initiator, c.unit, c.subject,
                  _time(c.created_at), _time(c.completed_at)] for c in audit_search.all_cases(session, search, upto))
         return csv_chunks(CASE_HEADER, rows)
 

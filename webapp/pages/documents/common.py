@@ -25,16 +25,14 @@ from workflows.audit import record_check
 from workflows.audit.reads import TRACES
 from workflows.engine import clock
 from workflows.engine.clock import SHANGHAI
-
-STATUS_TEXT = {"running": "审批中", "completed": "已办结", "rejected": "未通过", "withdrawn": "已撤回",
-               "terminated": "已终止", "error": "异常"}
+from workflows.labels import status_title
 
 
 def status_text(instance: ProcessInstance) -> str:
     """The case's status in words: for a case that ended, its real outcome (the end event's name,
     e.g. 试用期不胜任·免去试任职务, 转纪律审查), never a bare 已通过."""
     outcome = (instance.data or {}).get("outcome_text") if instance.status in ("completed", "rejected") else None
-    base = STATUS_TEXT.get(instance.status, instance.status)
+    base = status_title(instance.status)
     return f"{base}：{outcome}" if outcome else base
 
 
