@@ -18,12 +18,9 @@ from models import WorkItemCandidate
 from models import WorkItemKind
 from models import WorkItemStatus
 from workflows.cases import tasks
-from workflows.engine import BpmnWorkflow
 from workflows.engine import clock
-from workflows.engine import definitions
 from workflows.engine import projection
 from workflows.engine.locking import lock_instance
-from workflows.engine.runtime import engine
 from workflows.errors import AlreadyHandled
 from workflows.errors import NotAllowed
 from workflows.errors import NotFound
@@ -98,16 +95,6 @@ def require_admin(session: Session, user: User) -> None:
     if not permissions.is_admin(session, user):
         raise NotAllowed("只有系统管理员可以执行此操作")
 
-
-def load(instance: ProcessInstance) -> BpmnWorkflow:
-    return engine().load(definitions.runtime(instance.definition), instance.state)
-
-
-def save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> list[WorkItem]:
-    """Project the workflow (items, timers, status) and store its state; returns new items."""
-    created = projection.sync(session, instance, workflow)
-    instance.state = engine().dump(workflow)
-    return created
 
 
 def close_as(session: Session, item: WorkItem, user: User, principal: User, action: str,

@@ -24,9 +24,9 @@ from models import WorkItem
 from models import WorkItemStatus
 from workflows import audit
 from workflows.actions import common
+from workflows.cases import store
 from workflows.engine import clock
 from workflows.engine import projection
-from workflows.engine.runtime import engine
 from workflows.errors import AlreadyHandled
 from workflows.errors import NotAllowed
 from workflows.notify import notifications
@@ -58,9 +58,9 @@ def end_case(session: Session, instance: ProcessInstance, status: ProcessStatus,
              also: tuple[int, ...] = ()) -> list[str]:
     """Cancel the workflow and close every open item and pending job; tell their handlers.
     Returns the usernames whose items closed."""
-    workflow = common.load(instance)
+    workflow = store.load(instance)
     workflow.cancel()
-    instance.state = engine().dump(workflow)
+    store.dump(instance, workflow)
     now = clock.now()
     items = session.scalars(select(WorkItem).where(WorkItem.instance_id == instance.id,
                                                    WorkItem.status == WorkItemStatus.OPEN)).all()

@@ -27,6 +27,7 @@ from workflows import audit
 from workflows import rules
 from workflows.actions import common
 from workflows.cases import forms
+from workflows.cases import store
 from workflows.engine import BpmnWorkflow
 from workflows.engine import StartEvent
 from workflows.engine import Task
@@ -64,7 +65,7 @@ def last_handler(session: Session, task: Task) -> User | None:
 
 def return_options(session: Session, user: User, item: WorkItem) -> list[dict[str, Any]]:
     """Where `item` may be returned to: the initiator first, then earlier steps nearest first."""
-    workflow = common.load(item.instance)
+    workflow = store.load(item.instance)
     start = start_event(workflow).task_spec
     options: list[dict[str, str | None]] = [{"value": INITIATOR, "label": f"发起人（{start.bpmn_name or '发起'}）",
                 "handler": item.instance.initiator.username}]
@@ -84,7 +85,7 @@ def _to_step(session: Session, item: WorkItem, workflow: BpmnWorkflow, to: str) 
     rewind.apply(workflow, plan, instance.definition.assets["forms"])
     engine().run(workflow)
     rewind.rebuild_case_data(session, instance, workflow, before)
-    created = common.save(session, instance, workflow)
+    created = store.save(session, instance, workflow)
     back = [i for i in created if i.task_id == str(plan.target.id)]
     if handler is not None and handler.is_active:
         for new in back:
@@ -98,7 +99,7 @@ def _to_initiator(session: Session, item: WorkItem, workflow: BpmnWorkflow) -> l
     before = rewind.completed_ids(workflow)
     workflow.reset_from_task_id(start.id)  # held READY: only the resubmission runs it again
     rewind.rebuild_case_data(session, instance, workflow, before)
-    common.save(session, instance, workflow)
+    store.save(session, instance, workflow)
     title = f"{start.task_spec.bpmn_name or '发起'}（退回修改）"
     resubmit = WorkItem(instance_id=instance.id, task_id=str(start.id), task_name=start.task_spec.bpmn_id,
                         title=title[:120], lane=INITIATOR, kind=WorkItemKind.RESUBMIT, created_at=clock.now())
@@ -117,7 +118,7 @@ def return_item(session: Session, user: User, item_id: int, to: str | None = Non
     text = common.require_text(reason, "reason", "退回理由")
     if not to:
         raise ValidationFailed("请选择退回到哪一步", {"to": ["请选择退回到哪一步"]})
-    workflow = common.load(item.instance)
+    workflow = store.load(item.instance)
     common.close_as(session, item, user, principal, "return", text)
     back = _to_initiator(session, item, workflow) if to == INITIATOR else _to_step(session, item, workflow, to)
     for new in back:
@@ -158,7 +159,7 @@ def resubmit(session: Session, user: User, item_id: int, data: Any, comment: str
                           instance.definition.content_hash)
     forms.check_comment(instance.definition.assets["forms"][meta["formJsonSchemaFilename"]], comment)
     case = _case_data(session, instance, form)
-    workflow = common.load(instance)
+    workflow = store.load(instance)
     start = workflow.get_task_from_id(UUID(item.task_id))
     if start is None or start.state != TaskState.READY:
         raise AlreadyHandled("该流程已不在退回修改状态")
@@ -168,7 +169,7 @@ def resubmit(session: Session, user: User, item_id: int, data: Any, comment: str
     item.data = case
     instance.data, instance.title = case, _title(instance, case)
     engine().run(workflow)
-    common.save(session, instance, workflow)
+    store.save(session, instance, workflow)
     audit.record(session, "instance.resubmit", actor=user, acted_for=item.acted_for, instance=instance,
                  work_item=item, payload={"task": item.task_name, "comment": comment, "data": case})
     return item

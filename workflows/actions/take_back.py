@@ -18,6 +18,7 @@ from models import WorkItemKind
 from models import WorkItemStatus
 from workflows import audit
 from workflows.actions import common
+from workflows.cases import store
 from workflows.engine import BpmnWorkflow
 from workflows.engine import TaskNotFoundException
 from workflows.engine import TaskState
@@ -69,7 +70,7 @@ def take_back(session: Session, user: User, item_id: int, reason: str | None = N
     if not _is_handler(user, item):
         raise NotAllowed("只有该步骤的办理人可以拿回")
     instance = item.instance
-    workflow = common.load(instance)
+    workflow = store.load(instance)
     plan = _plan(session, item, workflow)
     text = common.optional_text(reason, "reason", "拿回说明")
     affected = {str(t.id) for t in rewind.affected(plan)}
@@ -81,7 +82,7 @@ def take_back(session: Session, user: User, item_id: int, reason: str | None = N
     rewind.apply(workflow, plan, instance.definition.assets["forms"])
     engine().run(workflow)
     rewind.rebuild_case_data(session, instance, workflow, before)
-    created = common.save(session, instance, workflow)
+    created = store.save(session, instance, workflow)
     back = next(i for i in created if i.task_id == item.task_id)
     handler = common.handler_of(item)
     common.set_handlers(back, [handler] if handler is not None else [user])
@@ -97,7 +98,7 @@ def can_take_back(session: Session, user: User, item: WorkItem) -> bool:
     if not _is_handler(user, item) or item.action != "complete" or item.instance.status != "running":
         return False
     try:
-        _plan(session, item, common.load(item.instance))
+        _plan(session, item, store.load(item.instance))
     except AlreadyHandled:
         return False
     return True

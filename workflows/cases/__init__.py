@@ -19,11 +19,10 @@ from models import User
 from workflows import audit
 from workflows import rules
 from workflows.cases import forms
+from workflows.cases import store
 from workflows.engine import SERIALIZER_VERSION
 from workflows.engine import clock
 from workflows.engine import definitions
-from workflows.engine import projection
-from workflows.engine.runtime import engine
 from workflows.errors import NotAllowed
 from workflows.errors import NotFound
 from workflows.errors import ValidationFailed
@@ -105,9 +104,7 @@ def start(session: Session, key: str, data: Any, initiator: User) -> ProcessInst
     )
     session.add(instance)
     session.flush()
-    workflow = engine().start(definitions.runtime(definition), case)
-    projection.sync(session, instance, workflow)
-    instance.state = engine().dump(workflow)
+    store.save(session, instance, store.begin(definition, case))
     audit.record(session, "instance.start", actor=initiator, instance=instance,
                  payload={"number": instance.number, "process": key, "version": definition.version, "data": case})
     return instance

@@ -27,10 +27,10 @@ from models import TimerStatus
 from models import WorkItem
 from models import WorkItemStatus
 from workflows import audit
+from workflows.cases import store
 from workflows.engine import BpmnWorkflow
 from workflows.engine import TaskState
 from workflows.engine import definitions
-from workflows.engine import projection
 from workflows.engine.locking import lock_instance
 from workflows.engine.multi_instance import merge_unmerged
 from workflows.engine.multi_instance import unmerged_instances
@@ -79,9 +79,6 @@ def waiting_steps(workflow: BpmnWorkflow) -> list[str]:
     return sorted(set(names))
 
 
-def _load(instance: ProcessInstance) -> BpmnWorkflow:
-    return engine().load(definitions.runtime(instance.definition), instance.state)
-
 
 def stalled(session: Session, limit: int | None = None) -> list[StalledCase]:
     """Every running case with no open work item, no pending timer and no pending deadline job,
@@ -89,7 +86,7 @@ def stalled(session: Session, limit: int | None = None) -> list[StalledCase]:
     found = []
     for instance in session.scalars(_stalled_query(limit)):
         found.append(StalledCase(instance.id, instance.number, instance.definition.name,
-                                 waiting_steps(_load(instance)), instance.updated_at))
+                                 waiting_steps(store.load(instance)), instance.updated_at))
     return found
 
 
@@ -115,7 +112,7 @@ def repair_plan(session: Session) -> list[Repair]:
     for instance_id in _with_loop_tasks(session):
         instance = session.get(ProcessInstance, instance_id)
         assert instance is not None
-        found = unmerged_instances(_load(instance))
+        found = unmerged_instances(store.load(instance))
         if found:
             plan.append(Repair(instance.id, instance.number, _merges(found)))
     return plan
@@ -126,13 +123,12 @@ def repair(session: Session, instance_id: int) -> Repair | None:
     run the engine on, project the next items and timers, save, and record one `instance.repair`
     event. Idempotent: a case with nothing to merge is left untouched and None returned."""
     instance = lock_instance(session, instance_id)
-    workflow = _load(instance)
+    workflow = store.load(instance)
     found = merge_unmerged(workflow)
     if not found:
         return None
     engine().run(workflow)
-    projection.sync(session, instance, workflow)
-    instance.state = engine().dump(workflow)
+    store.save(session, instance, workflow)
     merges = _merges(found)
     audit.record(session, "instance.repair", instance=instance,
                  payload={"merged": [{"task": wrapper.task_spec.bpmn_id, "signatures": len(children)}

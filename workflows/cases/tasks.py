@@ -20,6 +20,7 @@ from workflows import audit
 from workflows import rules
 from workflows.actions import signing
 from workflows.cases import forms
+from workflows.cases import store
 from workflows.effects import EffectContext
 from workflows.effects import run_effects
 from workflows.engine import BpmnWorkflow
@@ -137,7 +138,7 @@ def _engine_data(task: Any, submission: dict[str, Any], user: User) -> dict[str,
 
 def ready_task(item: WorkItem) -> tuple[BpmnWorkflow, Task]:
     """The case's workflow and the item's READY task; AlreadyHandled (409) if it is not READY."""
-    workflow = engine().load(definitions.runtime(item.instance.definition), item.instance.state)
+    workflow = store.load(item.instance)
     task = workflow.get_task_from_id(UUID(item.task_id))
     if task is None or task.state != TaskState.READY:
         raise AlreadyHandled("该步骤已不在办理中")
@@ -173,8 +174,7 @@ def advance(session: Session, item: WorkItem, submission: dict[str, Any], by: Us
     projection.close_item(session, item, WorkItemStatus.COMPLETED, clock.now())
     instance.data = {**instance.data, **submission}
     run_effects(props.get("effects"), EffectContext(session, instance, instance.data))
-    projection.sync(session, instance, workflow)
-    instance.state = engine().dump(workflow)
+    store.save(session, instance, workflow)
 
 
 def complete(session: Session, item_id: int, user: User, data: Any, comment: str | None = None) -> WorkItem:

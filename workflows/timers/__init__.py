@@ -30,9 +30,8 @@ from models import ProcessInstance
 from models import TimerJob
 from models import TimerStatus
 from workflows import audit
+from workflows.cases import store
 from workflows.engine import clock
-from workflows.engine import definitions
-from workflows.engine import projection
 from workflows.engine.locking import lock_instance
 from workflows.engine.runtime import engine
 from workflows.timers import deadlines
@@ -84,12 +83,11 @@ def _leased_to_other(job: TimerJob, owner: str | None, now: datetime) -> bool:
 
 
 def _fire_timer(session: Session, job: TimerJob, instance: ProcessInstance) -> bool:
-    workflow = engine().load(definitions.runtime(instance.definition), instance.state)
+    workflow = store.load(instance)
     with clock.frozen_at(max(clock.now(), job.due_at + TICK)):
         engine().run(workflow)
-    projection.sync(session, instance, workflow)  # sees the job still pending: runs the timer's effects
+    store.save(session, instance, workflow)  # sees the job still pending: runs the timer's effects
     job.status, job.fired_at = TimerStatus.DONE, clock.now()
-    instance.state = engine().dump(workflow)
     audit.record(session, "timer.fire", instance=instance,
                  payload={"task": job.task_name, "due_at": job.due_at.isoformat()})
     return True

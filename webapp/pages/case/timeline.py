@@ -30,10 +30,10 @@ from workflows import actions
 from workflows import audit
 from workflows import timers
 from workflows.actions import signing
+from workflows.cases import store
 from workflows.cases import tasks
 from workflows.engine import clock
 from workflows.engine import definitions
-from workflows.engine.runtime import engine
 from workflows.labels import SERVER_FIELD_TITLES
 from workflows.labels import option_title
 from workflows.labels import server_value_text
@@ -232,5 +232,4 @@ def events(session: Session, instance: ProcessInstance) -> list[Event]:
 
 def diagram_state(instance: ProcessInstance) -> diagram.DiagramState:
     """Which nodes the case completed and which it waits in, from its saved workflow."""
-    workflow = engine().load(definitions.runtime(instance.definition), instance.state)
-    return diagram.state_of(workflow)
+    return diagram.state_of(store.load(instance))
