@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser
+from playwright.sync_api import Locator
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
@@ -56,21 +57,27 @@ def signed_in(browser: Browser, live_server: str, size: dict[str, int]) -> Itera
     assert problems == []
 
 
+def phone(page: Page) -> bool:
+    return page.viewport_size["width"] < 600
+
+
 def fits(page: Page) -> None:
     """Nothing sticks out sideways: the page scrolls only up and down."""
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"], f"the page is {width}px wide"
 
 
-def on_screen(page: Page, selector: str) -> dict[str, float]:
-    box = page.locator(selector).first.bounding_box()
-    assert box is not None, f"{selector} is not displayed"
-    view = page.viewport_size
-    assert box["x"] >= 0 and box["x"] + box["width"] <= view["width"], f"{selector} at {box}"
+def on_screen(page: Page, element: Locator) -> dict[str, float]:
+    """The element's box, asserted to lie within the window's width."""
+    box = element.bounding_box()
+    assert box is not None, f"{element} is not displayed"
+    assert box["x"] >= 0 and box["x"] + box["width"] <= page.viewport_size["width"], f"{element} at {box}"
     return box
 
 
 def opinion_width(page: Page) -> float:
+    """The width of the 审批意见 box, with a full action bar (nine buttons or more)."""
+    assert page.locator("#action-bar .decisions > button, #action-bar .more > *").count() >= 9
     box = page.locator("#comment").bounding_box()
     assert box is not None
     return box["width"]
@@ -89,13 +96,13 @@ def more_actions(page: Page, shoot: Any) -> None:
     back.click()
     form = page.locator('#action-bar details[data-action="return"] form')
     expect(form).to_be_visible()
-    on_screen(page, '#action-bar details[data-action="return"] form')
+    on_screen(page, form)
     expect(form.get_by_role("button", name="确定")).to_be_in_viewport()
     shot(page, shoot, "case-return")
     form.get_by_role("button", name="确定").click()  # no reason given: refused, the form comes back open
     refused = page.locator('#action-bar details[data-action="return"][open] form')
     expect(refused.locator(".field-error").first).to_be_visible()
-    on_screen(page, '#action-bar details[data-action="return"][open] form')
+    on_screen(page, refused)
 
 
 def decisions_reachable(page: Page, *labels: str) -> None:
@@ -103,7 +110,7 @@ def decisions_reachable(page: Page, *labels: str) -> None:
     for label in labels:
         button = page.locator("#action-bar .decisions button", has_text=label).first
         expect(button).to_be_visible()
-        box = on_screen(page, f'#action-bar .decisions button:has-text("{label}")')
+        box = on_screen(page, button)
         if phone(page):
             assert box["y"] + box["height"] <= page.viewport_size["height"] + 0.5
             assert box["y"] > page.viewport_size["height"] - 120, f"{label} is not in the bottom bar: {box}"
@@ -112,10 +119,6 @@ def decisions_reachable(page: Page, *labels: str) -> None:
 def shot(page: Page, shoot: Any, name: str) -> None:
     prefix = "phone-" if phone(page) else "desktop-"
     shoot(page, prefix + name)
-
-
-def phone(page: Page) -> bool:
-    return page.viewport_size["width"] < 600
 
 
 def test_the_navigation_folds_away_on_a_phone(signed_in: Any, shoot: Any) -> None:
@@ -146,7 +149,7 @@ def test_todo_list_has_handle_in_reach(signed_in: Any, api: Any, live_server: st
     row = page.locator("#queue tbody tr", has_text=number)
     handle = row.get_by_role("link", name="办理")
     expect(handle).to_be_visible()
-    on_screen(page, f'#queue tbody tr[data-instance] a.btn:has-text("办理")')
+    on_screen(page, handle)
     fits(page)
     shot(page, shoot, "todo")
     handle.click()
