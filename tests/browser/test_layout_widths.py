@@ -110,10 +110,15 @@ def decisions_reachable(page: Page, *labels: str) -> None:
     for label in labels:
         button = page.locator("#action-bar .decisions button", has_text=label).first
         expect(button).to_be_visible()
-        box = on_screen(page, button)
-        if phone(page):
-            assert box["y"] + box["height"] <= page.viewport_size["height"] + 0.5
-            assert box["y"] > page.viewport_size["height"] - 120, f"{label} is not in the bottom bar: {box}"
+        in_the_bottom_bar(page, button)
+
+
+def in_the_bottom_bar(page: Page, button: Locator) -> None:
+    """On screen; on a phone, within the bar pinned to the bottom of the window."""
+    box = on_screen(page, button)
+    if phone(page):
+        assert box["y"] + box["height"] <= page.viewport_size["height"] + 0.5
+        assert box["y"] > page.viewport_size["height"] - 120, f"{button} is not in the bottom bar: {box}"
 
 
 def shot(page: Page, shoot: Any, name: str) -> None:
@@ -188,6 +193,22 @@ def test_after_adding_a_signer(signed_in: Any, api: Any, live_server: str, shoot
     decisions_reachable(page, "同意", "退回修改", "终止")
     fits(page)
 
+
+
+def test_the_actions_on_a_case_without_a_step_of_ones_own(signed_in: Any, api: Any, live_server: str) -> None:
+    case = start(api)  # at 酝酿, the secretary's: the initiator may 催办 or 撤回
+    page = signed_in("s1_03")
+    page.goto(live_server + f"/cases/{case['id']}")
+    remind = page.locator('#action-bar details[data-action="remind"] summary')
+    if phone(page):
+        toggle = page.locator("#action-bar .more-toggle")
+        expect(toggle).to_have_text("操作")
+        in_the_bottom_bar(page, toggle)
+        expect(remind).to_be_hidden()
+        toggle.click()
+    expect(remind).to_be_visible()
+    on_screen(page, remind)
+    fits(page)
 
 
 PAGES = {
