@@ -60,6 +60,7 @@ class _Case:
     initiator: User
     subject_user: User | None
     owning_unit_id: int
+    titles: dict[str, str] = field(default_factory=dict)  # start form field → its title
 
 
 @dataclass
@@ -160,8 +161,9 @@ def _resolve(session: Session, step: Step, case: _Case, data: dict[str, Any], pr
     if step.lane == "assignees" and not data.get(props.get("assigneesVariable", "")):
         step.note = "由前序步骤指定"
         return
-    if step.lane.endswith("@decider") and not data.get("management_level"):
-        step.note = "取决于干部管理权限"
+    decider = props.get("deciderVariable", "management_level")  # as `assignment.resolve` reads it
+    if step.lane.endswith("@decider") and not data.get(decider):
+        step.note = f"取决于{case.titles.get(decider, decider)}"
         return
     try:
         route = assignment.resolve(session, step.lane or None, case, data, props)  # type: ignore[arg-type]
@@ -236,6 +238,7 @@ def route(session: Session, definition: ProcessDefinition, user: User, data: dic
     graph = _graph(definition.bpmn_xml, definition.key)
     schema = definition.assets["forms"][definition.assets["start"]["formJsonSchemaFilename"]]
     start_fields = set((schema.get("properties") or {}).keys())
+    case.titles = {name: str(prop.get("title") or name) for name, prop in (schema.get("properties") or {}).items()}
     starts = [i for i, el in graph.nodes.items() if _local(el.tag) == "startEvent" and el in _top_level(graph, i)]
     context = {**data, "initiator": user.username}
     return _walk(session, graph, case, context, start_fields, starts[0]) if starts else []

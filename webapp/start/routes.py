@@ -41,7 +41,7 @@ def submit(key: str) -> Response | tuple[str, int] | str:
     sent = submission()
     if request.form.get("intent") == "preview":
         page = start_view.preview_page(db.session, current_user, key, sent)
-        return render_template("start/form.html", page=page), 422 if page.errors else 200
+        return render_template("start/form.html", page=page), 200 if page.checked else 422
     try:
         instance = start_view.start(db.session, current_user, key, sent)
     except ValidationFailed as error:
