@@ -175,15 +175,17 @@ def _acting_for(session: Session, user: User, item: WorkItem) -> str:
 
 
 def task_panel(session: Session, user: User, item: WorkItem, values: dict[str, Any] | None = None,
-               comment: str = "", error: ValidationFailed | None = None) -> TaskPanel:
-    """The form and action bar of `user`'s open `item`, optionally re-filled after a failed submit."""
+               comment: str = "", error: ValidationFailed | None = None, grow: str = "") -> TaskPanel:
+    """The form and action bar of `user`'s open `item`, optionally re-filled after a failed submit
+    (or a 添加一行 without JavaScript: `grow` names the table that gets another blank row)."""
     form = actions.form_schema(item)
     schema, blocks = form["schema"], form["blocks"]
     errors = dict(error.fields) if error is not None else {}
     decision = case_actions.decision_field(schema)
     skip = frozenset([decision[0]]) if decision else frozenset()
     ctx = webforms.FormContext(blocks=blocks, options_for=people.options_for(session, _scope_units(session, item)),
-                               errors=errors, editing=True, roster=tasks.meeting_roster(session, item))
+                               errors=errors, editing=True, roster=tasks.meeting_roster(session, item),
+                               more_rows=frozenset([grow]))
     can_complete = actions.can_complete(session, user, item)
     fields = webforms.fields_of(schema, values if values is not None else _form_values(session, item, schema), ctx,
                                 skip=skip) if can_complete else []
@@ -230,14 +232,15 @@ def case_page(session: Session, user: User, instance_id: int, tab: str = "detail
 
 
 def retry_page(session: Session, user: User, item_id: int, submission: Submission,
-               error: ValidationFailed) -> CasePage:
-    """The case page after a failed submit: the user's input kept, each error next to its field."""
+               error: ValidationFailed | None, grow: str = "") -> CasePage:
+    """The case page after a failed submit (or a 添加一行 without JavaScript in the table `grow`):
+    the user's input kept, each error next to its field."""
     item = tasks.get_item(session, item_id, user)
     page = case_page(session, user, item.instance_id)
     if page.task is not None and page.task.item_id == item.id:
         form = actions.form_schema(item)
         values = webforms.parse_object(submission.fields, form["schema"], form["blocks"])
-        page.task = task_panel(session, user, item, values, submission.first("comment") or "", error)
+        page.task = task_panel(session, user, item, values, submission.first("comment") or "", error, grow)
     return page
 
 

@@ -87,13 +87,13 @@ def _schema(definition: ProcessDefinition) -> tuple[dict[str, Any], dict[str, di
 
 
 def _page(session: Session, user: User, definition: ProcessDefinition, values: dict[str, Any],
-          error: ValidationFailed | None, checked: dict[str, Any] | None = None) -> StartPage:
+          error: ValidationFailed | None, checked: dict[str, Any] | None = None, grow: str = "") -> StartPage:
     """The start form with `values`, `error` by its fields, and the route preview (from the case
     data the checks derived when they passed: `checked`)."""
     schema, blocks, _ = _schema(definition)
     errors = dict(error.fields) if error is not None else {}
     ctx = webforms.FormContext(blocks=blocks, options_for=people.options_for(session, people.role_units(session, user)),
-                               errors=errors, editing=True)
+                               errors=errors, editing=True, more_rows=frozenset([grow]))
     fields = webforms.fields_of(schema, values, ctx)
     shown = {f.path for f in fields} | {attachments.FIELD}
     stray = [m for path, messages in errors.items() if path.split(".")[0] not in shown for m in messages]
@@ -122,6 +122,14 @@ def preview_page(session: Session, user: User, key: str, submission: Submission)
     except ValidationFailed as error:
         return _page(session, user, definition, values, error)
     return _page(session, user, definition, values, None, checked.case)
+
+
+def grown_page(session: Session, user: User, key: str, submission: Submission, table: str) -> StartPage:
+    """The start form as submitted with one more blank row in `table` (添加一行 without
+    JavaScript); nothing is checked yet."""
+    definition = _startable(session, user, key)
+    schema, blocks, _ = _schema(definition)
+    return _page(session, user, definition, webforms.parse_object(submission.fields, schema, blocks), None, grow=table)
 
 
 def failed_page(session: Session, user: User, key: str, submission: Submission,
