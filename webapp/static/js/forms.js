@@ -98,23 +98,29 @@
       return words.every(function (word) { return text.indexOf(word) !== -1; });
     }
 
-    /* The placeholder and what is chosen stay listed whatever is typed. */
-    function matches(option, words) { return !option.value || option.selected || found(option, words); }
-
+    /* The placeholder and what is chosen stay listed whatever is typed. The plan is made before
+       the select changes: removing its selected option makes the browser select another one. */
     function filter() {
       var words = terms();
       var chosen = Array.prototype.filter.call(select.options, function (o) { return o.selected; });
+      var plan = parts.map(function (part) {
+        return part.options.filter(function (o) { return !o.value || chosen.indexOf(o) !== -1 || found(o, words); });
+      });
       var shown = 0;
       while (select.firstChild) { select.removeChild(select.firstChild); }
-      parts.forEach(function (part) {
-        var kept = part.options.filter(function (o) { return matches(o, words); });
+      parts.forEach(function (part, i) {
+        var kept = plan[i];
         shown += kept.filter(function (o) { return o.value; }).length;
         if (!part.group) { kept.forEach(function (o) { select.appendChild(o); }); return; }
         while (part.group.firstChild) { part.group.removeChild(part.group.firstChild); }
         kept.forEach(function (o) { part.group.appendChild(o); });
         if (kept.length) { select.appendChild(part.group); }
       });
-      chosen.forEach(function (o) { o.selected = true; });
+      if (select.multiple) {
+        Array.prototype.forEach.call(select.options, function (o) { o.selected = chosen.indexOf(o) !== -1; });
+      } else if (chosen.length) {
+        chosen[0].selected = true;
+      }
       count.textContent = words.length ? (box.getAttribute("data-count") || "{n}").replace("{n}", String(shown)) : "";
     }
 
