@@ -83,7 +83,11 @@ def test_a_start_by_someone_not_allowed_is_refused_with_who_may(web: Any, app: F
 def test_the_accountability_preview_names_its_approvers_from_the_person_chosen(web: Any) -> None:
     officer = web("s1_03")
     empty = officer.page("/start/accountability")
-    assert who(empty, "start_approval") == "取决于办理层级"
+    assert who(empty, "start_approval") == "取决于办理层级（集团党委：王建国；子分公司党委：马立新）"
+    person_only = {**CLUE, "subject_user": "s2_06", "intent": "preview"}  # 办理层级 not chosen yet
+    html = officer.post("/start/accountability", person_only).get_data(as_text=True)
+    assert error_of(html, "level") == "必填"
+    assert who(html, "start_approval") == "取决于办理层级（集团党委：王建国；子分公司党委：韩冬）"  # 矿业公司党委's
     html = officer.post("/start/accountability", {**CLUE, "level": "subsidiary", "intent": "preview"}).get_data(as_text=True)
     assert "表单校验通过" in html
     assert who(html, "start_approval") == "马立新"  # the 书记 of 张伟's 钢铁股份公司党委 (B-C1)
