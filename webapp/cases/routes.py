@@ -57,6 +57,9 @@ def act_on_case(instance_id: int, action: str) -> Response | tuple[str, int]:
 def _act(scope: str, target_id: int, action: str) -> Response | tuple[str, int]:
     """Run an action from its form; a refusal (422) shows the page again with the errors."""
     sent = submission()
+    if scope == ITEM and action == "complete" and sent.first("add_row"):  # 添加一行 without JavaScript
+        return render_template("cases/detail.html", page=case_view.retry_page(
+            db.session, current_user, target_id, sent, None, sent.first("add_row") or "")), 200
     run = case_view.perform if scope == ITEM else case_view.perform_on_case
     try:
         done = run(db.session, current_user, target_id, action, sent)

@@ -39,9 +39,12 @@ def form(key: str) -> str:
 @login_required
 def submit(key: str) -> Response | tuple[str, int] | str:
     sent = submission()
+    if request.form.get("add_row"):  # 添加一行 without JavaScript: the form again, one row longer
+        return render_template("start/form.html", page=start_view.grown_page(db.session, current_user, key, sent,
+                                                                             request.form["add_row"]))
     if request.form.get("intent") == "preview":
         page = start_view.preview_page(db.session, current_user, key, sent)
-        return render_template("start/form.html", page=page), 422 if page.errors else 200
+        return render_template("start/form.html", page=page), 200 if page.checked else 422
     try:
         instance = start_view.start(db.session, current_user, key, sent)
     except ValidationFailed as error:

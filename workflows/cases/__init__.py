@@ -79,16 +79,23 @@ def _title(meta: dict[str, str], case: dict[str, Any], definition: ProcessDefini
         return definition.name
 
 
-def start(session: Session, key: str, data: Any, initiator: User) -> ProcessInstance:
-    """Start a case of the latest version of `key` with the start form `data`.
+@dataclass
+class Checked:
+    """A start form that passed every check `start` runs, with the case data it would start."""
 
-    Validates the form (ValidationFailed, 422) and its rules (RuleViolation), checks the
-    initiator may start it (NotAllowed), runs to the first wait and projects work items.
-    """
+    definition: ProcessDefinition
+    parties: Parties
+    case: dict[str, Any]
+
+
+def check_start(session: Session, key: str, data: Any, initiator: User) -> Checked:
+    """Every check a start runs, writing nothing (also the route preview's checks): the
+    initiator may start `key` (NotAllowed), the form (ValidationFailed, 422), the people and
+    unit it names, R-C1 and the start rules (RuleViolation)."""
     definition = definitions.latest(session, key)
     meta = definition.assets["start"]
     if not permissions.may_start(session, initiator, meta.get("starterRoles")):
-        raise NotAllowed(f"您没有发起“{definition.name}”的权限")
+        raise permissions.start_refused(definition.name, meta.get("starterRoles"))
     form = forms.validate(definition.assets["forms"], meta["formJsonSchemaFilename"], data, definition.content_hash)
     parties = _parties(session, meta, form, initiator)
     recusal.check_initiator(session, parties.subject, initiator)  # R-C1: not about oneself or a relative
@@ -96,6 +103,18 @@ def start(session: Session, key: str, data: Any, initiator: User) -> ProcessInst
     case = {**form, **rules.validate_all(meta.get("rules"), ctx, form)}
     case.update(initiator=initiator.username, owning_unit=parties.owning_unit.code,
                 subject_name=parties.subject.name if parties.subject else "")
+    return Checked(definition, parties, case)
+
+
+def start(session: Session, key: str, data: Any, initiator: User) -> ProcessInstance:
+    """Start a case of the latest version of `key` with the start form `data`.
+
+    Runs `check_start` (NotAllowed, ValidationFailed, RuleViolation), then runs the case to its
+    first wait and projects work items.
+    """
+    checked = check_start(session, key, data, initiator)
+    definition, parties, case = checked.definition, checked.parties, checked.case
+    meta = definition.assets["start"]
     instance = ProcessInstance(
         definition_id=definition.id, number=next_number(session, meta["numberPrefix"]),
         title=_title(meta, case, definition), initiator=initiator, subject_user=parties.subject,

@@ -14,7 +14,9 @@ from models import RoleAssignment
 from models import User
 from models import WorkItem
 from models import WorkItemCandidate
+from workflows.errors import NotAllowed
 from workflows.errors import ViewRefused
+from workflows.labels import role_title
 from workflows.routing import delegation
 
 # Roles whose holders oversee the cases of their unit and every unit below it.
@@ -123,3 +125,13 @@ def may_start(session: Session, user: User, starter_roles: str | None) -> bool:
     """A process may be started by holders of any of its `starterRoles` (anyone if none listed)."""
     roles = (starter_roles or "").split()
     return not roles or any(has_role(session, user, role) for role in roles)
+
+
+def starters(starter_roles: str | None) -> str:
+    """Who may start a process, in words: "组织部门干部或纪委" ("" when anyone may)."""
+    return "或".join(role_title(role) for role in (starter_roles or "").split())
+
+
+def start_refused(process_name: str, starter_roles: str | None) -> NotAllowed:
+    """The refusal of a start by someone without any of the `starterRoles` (HTTP 403)."""
+    return NotAllowed(f"“{process_name}”只能由{starters(starter_roles)}发起，您没有相应角色")

@@ -13,12 +13,14 @@ from dataclasses import field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import OrgUnit
 from models import ProcessInstance
 from models import User
 from models import WorkItem
+from models import WorkItemStatus
 from webapp.pages import documents
 from webapp.pages.case import actions as case_actions
 from webapp.pages.case import timeline as case_timeline
@@ -106,6 +108,7 @@ class CasePage:
 
 
 TABS = ("detail", "diagram", "log")
+SUBMITTED = ("complete", "resubmit")  # how an item was completed with its form
 __all__ = ["Action", "CasePage", "Submission", "available_actions", "case_page", "mark_seen", "perform",
            "perform_on_case", "refused", "register", "retry_page"]
 
@@ -129,11 +132,26 @@ def _my_item(session: Session, user: User, open_items: list[WorkItem]) -> WorkIt
     return next((i for i in mine if actions.can_complete(session, user, i)), mine[0] if mine else None)
 
 
-def _form_values(item: WorkItem, schema: dict[str, Any]) -> dict[str, Any]:
-    """Prefill from the case so far (a revision starts from the proposal), never a decision."""
+def _last_submission(session: Session, item: WorkItem) -> dict[str, Any]:
+    """What this very step was last completed with, when it is open again: a 退回 or 拿回 reopens
+    the same SpiffWorkflow task (`workflows.actions.rewind`), so a completed item of the same
+    task id is its previous round ({} the first time)."""
+    last = session.scalars(
+        select(WorkItem).where(WorkItem.instance_id == item.instance_id, WorkItem.task_id == item.task_id,
+                               WorkItem.id != item.id, WorkItem.kind == item.kind,
+                               WorkItem.status == WorkItemStatus.COMPLETED, WorkItem.action.in_(SUBMITTED))
+        .order_by(WorkItem.completed_at.desc(), WorkItem.id.desc()).limit(1)
+    ).first()
+    return dict(last.data or {}) if last is not None else {}
+
+
+def _form_values(session: Session, item: WorkItem, schema: dict[str, Any]) -> dict[str, Any]:
+    """Prefill from the case so far (a revision starts from the proposal) and, for a step given
+    back by 退回, from its own last submission; never a decision (G6) or a computed field."""
     props = schema.get("properties") or {}
     skip = set(tasks.DECISION_FIELDS) | set(schema.get("x-server-fields") or [])
-    return {k: v for k, v in item.instance.data.items() if k in props and k not in skip}
+    values = {**item.instance.data, **_last_submission(session, item)}
+    return {k: v for k, v in values.items() if k in props and k not in skip}
 
 
 def _scope_units(session: Session, item: WorkItem) -> list[OrgUnit]:
@@ -157,17 +175,19 @@ def _acting_for(session: Session, user: User, item: WorkItem) -> str:
 
 
 def task_panel(session: Session, user: User, item: WorkItem, values: dict[str, Any] | None = None,
-               comment: str = "", error: ValidationFailed | None = None) -> TaskPanel:
-    """The form and action bar of `user`'s open `item`, optionally re-filled after a failed submit."""
+               comment: str = "", error: ValidationFailed | None = None, grow: str = "") -> TaskPanel:
+    """The form and action bar of `user`'s open `item`, optionally re-filled after a failed submit
+    (or a 添加一行 without JavaScript: `grow` names the table that gets another blank row)."""
     form = actions.form_schema(item)
     schema, blocks = form["schema"], form["blocks"]
     errors = dict(error.fields) if error is not None else {}
     decision = case_actions.decision_field(schema)
     skip = frozenset([decision[0]]) if decision else frozenset()
     ctx = webforms.FormContext(blocks=blocks, options_for=people.options_for(session, _scope_units(session, item)),
-                               errors=errors, editing=True, roster=tasks.meeting_roster(session, item))
+                               errors=errors, editing=True, roster=tasks.meeting_roster(session, item),
+                               more_rows=frozenset([grow]))
     can_complete = actions.can_complete(session, user, item)
-    fields = webforms.fields_of(schema, values if values is not None else _form_values(item, schema), ctx,
+    fields = webforms.fields_of(schema, values if values is not None else _form_values(session, item, schema), ctx,
                                 skip=skip) if can_complete else []
     shown = _collect_paths(fields) | {"comment", attachments.FIELD}
     stray = [m for path, messages in errors.items() if path not in shown for m in messages]
@@ -212,14 +232,15 @@ def case_page(session: Session, user: User, instance_id: int, tab: str = "detail
 
 
 def retry_page(session: Session, user: User, item_id: int, submission: Submission,
-               error: ValidationFailed) -> CasePage:
-    """The case page after a failed submit: the user's input kept, each error next to its field."""
+               error: ValidationFailed | None, grow: str = "") -> CasePage:
+    """The case page after a failed submit (or a 添加一行 without JavaScript in the table `grow`):
+    the user's input kept, each error next to its field."""
     item = tasks.get_item(session, item_id, user)
     page = case_page(session, user, item.instance_id)
     if page.task is not None and page.task.item_id == item.id:
         form = actions.form_schema(item)
         values = webforms.parse_object(submission.fields, form["schema"], form["blocks"])
-        page.task = task_panel(session, user, item, values, submission.first("comment") or "", error)
+        page.task = task_panel(session, user, item, values, submission.first("comment") or "", error, grow)
     return page
 
 

@@ -17,7 +17,9 @@ from typing import Any
 
 from workflows.labels import option_title
 
-BLANK_ROWS = 2  # empty rows offered under a table of objects (filled ones are kept, empty ones dropped)
+BLANK_ROWS = 1  # empty rows offered under a table of objects (filled ones are kept, empty ones dropped)
+MAX_ROWS = 1000  # a table's rows when its schema sets no maxItems
+ROW_INDEX = "__i__"  # the row index of a table's prototype row, which 添加一行 copies (forms.js)
 
 
 @dataclass
@@ -25,6 +27,7 @@ class Option:
     value: str
     label: str
     group: str = ""
+    search: str = ""  # what a picker's search box matches (a person: names, username, unit, pinyin)
 
 
 @dataclass
@@ -49,6 +52,7 @@ class Field:
     description: str = ""
     attrs: dict[str, Any] = field(default_factory=dict)
     display: str = ""  # read-only text of the value
+    prototype: list[Field] = field(default_factory=list)  # an input table's blank row, indexed ROW_INDEX
     id_prefix: str = ""  # keeps DOM ids unique when several small forms share field names (action dialogs)
 
     @property
@@ -66,7 +70,8 @@ class FormContext:
     `editing` builds an input form: fields the server computes (`readOnly`) are left out. A
     read-only view shows them, except those marked `"x-display": false`. `roster` is the
     meeting roster of the step (`rules.meeting.roster_view`): an attendance field lists its
-    members, and the vote fields only the body's options.
+    members, and the vote fields only the body's options. An input table offers one blank row
+    (two for a table in `more_rows`) within its `maxItems`.
     """
 
     blocks: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -75,6 +80,7 @@ class FormContext:
     errors: dict[str, list[str]] = field(default_factory=dict)
     editing: bool = False
     roster: dict[str, Any] | None = None
+    more_rows: frozenset[str] = frozenset()  # tables whose 添加一行 was pressed without JavaScript
 
     def shows(self, schema: dict[str, Any]) -> bool:
         """Whether a property is part of this form (input) or view (read-only)."""
@@ -205,19 +211,28 @@ def _field(name: str, path: str, schema: dict[str, Any], value: Any, required: b
     return result
 
 
+def _row(result: Field, props: dict[str, Any], required: set[str], row: dict[str, Any], index: int | str,
+         ctx: FormContext) -> list[Field]:
+    base = f"{result.path}.{index}"
+    cells = [_field(n, f"{base}.{n}", p, row.get(n), n in required, ctx) for n, p in props.items()]
+    for cell in cells:  # a table cell has room for a drop-down, not a row of radio buttons
+        cell.kind = "choice" if cell.kind == "radio" else cell.kind
+    return cells
+
+
 def _table(result: Field, schema: dict[str, Any], value: Any, ctx: FormContext) -> None:
     items = resolve(schema.get("items") or {}, ctx.blocks)
     rows = [row if isinstance(row, dict) else {} for row in (value if isinstance(value, list) else [])]
-    blank = BLANK_ROWS if "maxItems" not in schema or len(rows) < int(schema["maxItems"]) else 0
+    limit = int(schema.get("maxItems", MAX_ROWS))
+    wanted = BLANK_ROWS + (1 if result.path in ctx.more_rows else 0)
+    blank = max(0, min(wanted, limit - len(rows)))
     required = set(items.get("required") or [])
     props = items.get("properties") or {}
     result.columns = [str(resolve(p, ctx.blocks).get("title") or n) for n, p in props.items()]
-    for index, row in enumerate(rows + [{}] * blank):
-        base = f"{result.path}.{index}"
-        cells = [_field(n, f"{base}.{n}", p, row.get(n), n in required, ctx) for n, p in props.items()]
-        for cell in cells:  # a table cell has room for a drop-down, not a row of radio buttons
-            cell.kind = "choice" if cell.kind == "radio" else cell.kind
-        result.rows.append(cells)
+    result.rows = [_row(result, props, required, row, index, ctx) for index, row in enumerate(rows + [{}] * blank)]
+    if ctx.editing:
+        result.prototype = _row(result, props, required, {}, ROW_INDEX, ctx)
+        result.attrs.update(max_items=limit, full=len(result.rows) >= limit)
 
 
 def _attendance_members(value: Any, ctx: FormContext) -> list[tuple[str, str, str]]:

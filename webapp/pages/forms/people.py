@@ -2,14 +2,18 @@
 
 A start form offers the people of the units where the initiator holds a role (and their own
 unit), with everything below them; a step's form offers the people under the unit the step is
-routed in and under the case's owning unit. The server still checks every chosen person.
+routed in and under the case's owning unit. The server still checks every chosen person. Each
+option carries the text its picker's search box filters by (pinyin computed here, `pypinyin`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
+from pypinyin import Style
+from pypinyin import lazy_pinyin
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -47,8 +51,22 @@ def choices(session: Session, units: Iterable[OrgUnit], members_only: bool = Fal
     )
     if members_only:
         query = query.where(User.member_status.in_([MemberStatus.FULL, MemberStatus.PROBATIONARY]))
-    return [Option(username, f"{name} · {post}" if post else name, unit)
+    return [Option(username, f"{name} · {post}" if post else name, unit, search_text(name, username, post, unit))
             for username, name, post, unit in session.execute(query)]
+
+
+@lru_cache(maxsize=4096)
+def _spelled(text: str) -> str:
+    """"马立新" → "malixin mlx": the full pinyin and its initials, lower case ("" for no 汉字)."""
+    syllables = [s for s in lazy_pinyin(text, style=Style.NORMAL, errors="ignore") if s]
+    return f"{''.join(syllables)} {''.join(s[0] for s in syllables)}".lower().strip()
+
+
+def search_text(name: str, username: str, post: str | None, unit: str) -> str:
+    """What a person picker's search box matches for one person: name, username, post, unit,
+    and the pinyin (full and initials) of the name and the unit — so "mlx", "malixin", "s1_01"
+    and "炼钢" all find 马立新's option."""
+    return " ".join(part for part in (name, username.lower(), post or "", unit, _spelled(name), _spelled(unit)) if part)
 
 
 def role_units(session: Session, user: User) -> list[OrgUnit]:

@@ -60,6 +60,8 @@ class _Case:
     initiator: User
     subject_user: User | None
     owning_unit_id: int
+    titles: dict[str, str] = field(default_factory=dict)  # start form field → its title
+    choices: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # field → its (value, title) options
 
 
 @dataclass
@@ -160,8 +162,10 @@ def _resolve(session: Session, step: Step, case: _Case, data: dict[str, Any], pr
     if step.lane == "assignees" and not data.get(props.get("assigneesVariable", "")):
         step.note = "由前序步骤指定"
         return
-    if step.lane.endswith("@decider") and not data.get("management_level"):
-        step.note = "取决于干部管理权限"
+    decider = props.get("deciderVariable", "management_level")  # as `assignment.resolve` reads it
+    if step.lane.endswith("@decider") and not data.get(decider):
+        each = _per_choice(session, step, case, data, props, decider)
+        step.note = f"取决于{case.titles.get(decider, decider)}" + (f"（{'；'.join(each)}）" if each else "")
         return
     try:
         route = assignment.resolve(session, step.lane or None, case, data, props)  # type: ignore[arg-type]
@@ -173,6 +177,22 @@ def _resolve(session: Session, step: Step, case: _Case, data: dict[str, Any], pr
     step.candidates = [u.name for u in screened.kept]
     if screened.recused:
         step.note = f"{'、'.join(u.name for u in screened.recused)}回避（R-C1）"
+
+
+def _per_choice(session: Session, step: Step, case: _Case, data: dict[str, Any], props: dict[str, str],
+                decider: str) -> list[str]:
+    """Who would get a decider-level step for each option of the field that is not chosen yet,
+    from the unit the form gives (the person chosen): "集团党委：王建国"."""
+    found = []
+    for value, title in case.choices.get(decider, []):
+        try:
+            route = assignment.resolve(session, step.lane, case, {**data, decider: value}, props)  # type: ignore[arg-type]
+            screened = recusal.screen(session, case, route.candidates, route.lane)  # type: ignore[arg-type]
+        except (WorkflowError, ValueError):
+            continue
+        if screened.kept:
+            found.append(f"{title}：{'、'.join(u.name for u in screened.kept)}")
+    return found
 
 
 def _step(session: Session, graph: _Graph, element: ET.Element, case: _Case, data: dict[str, Any]) -> Step | None:
@@ -236,6 +256,10 @@ def route(session: Session, definition: ProcessDefinition, user: User, data: dic
     graph = _graph(definition.bpmn_xml, definition.key)
     schema = definition.assets["forms"][definition.assets["start"]["formJsonSchemaFilename"]]
     start_fields = set((schema.get("properties") or {}).keys())
+    props = schema.get("properties") or {}
+    case.titles = {name: str(prop.get("title") or name) for name, prop in props.items()}
+    case.choices = {name: [(str(o.get("const")), str(o.get("title", o.get("const")))) for o in prop["oneOf"]]
+                    for name, prop in props.items() if isinstance(prop.get("oneOf"), list)}
     starts = [i for i, el in graph.nodes.items() if _local(el.tag) == "startEvent" and el in _top_level(graph, i)]
     context = {**data, "initiator": user.username}
     return _walk(session, graph, case, context, start_fields, starts[0]) if starts else []

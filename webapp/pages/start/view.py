@@ -19,9 +19,7 @@ from webapp.pages.forms import people
 from webapp.pages.start import preview
 from workflows import cases
 from workflows.cases import attachments
-from workflows.cases import forms
 from workflows.engine import definitions
-from workflows.errors import NotAllowed
 from workflows.errors import ValidationFailed
 from workflows.routing import permissions
 
@@ -32,6 +30,8 @@ class CatalogEntry:
     name: str
     version: int
     description: str
+    allowed: bool = True
+    starters: str = ""  # who may start it, in words (shown when the user may not)
 
 
 @dataclass
@@ -62,16 +62,21 @@ def _description(definition: ProcessDefinition) -> str:
 
 
 def catalog(session: Session, user: User) -> list[CatalogEntry]:
-    """The newest version of every process `user` may start, by name."""
-    entries = [CatalogEntry(d.key, d.name, d.version, _description(d)) for d in definitions.all_latest(session)
-               if permissions.may_start(session, user, d.assets["start"].get("starterRoles"))]
-    return sorted(entries, key=lambda e: e.name)
+    """The newest version of every process by name: those `user` may start first, then the others
+    with who may start them."""
+    entries = []
+    for d in definitions.all_latest(session):
+        roles = d.assets["start"].get("starterRoles")
+        entries.append(CatalogEntry(d.key, d.name, d.version, _description(d), permissions.may_start(session, user, roles),
+                                    permissions.starters(roles)))
+    return sorted(entries, key=lambda e: (not e.allowed, e.name))
 
 
 def _startable(session: Session, user: User, key: str) -> ProcessDefinition:
     definition = definitions.latest(session, key)
-    if not permissions.may_start(session, user, definition.assets["start"].get("starterRoles")):
-        raise NotAllowed(f"您没有发起“{definition.name}”的权限")
+    roles = definition.assets["start"].get("starterRoles")
+    if not permissions.may_start(session, user, roles):
+        raise permissions.start_refused(definition.name, roles)
     return definition
 
 
@@ -82,37 +87,49 @@ def _schema(definition: ProcessDefinition) -> tuple[dict[str, Any], dict[str, di
 
 
 def _page(session: Session, user: User, definition: ProcessDefinition, values: dict[str, Any],
-          error: ValidationFailed | None, checked: bool) -> StartPage:
+          error: ValidationFailed | None, checked: dict[str, Any] | None = None, grow: str = "") -> StartPage:
+    """The start form with `values`, `error` by its fields, and the route preview (from the case
+    data the checks derived when they passed: `checked`)."""
     schema, blocks, _ = _schema(definition)
     errors = dict(error.fields) if error is not None else {}
     ctx = webforms.FormContext(blocks=blocks, options_for=people.options_for(session, people.role_units(session, user)),
-                               errors=errors, editing=True)
+                               errors=errors, editing=True, more_rows=frozenset([grow]))
     fields = webforms.fields_of(schema, values, ctx)
     shown = {f.path for f in fields} | {attachments.FIELD}
     stray = [m for path, messages in errors.items() if path.split(".")[0] not in shown for m in messages]
     return StartPage(
         key=definition.key, name=definition.name, version=definition.version, description=_description(definition),
-        fields=fields, steps=preview.route(session, definition, user, values), errors=errors, form_errors=stray,
-        message=error.message if error is not None else "", checked=checked,
+        fields=fields, steps=preview.route(session, definition, user, checked or values), errors=errors,
+        form_errors=stray, message=error.message if error is not None else "", checked=checked is not None,
         max_upload_mb=attachments.max_bytes() // (1024 * 1024),
     )
 
 
 def start_page(session: Session, user: User, key: str) -> StartPage:
     """The empty start form of `key` with the preview for the user's own unit; NotAllowed / ProcessNotFound."""
-    return _page(session, user, _startable(session, user, key), {}, None, False)
+    return _page(session, user, _startable(session, user, key), {}, None)
 
 
 def preview_page(session: Session, user: User, key: str, submission: Submission) -> StartPage:
-    """The start form as submitted, validated against its schema, with the route it would take."""
+    """The start form as submitted, put through every check 提交 runs (`cases.check_start`:
+    schema, people, R-C1, the start rules) without writing anything, with each error by its
+    field and the route the case would take."""
     definition = _startable(session, user, key)
-    schema, blocks, filename = _schema(definition)
+    schema, blocks, _ = _schema(definition)
     values = webforms.parse_object(submission.fields, schema, blocks)
     try:
-        forms.validate(definition.assets["forms"], filename, values)
+        checked = cases.check_start(session, key, values, user)
     except ValidationFailed as error:
-        return _page(session, user, definition, values, error, False)
-    return _page(session, user, definition, values, None, True)
+        return _page(session, user, definition, values, error)
+    return _page(session, user, definition, values, None, checked.case)
+
+
+def grown_page(session: Session, user: User, key: str, submission: Submission, table: str) -> StartPage:
+    """The start form as submitted with one more blank row in `table` (添加一行 without
+    JavaScript); nothing is checked yet."""
+    definition = _startable(session, user, key)
+    schema, blocks, _ = _schema(definition)
+    return _page(session, user, definition, webforms.parse_object(submission.fields, schema, blocks), None, grow=table)
 
 
 def failed_page(session: Session, user: User, key: str, submission: Submission,
@@ -120,7 +137,7 @@ def failed_page(session: Session, user: User, key: str, submission: Submission,
     """The start form after a refused start: input kept, each error next to its field."""
     definition = _startable(session, user, key)
     schema, blocks, _ = _schema(definition)
-    return _page(session, user, definition, webforms.parse_object(submission.fields, schema, blocks), error, False)
+    return _page(session, user, definition, webforms.parse_object(submission.fields, schema, blocks), error)
 
 
 def start(session: Session, user: User, key: str, submission: Submission) -> ProcessInstance:

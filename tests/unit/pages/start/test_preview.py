@@ -59,4 +59,5 @@ def test_breakthrough_and_reserve_pool_change_the_path(ctx: None, org: None) -> 
 def test_the_owning_unit_is_the_subjects(ctx: None, org: None) -> None:
     route = {s.id: s for s in steps("zhaomin", **proposal(candidate="s2_06"))}
     assert route["deliberation"].candidates == ["韩冬"]  # S2's secretary, not the group's
-    assert steps("zhaomin")[0].note == "取决于干部管理权限"
+    # not chosen yet: who it would be for each option, from the unit the form gives (here the group's own)
+    assert steps("zhaomin")[0].note == "取决于干部管理权限（集团管理干部：王建国）"
