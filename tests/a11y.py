@@ -17,9 +17,14 @@ from sqlalchemy import select
 
 from models import ProcessDefinition
 from models import User
+from models import WorkItem
+from models import WorkItemStatus
+from tests.flows import at
 from tests.helpers import start
 from tests.helpers import to_committee
 from webapp.extensions import db
+from workflows import demo_cases
+from workflows.clock import frozen_at
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ROOT / ".venv" / "a11y" / "node_modules"
@@ -61,3 +66,20 @@ def page_ids(app: Flask, api: Any) -> dict[str, int]:
 
 def page_paths(who: str, ids: dict[str, int]) -> list[str]:
     return [path.format(**ids) for path in PAGES[who]]
+
+
+def demo_case_pages(app: Flask) -> list[tuple[str, str]]:
+    """The demo cases (every process, each taken to a different step; the org must be loaded):
+    each open step's case page as someone who may handle it, so every process's forms are seen."""
+    with frozen_at(at("2026-03-02 09:00")), app.app_context():
+        demo_cases.seed(db.session, demo_cases.DEMO_SCENES)
+        db.session.commit()
+        items = db.session.scalars(select(WorkItem).where(WorkItem.status == WorkItemStatus.OPEN)
+                                   .order_by(WorkItem.id)).all()
+        pages: dict[tuple[str, str], None] = {}
+        for item in items:
+            handler = item.assignee or (item.candidates[0].user if item.candidates else None)
+            if handler is not None:
+                pages.setdefault((handler.username, f"/cases/{item.instance_id}"))
+        db.session.remove()
+    return list(pages)

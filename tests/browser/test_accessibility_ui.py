@@ -1,8 +1,9 @@
 """axe-core inside Chromium on every page kind: no serious or critical violation of WCAG 2.1 A/AA
 (colour contrast included) or of axe's best practices, in the states people meet — a start form
 refused with its errors, the case page with an action form open, the login page after a wrong
-password, the error pages. Radio groups are named by their field's label (issue 13: the 动议's
-four had no name)."""
+password, the error pages, the case page of every demo step (each process's forms) and the main
+pages at 390 px. Radio groups are named by their field's label (issue 13: the 动议's four had no
+name)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ AXE = a11y.AXE_JS.read_text(encoding="utf-8")
 OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
            "resultTypes": ["violations"]}
 GRAVE = ("serious", "critical")
+PHONE = {"width": 390, "height": 844}
+AT_PHONE_WIDTH = ["/", "/tasks/todo", "/start/cadre_promotion", "/cases/{committee}"]
 
 
 def grave_violations(page: Page, where: str) -> list[str]:
@@ -73,12 +76,21 @@ def test_the_pages_of_people_who_start_and_decide(people: Any, ids: dict[str, in
     expect(page.locator("details.act-pop[open] form")).to_be_visible()
     found += grave_violations(page, "case page, an action form open")
     found += visit_all(people(a11y.BRANCH_SECRETARY), a11y.page_paths(a11y.BRANCH_SECRETARY, ids))
+    officer.page.set_viewport_size(PHONE)
+    found += [f"390 px {line}" for line in visit_all(officer, [p.format(**ids) for p in AT_PHONE_WIDTH])]
     assert found == [], "\n".join(found)
 
 
 def test_the_admin_and_audit_pages(people: Any, ids: dict[str, int]) -> None:
     found = visit_all(people(a11y.ADMIN), a11y.page_paths(a11y.ADMIN, ids))
     found += visit_all(people(a11y.AUDITOR), a11y.page_paths(a11y.AUDITOR, ids))
+    assert found == [], "\n".join(found)
+
+
+def test_the_case_page_of_every_demo_step(people: Any, app: Flask) -> None:
+    found: list[str] = []
+    for who, path in a11y.demo_case_pages(app):
+        found += grave_violations(people(who).go(path), f"{who} {path}")
     assert found == [], "\n".join(found)
 
 

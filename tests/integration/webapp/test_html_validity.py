@@ -1,6 +1,7 @@
 """The Nu HTML checker (vnu.jar) on the HTML of every page kind, as the test client gets it:
 no error (warnings are advice and not asserted). The same pages as the axe-core browser test
-(tests/a11y.py), plus the refused states: a start form and a sign-in sent back with errors."""
+(tests/a11y.py), plus the refused states (a start form and a sign-in sent back with errors) and
+the case page of every demo step, where each process's task forms show."""
 
 from __future__ import annotations
 
@@ -60,5 +61,12 @@ def collect(app: Flask, web: Any, ids: dict[str, int]) -> dict[str, str]:
 def test_every_page_kind_is_valid_html(app: Flask, web: Any, api: Any, tmp_path: Path) -> None:
     pages = collect(app, web, a11y.page_ids(app, api))
     assert all(re.match(r"\s*<!doctype html>", html, re.IGNORECASE) for html in pages.values())
+    errors = nu_errors(pages, tmp_path)
+    assert errors == [], "\n".join(errors)
+
+
+def test_the_case_page_of_every_demo_step_is_valid_html(app: Flask, web: Any, tmp_path: Path) -> None:
+    pages = {f"{who} {path}": web(who).page(path) for who, path in a11y.demo_case_pages(app)}
+    assert len(pages) >= 6  # at least a step of each of the six processes
     errors = nu_errors(pages, tmp_path)
     assert errors == [], "\n".join(errors)
