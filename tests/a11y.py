@@ -23,8 +23,8 @@ from tests.flows import at
 from tests.helpers import start
 from tests.helpers import to_committee
 from webapp.extensions import db
-from workflows import demo_cases
-from workflows.clock import frozen_at
+from workflows.demo import cases as demo_cases
+from workflows.engine.clock import frozen_at
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ROOT / ".venv" / "a11y" / "node_modules"
