@@ -3,11 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+A11Y := $(VENV)/a11y
+A11Y_PACKAGES := axe-core@4.14.1 vnu-jar@26.9.27
 export FLASK_APP := webapp:create_app
 
-.PHONY: setup run run-pg test lint fonts poppler browser translations i18n-update screenshots clean-db
+.PHONY: setup run run-pg test lint fonts poppler browser a11y-tools translations i18n-update screenshots clean-db
 
-setup: $(STAMP) fonts poppler browser translations
+setup: $(STAMP) fonts poppler browser a11y-tools translations
 	@mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask workflows deploy
@@ -29,6 +31,17 @@ poppler:
 # The browser tests use Debian's Chromium; install it when missing and allowed.
 browser:
 	@./scripts/ensure-chromium.sh
+
+# The accessibility tests' tools from the npm registry into .venv/a11y: axe-core (MPL-2.0), run in
+# Chromium, and the Nu HTML checker vnu.jar (MIT), run on the machine's Java. --ignore-scripts:
+# vnu-jar's install script would download a Java of its own. Without npm the tests say so and skip.
+a11y-tools: $(A11Y)/.installed
+
+$(A11Y)/.installed: Makefile
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --silent --ignore-scripts --no-save --no-package-lock --no-audit --no-fund \
+	    --prefix $(A11Y) $(A11Y_PACKAGES) && touch $@; \
+	else echo "NOTE: npm not found; the axe-core and Nu HTML checker tests will be skipped." >&2; fi
 
 # Compiled catalogs (.mo) are built here, never committed.
 translations: $(STAMP)
