@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from models import OrgUnit
 from models import ProbationRecord
+from models import ProcessInstance
 from models import ReserveMeasure
 from models import ReservePoolEntry
-from models import ProcessInstance
 from models import WorkItem
 from models import WorkItemStatus
 from workflows import accounts
