@@ -93,7 +93,7 @@ add_paths({
 @bp.get("/reserve-pool")
 @token_required
 def search_reserve_pool() -> dict[str, Any]:
-    criteria = reserve.criteria_from(request.args)
+    criteria = reserve.criteria_from(request.args, strict=True)
     rows, total = reserve.search(db.session, api_user(), criteria, int_arg("limit", 20, 1, 100),
                                  int_arg("offset", 0, 0, 10**6))
     return {"items": [row.as_dict() for row in rows], "total": total}

@@ -65,9 +65,13 @@ def _text(args: Mapping[str, Any], name: str, errors: dict[str, list[str]]) -> s
     return value
 
 
-def criteria_from(args: Mapping[str, Any]) -> Criteria:
-    """Criteria from query arguments; raises ValidationFailed naming each bad one."""
+def criteria_from(args: Mapping[str, Any], strict: bool = False) -> Criteria:
+    """Criteria from query arguments; raises ValidationFailed naming each bad one. `strict` (the
+    API): a category, status or date that is given must not be blank (a search form sends blanks)."""
     errors: dict[str, list[str]] = {}
+    if strict:
+        errors.update({name: ["不能为空"] for name in ("category", "status", "since")
+                       if name in args and not str(args[name]).strip()})
     texts = {name: _text(args, name, errors) for name in ("unit", "category", "target", "measure", "q", "status")}
     if texts["category"] and texts["category"] not in CATEGORIES:
         errors["category"] = ["类别应为 " + " / ".join(CATEGORIES)]

@@ -18,7 +18,11 @@ from models import ProcessDefinition
 from models import ProcessInstance
 from models import ProcessStatus
 from models import ReservePoolEntry
+from models import Role
+from models import RoleAssignment
 from models import User
+from workflows.assignment import unit_at_level
+from workflows.errors import NotAllowed
 from workflows.errors import ValidationFailed
 from workflows.labels import RESTRICTIONS
 from workflows.labels import form_title
@@ -69,6 +73,18 @@ def _open_nomination(ctx: RuleContext, user: User) -> ProcessInstance | None:
     return ctx.session.scalars(query.limit(1)).first()
 
 
+def _may_nominate(ctx: RuleContext, user: User, level: str) -> None:
+    """The 组织部 (组织部门干部, 组织部长) of the unit that will manage the entry, or of a unit above it."""
+    home = ctx.home_unit()
+    deciding = unit_at_level(ctx.session, home, level) if home is not None else None
+    if ctx.actor is None or deciding is None:
+        return
+    if ctx.session.scalar(select(RoleAssignment.id).where(
+            RoleAssignment.user_id == ctx.actor.id, RoleAssignment.unit_id.in_(deciding.ancestor_ids()),
+            RoleAssignment.role.in_([Role.ORG_OFFICER.value, Role.ORG_HEAD.value])).limit(1)) is None:
+        raise NotAllowed(f"只有{deciding.name}或上级党委的组织部门可以提名{user.name}")
+
+
 @check("reserve_nomination")
 def check_nomination(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict[str, Any]:
     """提名: a serving person, not in the pool yet, not nominated twice, not on the negative list;
@@ -76,6 +92,7 @@ def check_nomination(ctx: RuleContext, form: dict[str, Any], arg: str | None) ->
     user = ctx.user(form["candidate"])
     if user is None or not user.is_active:
         raise ValidationFailed("人员不存在", {"candidate": [f"找不到在职人员“{form['candidate']}”"]})
+    _may_nominate(ctx, user, form["management_level"])
     if active_entry(ctx.session, user) is not None:
         raise ValidationFailed("已在后备干部库中", {"candidate": [f"{user.name}已在后备干部库中，调整类别或培养方向请在年度调整中办理"]})
     if _open_nomination(ctx, user) is not None:

@@ -83,3 +83,5 @@ def test_an_influence_period_refuses_the_nomination_at_start_and_at_the_departme
 def test_an_unknown_candidate_and_a_non_officer_are_refused(flow: Flow) -> None:
     assert rsv.start(flow, candidate="nobody", expect=422)["fields"]["candidate"] == ["找不到人员“nobody”"]
     assert rsv.start(flow, by="s1b1_02", expect=403)
+    assert "钢铁股份公司党委或上级党委的组织部门" in rsv.start(flow, by="s2_03", expect=403)["message"]
+    assert rsv.start(flow, by="zhaomin")["id"]  # the group's 组织部 may nominate a subsidiary's cadre
