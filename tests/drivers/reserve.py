@@ -3,6 +3,7 @@ the pool directly (as an earlier case would have) for the search and entry tests
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -57,7 +58,7 @@ def influence_period(app: Flask, username: str, starts: str, ends: str) -> None:
 
 
 def put_in_pool(app: Flask, username: str, unit: str, category: str, target: str, entered_on: str,
-                measures: list[tuple[str, str, str, str | None]] = ()) -> int:  # type: ignore[assignment]
+                measures: Sequence[tuple[str, str, str, str | None]] = ()) -> int:
     """An entry managed by `unit`'s 组织部, with (kind, title, from, to) 培养措施; returns its id."""
     from webapp.extensions import db
     from workflows import accounts
