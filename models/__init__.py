@@ -25,6 +25,8 @@ from models.record import InfluencePeriod
 from models.record import ProbationRecord
 from models.record import ReservePoolEntry
 from models.record import RulePackWindow
+from models.reserve import ReserveMeasure
+from models.reserve import ReserveReview
 from models.timer_job import TimerJob
 from models.timer_job import TimerStatus
 from models.user import ApiToken
@@ -64,7 +66,9 @@ __all__ = [
     "ProcessDefinition",
     "ProcessInstance",
     "ProcessStatus",
+    "ReserveMeasure",
     "ReservePoolEntry",
+    "ReserveReview",
     "RelationKind",
     "RulePackWindow",
     "Role",

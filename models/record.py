@@ -88,7 +88,8 @@ class CalendarDay(Base):
 
 
 class ReservePoolEntry(Base):
-    """A cadre entered in the reserve pool (后备干部库) by a `cadre_promotion` case."""
+    """A cadre entered in the reserve pool (后备干部库) by a `cadre_promotion` or `reserve_nomination`
+    case; its 培养措施 and annual reviews are `ReserveMeasure` and `ReserveReview` (models/reserve.py)."""
 
     __tablename__ = "reserve_pool_entry"
 
@@ -102,6 +103,11 @@ class ReservePoolEntry(Base):
     # Set when an `accountability` decision takes the cadre out of the pool (B-C8, research A.4 R6).
     removed_reason: Mapped[str | None] = mapped_column(Text)
     removed_by_instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    # young_outstanding (优秀年轻干部) | long_term (中长期培养对象); None for entries made before
+    # the category was kept (a `cadre_promotion` case names none).
+    category: Mapped[str | None] = mapped_column(String(20))
+    # The unit whose 组织部 manages the entry (the case's deciding unit): it edits 培养措施 and reviews.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

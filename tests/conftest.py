@@ -160,6 +160,9 @@ class ApiClient:
     def post(self, path: str, body: Any = None) -> Any:
         return self.client.post(f"/api/v1{path}", json=body if body is not None else {}, headers=self._headers())
 
+    def put(self, path: str, body: Any) -> Any:
+        return self.client.put(f"/api/v1{path}", json=body, headers=self._headers())
+
 
 @pytest.fixture()
 def api(app: Flask, client: FlaskClient, org: None) -> Any:

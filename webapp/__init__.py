@@ -82,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     from webapp.api import collaboration as _api_collaboration  # noqa: F401  (notifications, delegations)
     from webapp.api import documents as _api_documents  # noqa: F401  (PDFs of a case)
     from webapp.api import probation as _api_probation  # noqa: F401  (预备党员名册)
+    from webapp.api import reserve as _api_reserve  # noqa: F401  (后备干部库)
     from webapp.api import routes as _api_routes  # noqa: F401  (attaches the core API routes)
     from webapp.api import rule_packs as _rule_packs  # noqa: F401  (rule packs and their windows)
     from webapp.api.blueprint import bp as api_bp
@@ -92,9 +93,11 @@ def register_blueprints(app: Flask) -> None:
     from webapp.inbox.routes import bp as inbox_bp
     from webapp.main.routes import bp as main_bp
     from webapp.mine.routes import bp as mine_bp
+    from webapp.reserve.routes import bp as reserve_bp
     from webapp.start.routes import bp as start_bp
 
-    for blueprint in (auth_bp, main_bp, inbox_bp, start_bp, cases_bp, documents_bp, mine_bp, admin_bp, audit_bp, api_bp):
+    for blueprint in (auth_bp, main_bp, inbox_bp, start_bp, cases_bp, documents_bp, mine_bp, admin_bp, audit_bp,
+                      reserve_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer-token auth, no cookies: CSRF does not apply
 

@@ -164,7 +164,8 @@ STEP_WAIVERS = {
 }
 VALUE_TITLES = {
     "meeting_outcome": {"adopted": "通过", "rejected": "未通过", "deferred": "缓议"},
-    "route": {"secretary": "书记审批", "committee": "党委会集体决定", "discipline_only": "仅纪律处分，移送纪委"},
+    "route": {"secretary": "书记审批", "committee": "党委会集体决定", "discipline_only": "仅纪律处分，移送纪委",
+              "filing": "部务会确定，报党委备案"},
     "track": {"regular": "正常程序", "fast_a": "一线快速通道（积极分子、发展对象）", "fast_b": "一线快速通道（一线入党申请人）",
               "unknown": "未记录"},
     "member_status": {"full": "正式党员", "probationary": "预备党员", "none": "非党员"},

@@ -51,6 +51,11 @@ class Nav:
     def auditor(self) -> bool:
         return Role.AUDITOR in self.roles
 
+    @property
+    def reserve_pool(self) -> bool:
+        """The 后备干部库: whoever oversees a unit, auditors and administrators."""
+        return bool(self.roles & {*OVERSIGHT_ROLES, Role.AUDITOR, Role.ADMIN})
+
 
 @dataclass
 class StepLoad:

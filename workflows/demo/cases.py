@@ -13,8 +13,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from models import OrgUnit
 from models import ProbationRecord
 from models import ProcessInstance
+from models import ReserveMeasure
+from models import ReservePoolEntry
 from models import WorkItem
 from models import WorkItemStatus
 from workflows import accounts
@@ -136,9 +139,40 @@ def probation(s: Seeder) -> None:
     probation_mod.start_due(s.session, s.today)
 
 
+# 后备干部库: (username, managing unit, category, target post, months in the pool, 培养措施 (kind, title,
+# months after entering, months it lasted or None while it runs, result)).
+RESERVE: list[tuple[str, str, str, str, int, list[tuple[str, str, int, int | None, str | None]]]] = [
+    ("s1b1_01", "S1", "young_outstanding", "炼钢厂副厂长", 14,
+     [("frontline", "选派到疫情防控一线吃劲岗位：厂区卡口防控组组长", 1, 3, "卡口零漏检，复工复产有序"),
+      ("training", "集团中青年干部培训班", 6, 1, "结业考核优秀")]),
+    ("s3_06", "S3", "young_outstanding", "医务部主任", 10,
+     [("frontline", "选派到发热门诊一线吃劲岗位", 1, None, None)]),
+    ("s2_08", "S2", "long_term", "矿业公司总经理助理", 20, [("rotation", "到选矿厂轮岗交流", 4, 12, "熟悉选矿生产")]),
+]
+
+
+def reserve(s: Seeder) -> None:
+    """A few entries of the 后备干部库 with their 培养措施, and 罗兰's nomination waiting for the 部务会."""
+    for username, unit_code, category, target, months, measures in RESERVE:
+        unit = s.session.scalars(select(OrgUnit).where(OrgUnit.code == unit_code)).one()
+        entered = add_months(s.today, -months)
+        entry = ReservePoolEntry(user_id=accounts.find_user(s.session, username).id, level=unit.level,
+                                 category=category, target_post=target, entered_on=entered, unit_id=unit.id)
+        s.session.add(entry)
+        s.session.flush()
+        for kind, title, after, lasted, result in measures:
+            starts = add_months(entered, after)
+            s.session.add(ReserveMeasure(entry_id=entry.id, kind=kind, title=title, starts_on=starts, result=result,
+                                         ends_on=add_months(starts, lasted) if lasted else None))
+    s.start("reserve_nomination", "s1_03", {
+        "candidate": "s1_05", "current_post": "党费管理员", "category": "young_outstanding",
+        "target_post": "组织部副部长", "management_level": "subsidiary",
+        "reasons": "疫情防控期间在一线卡口连续值守，表现突出", "frontline_performance": "负责复工复产防疫物资调配"})
+
+
 SCENES: tuple[Callable[[Seeder], None], ...] = (cadre, accountability, admission, dues)
-# `flask demo load` adds the 预备党员 register (tests that seed a fixed set of cases use SCENES).
-DEMO_SCENES: tuple[Callable[[Seeder], None], ...] = (*SCENES, probation)
+# `flask demo load` adds the 预备党员 register and the 后备干部库 (tests that seed a fixed set of cases use SCENES).
+DEMO_SCENES: tuple[Callable[[Seeder], None], ...] = (*SCENES, probation, reserve)
 
 
 def seed(session: Any, scenes: tuple[Callable[[Seeder], None], ...] = SCENES) -> list[ProcessInstance]:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask.testing import FlaskCliRunner
+from sqlalchemy import func
 from sqlalchemy import select
 
 from models import ProcessInstance
+from models import ReserveMeasure
+from models import ReservePoolEntry
 from models import WorkItem
 from models import WorkItemStatus
 from tests.flows import at
@@ -19,11 +22,12 @@ def test_demo_load_gives_every_process_real_work_in_todo(app: Any, runner: Flask
     with frozen_at(at("2026-03-02 09:00")):
         result = runner.invoke(args=["demo", "load", "--password", "demo-pass-123"])
     assert result.exit_code == 0, result.output
-    assert "演示案件 8 件" in result.output
+    assert "演示案件 9 件" in result.output
     with app.app_context():
         cases = db.session.scalars(select(ProcessInstance)).all()
         assert {c.definition.key for c in cases} == {"cadre_promotion", "accountability", "party_admission",
-                                                       "dues_allocation", "dues_topup", "party_probation"}
+                                                       "dues_allocation", "dues_topup", "party_probation",
+                                                       "reserve_nomination"}
         assert {c.status for c in cases} == {"running"}
         [due] = [c for c in cases if c.definition.key == "party_probation"]  # 常青's 预备期 is over
         assert (due.title, due.data["started_by_timer"], due.data["track"]) == ("常青预备党员转正", True, "fast_a")
@@ -33,7 +37,11 @@ def test_demo_load_gives_every_process_real_work_in_todo(app: Any, runner: Flask
         ("cadre_promotion", "deliberation"), ("accountability", "start_approval"), ("accountability", "defence"),
         ("party_admission", "branch_meeting"), ("party_admission", "branch_review"),
         ("dues_allocation", "receive_plan"), ("dues_topup", "committee_decision"),
-        ("party_probation", "application"),
+        ("party_probation", "application"), ("reserve_nomination", "department_review"),
     }
+    with app.app_context():  # the 后备干部库: three entries with their 培养措施
+        pool = db.session.scalars(select(ReservePoolEntry)).all()
+        assert sorted(e.target_post for e in pool) == ["医务部主任", "炼钢厂副厂长", "矿业公司总经理助理"]
+        assert db.session.scalar(select(func.count()).select_from(ReserveMeasure)) == 4
     again = runner.invoke(args=["demo", "load", "--once"])
     assert again.exit_code == 0 and "未重复导入" in again.output

@@ -16,7 +16,10 @@ from werkzeug.routing import Rule
 from models import Attachment
 from models import Delegation
 from models import Notification
+from models import OrgUnit
 from models import ProcessDefinition
+from models import ReserveMeasure
+from models import ReservePoolEntry
 from tests.integration.security.conftest import csrf_of
 from tests.integration.security.conftest import form_login
 from tests.web import open_item_id
@@ -83,6 +86,7 @@ def case_ids(app: Flask, web: Any) -> dict[str, Any]:
         delegation = Delegation(principal_id=officer_id, deputy_id=accounts.find_user(db.session, "s1_05").id,
                                 starts_at=now, ends_at=now + timedelta(days=3), created_at=now)
         db.session.add(delegation)
+        entry = _reserve_entry()
         db.session.commit()
         return {
             "instance_id": case, "item_id": item, "target_id": None, "delegation_id": delegation.id,
@@ -93,7 +97,26 @@ def case_ids(app: Flask, web: Any) -> dict[str, Any]:
             "user_id": accounts.find_user(db.session, "s1_06").id, "relation_id": 1,
             "key": "cadre_promotion", "pack_id": "cadre-2019", "kind": "approval", "day": "2027-02-06",
             "view": "todo", "tab": "diagram", "filename": "css/app.css",
+            "entry_id": entry.id, "measure_id": entry_measure(entry),
         }
+
+
+def _reserve_entry() -> ReservePoolEntry:
+    """梁晨 (s1_06) in S1's reserve pool, managed by S1's 组织部, with one 培养措施."""
+    s1 = db.session.scalars(select(OrgUnit).where(OrgUnit.code == "S1")).one()
+    entry = ReservePoolEntry(user_id=accounts.find_user(db.session, "s1_06").id, level="subsidiary",
+                             category="young_outstanding", target_post="炼钢厂厂长", unit_id=s1.id,
+                             entered_on=clock.today_local().date())
+    db.session.add(entry)
+    db.session.flush()
+    db.session.add(ReserveMeasure(entry_id=entry.id, kind="frontline", title="选派到疫情防控一线吃劲岗位",
+                                  starts_on=entry.entered_on))
+    db.session.flush()
+    return entry
+
+
+def entry_measure(entry: ReservePoolEntry) -> int:
+    return db.session.scalars(select(ReserveMeasure.id).where(ReserveMeasure.entry_id == entry.id)).one()
 
 
 def url_for_rule(rule: Rule, ids: dict[str, Any]) -> str:

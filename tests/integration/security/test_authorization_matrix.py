@@ -68,6 +68,18 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("api.batch_approve", "POST"): USERS,
     # the 预备党员 register: whoever oversees a unit (its rows are theirs), auditors and admins
     ("api.list_probation_register", "GET"): _only("outsider", "approver", "secretary", "officer", "auditor", "admin"),
+    # the 后备干部库: whoever oversees a unit sees its people's entries; S1's 组织部 (officer) edits
+    ("api.search_reserve_pool", "GET"): _only("outsider", "approver", "secretary", "officer", "auditor", "admin"),
+    ("api.get_reserve_entry", "GET"): _only("approver", "officer", "auditor", "admin"),
+    ("api.add_reserve_measure", "POST"): _only("officer"),
+    ("api.update_reserve_measure", "PUT"): _only("officer"),
+    ("api.review_reserve_entry", "POST"): _only("officer"),
+    ("reserve.index", "GET"): _only("outsider", "approver", "secretary", "officer", "auditor", "admin"),
+    ("reserve.csv", "GET"): _only("outsider", "approver", "secretary", "officer", "auditor", "admin"),
+    ("reserve.entry", "GET"): _only("approver", "officer", "auditor", "admin"),
+    ("reserve.add_measure", "POST"): _only("officer"),
+    ("reserve.update_measure", "POST"): _only("officer"),
+    ("reserve.review", "POST"): _only("officer"),
     # starting a case
     ("start.form", "GET"): STARTERS,
     ("start.submit", "POST"): STARTERS,

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from models import ProcessDefinition
 from models import User
+from tests.drivers import reserve as rsv
 from tests.helpers import start
 from webapp.extensions import db
 
@@ -47,6 +48,9 @@ PAGES: list[tuple[str, dict[str, int]]] = [
     ("/admin/processes/{definition}", ADMINS),
     ("/admin/calendar", ADMINS),
     ("/admin/probation", ADMINS),
+    ("/reserve-pool", EVERYONE),  # whoever oversees a unit (each sees their units' people), auditors, admins
+    ("/reserve-pool?unit=S1&category=young_outstanding&measure=一线&since=2020-01-01&status=all", EVERYONE),
+    ("/reserve-pool/{entry}", {INITIATOR: 200, DECIDER: 200, OUTSIDER: 404, AUDITOR: 200, ADMIN: 200}),
     ("/audit/", AUDITORS),
     ("/audit/verify", AUDITORS),
 ]
@@ -64,7 +68,10 @@ def ids(app: Flask, api: Any) -> dict[str, int]:
         user = db.session.scalars(select(User).where(User.username == "s1_06")).one()
         definition = db.session.scalars(select(ProcessDefinition)).first()
         assert definition is not None
-        return {"case": case["id"], "user": user.id, "definition": definition.id}
+        ids = {"case": case["id"], "user": user.id, "definition": definition.id}
+    ids["entry"] = rsv.put_in_pool(app, "s1_06", "S1", "young_outstanding", "炼钢厂厂长", "2020-02-01",
+                                   [("frontline", "选派到疫情防控一线吃劲岗位", "2020-02-10", None)])
+    return ids
 
 
 def _check_page(response: Any, status: int) -> None:

@@ -27,6 +27,7 @@ CONTRACT = {
     "dues_recipient": {"receive_plan", "sub_committee_decision", "ledger", "usage_report", "report_review"},
     "dues_topup": {"committee_decision", "transfer"},
     "party_probation": {"application", "branch_meeting", "committee_approval"},
+    "reserve_nomination": {"department_review", "committee_decision", "filing"},
 }
 
 

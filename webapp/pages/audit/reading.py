@@ -51,6 +51,8 @@ EVENT_TITLES = {
     "calendar.import": N_("导入节假日安排"),
     "document.download": N_("下载文档"), "audit.export": N_("导出审计数据"), "audit.checkpoint": N_("下载检查点"),
     "access.refused": N_("拒绝访问"),
+    "reserve.measure_add": N_("新增培养措施"), "reserve.measure_update": N_("修改培养措施"),
+    "reserve.review": N_("后备干部年度调整"),
 }
 
 # Payload keys that name people: usernames (or, in 催办's `to`, user ids).
