@@ -48,7 +48,9 @@ def _config(token: str) -> schemathesis.Config:
         "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none"},
     })
     checks = config.projects.override.checks
-    checks.update(included_check_names=["all"])  # --checks all
+    # --checks all, except the wall-clock limit (10 s by default): speed is measured in bench/, never
+    # asserted in tests, and a PDF under a loaded CI machine's load is not a contract violation.
+    checks.update(included_check_names=["all"], excluded_check_names=["max_response_time"])
     checks.positive_data_acceptance.expected_statuses = [*checks.positive_data_acceptance.expected_statuses, "422"]
     return config
 
