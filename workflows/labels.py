@@ -6,7 +6,10 @@ web UI's own chrome is translated in the templates.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+
+from workflows.engine.clock import SHANGHAI
 
 ROLE_TITLES = {
     "secretary": "党组织书记",
@@ -189,12 +192,26 @@ def _dict_text(value: dict[str, Any]) -> str:
     return "：".join(str(v) for v in value.values())
 
 
+def _moment_text(value: str) -> str:
+    """An ISO instant ("2026-03-10T00:00:00+08:00") as people read it, in Beijing time
+    ("2026-03-10 00:00"); any other text as it is."""
+    if len(value) < 16 or value[10:11] != "T":
+        return value
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(SHANGHAI)
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
 def server_value_text(name: str, value: Any) -> str:
     """A server-computed value as text: codes by their titles, lists of findings one per line."""
     if value is None or value == "" or value == []:
         return "无"
     if isinstance(value, str):
-        return VALUE_TITLES.get(name, {}).get(value, value)
+        return VALUE_TITLES.get(name, {}).get(value, _moment_text(value))
     if isinstance(value, list):
         return "\n".join(server_value_text(name, v) for v in value)
     if isinstance(value, dict):
