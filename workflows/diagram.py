@@ -64,7 +64,8 @@ def _edge_path(points: list[tuple[float, float]]) -> str:
     return "M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in points)
 
 
-def _edge_label_box(edge: Edge) -> Box | None:
+def edge_label_box(edge: Edge) -> Box | None:
+    """Where an edge's name is drawn: its BPMNLabel, else just above the middle segment."""
     if edge.label is not None:
         return edge.label
     if len(edge.points) < 2 or not edge.name:
@@ -93,7 +94,7 @@ def _edge(edge: Edge, colour: str, prefix: str, state_class: str) -> str:
         mx, my = x1 + ux * 10, y1 + uy * 10
         parts.append(f'<path d="M{mx - uy * 6 - ux * 4:.1f} {my + ux * 6 - uy * 4:.1f}'
                      f'L{mx + uy * 6 + ux * 4:.1f} {my - ux * 6 + uy * 4:.1f}" stroke="{colour}" stroke-width="1.5"/>')
-    label = _edge_label_box(edge)
+    label = edge_label_box(edge)
     if label is not None and edge.name:
         parts.append(draw.text(draw.wrap(edge.name, max(label.w, 60), 11, 2), label.cx, label.y - 2, 11, "#4e5969"))
     parts.append("</g>")
