@@ -33,9 +33,12 @@ from workflows import signing
 from workflows import tasks
 from workflows import timers
 from workflows import webforms
-from workflows.labels import SERVER_FIELD_TITLES
+from workflows.labels import OPTION_FIELDS
+from workflows.labels import Words
 from workflows.labels import option_title
-from workflows.labels import server_value_text
+from workflows.labels import option_titles
+from workflows.labels import server_rows
+from workflows.labels import unit_codes
 from workflows.runtime import engine
 
 
@@ -122,8 +125,21 @@ def _decision_text(item: WorkItem, schema: dict[str, Any]) -> str:
     return item.decision
 
 
-def _done_entry(item: WorkItem, form: dict[str, Any], names: dict[str, str], files: list[Attachment]) -> Entry:
-    ctx = webforms.FormContext(blocks=form["blocks"], user_names=names)
+def value_words(session: Session, instance: ProcessInstance, filled: list[tuple[dict[str, Any], Any]]) -> Words:
+    """How the codes in these (form, data) pairs read: the names of the units their unit fields
+    and server values hold (one query) and the titles of the process's form options."""
+    codes: set[str] = set()
+    for form, data in filled:
+        values = data or {}
+        codes |= webforms.unit_codes_in(form["schema"], values, form["blocks"])
+        codes |= {c for n in form["schema"].get("x-server-fields") or [] for c in unit_codes(n, values.get(n))}
+    forms = instance.definition.assets["forms"]
+    return Words(people.unit_names(session, codes), {p: option_titles(forms, p) for p in set(OPTION_FIELDS.values())})
+
+
+def _done_entry(item: WorkItem, form: dict[str, Any], names: dict[str, str], files: list[Attachment],
+                words: Words) -> Entry:
+    ctx = webforms.FormContext(blocks=form["blocks"], user_names=names, unit_names=dict(words.units))
     decision_fields = frozenset(tasks.DECISION_FIELDS)
     entry = Entry(step=item.title, status="done" if item.status == WorkItemStatus.COMPLETED else "cancelled",
                   at=item.completed_at, comment=item.comment or "", attachments=files,
@@ -133,8 +149,7 @@ def _done_entry(item: WorkItem, form: dict[str, Any], names: dict[str, str], fil
         entry.principal = item.acted_for.name if item.acted_for is not None else ""
     if item.data:
         entry.fields = webforms.fields_of(form["schema"], item.data, ctx, skip=decision_fields)
-        entry.server = [(SERVER_FIELD_TITLES.get(n, n), server_value_text(n, item.data[n]))
-                        for n in form["schema"].get("x-server-fields") or [] if n in item.data]
+        entry.server = server_rows(form["schema"], item.data, words)
     return entry
 
 
@@ -157,7 +172,7 @@ def _held_entries(session: Session, instance: ProcessInstance, held: list[WorkIt
     for item in held:
         form = actions.form_schema(item)
         names = people.names(session, webforms.usernames_in(form["schema"], item.data, form["blocks"]))
-        entry = _done_entry(item, form, names, files.get(item.id, []))
+        entry = _done_entry(item, form, names, files.get(item.id, []), value_words(session, instance, [(form, item.data)]))
         entry.kind = "held"
         entry.target = "、".join(n for s in signing.open_signers(session, item) if not s.on_hold
                                  for n in waiting.get(s.id, []))
@@ -177,10 +192,11 @@ def _closed_entries(session: Session, instance: ProcessInstance, closed: list[Wo
     forms = {i.id: actions.form_schema(i) for i in closed}
     names = people.names(session, {u for i in closed
                                    for u in webforms.usernames_in(forms[i.id]["schema"], i.data, forms[i.id]["blocks"])})
+    words = value_words(session, instance, [(forms[i.id], i.data) for i in closed])
     reading = case_records.read(session, instance.id, step_names(instance))
     entries = []
     for item in closed:
-        entry = _done_entry(item, forms[item.id], names, files.get(item.id, []))
+        entry = _done_entry(item, forms[item.id], names, files.get(item.id, []), words)
         mark = reading.marks.get(item.id)
         if mark is not None:
             entry.kind, entry.target = mark.kind, mark.target
