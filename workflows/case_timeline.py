@@ -22,6 +22,7 @@ from models import WorkItemCandidate
 from models import WorkItemKind
 from models import WorkItemStatus
 from workflows import actions
+from workflows import attachments
 from workflows import audit
 from workflows import audit_reading
 from workflows import case_records
@@ -64,6 +65,7 @@ class Entry:
     fields: list[webforms.Field] = field(default_factory=list)
     server: list[tuple[str, str]] = field(default_factory=list)  # what the server derived (表决结果 …)
     attachments: list[Attachment] = field(default_factory=list)
+    previews: dict[int, str] = field(default_factory=dict)  # attachment id → how the browser shows it (preview_kind)
     kind: str = ""
     source: str = ""
     target: str = ""
@@ -225,6 +227,8 @@ def timeline(session: Session, instance: ProcessInstance) -> list[Entry]:
     labels = step_names(instance)
     entries += [Entry(step=labels.get(job.task_name, job.task_name), status="timer", due_at=job.due_at)
                 for job in timers.timers_of(session, instance.id)]
+    for entry in entries:
+        entry.previews = {a.id: kind for a in entry.attachments if (kind := attachments.preview_kind(a))}
     return entries
 
 

@@ -8,6 +8,7 @@ as drawn: the wrapped lines of the name, centred on the label's box (`diagram_sh
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from workflows import diagram_shapes as draw
@@ -47,9 +48,9 @@ def labels(diagram: Diagram) -> list[Label]:
             anchor = shape.label or Box(shape.box.cx - 45, shape.box.y + shape.box.h + 4, 90, 30)
             found.append(Label(shape.id, shape.name, _text_box(shape.name, anchor, max(anchor.w, 60), 3)))
     for edge in diagram.edges:
-        anchor = edge_label_box(edge)
-        if anchor is not None and edge.name:
-            found.append(Label(edge.id, edge.name, _text_box(edge.name, anchor, max(anchor.w, 60), 2)))
+        placed = edge_label_box(edge)
+        if placed is not None and edge.name:
+            found.append(Label(edge.id, edge.name, _text_box(edge.name, placed, max(placed.w, 60), 2)))
     return found
 
 
@@ -82,7 +83,7 @@ def _crosses(p: tuple[float, float], q: tuple[float, float], box: Box) -> bool:
     return high - low > 1e-6
 
 
-def _edge_crossings(edge: Edge, nodes: list[Shape], attached: dict[str, str | None]) -> list[str]:
+def _edge_crossings(edge: Edge, nodes: list[Shape], attached: Mapping[str, str | None]) -> list[str]:
     own = {edge.source, edge.target, attached.get(edge.source or "")}
     hits = []
     for shape in nodes:
