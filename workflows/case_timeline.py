@@ -40,6 +40,7 @@ from workflows.labels import option_title
 from workflows.labels import option_titles
 from workflows.labels import server_rows
 from workflows.labels import unit_codes
+from workflows.labels import usernames
 from workflows.runtime import engine
 
 
@@ -131,12 +132,16 @@ def value_words(session: Session, instance: ProcessInstance, filled: list[tuple[
     """How the codes in these (form, data) pairs read: the names of the units their unit fields
     and server values hold (one query) and the titles of the process's form options."""
     codes: set[str] = set()
+    users: set[str] = set()
     for form, data in filled:
         values = data or {}
         codes |= webforms.unit_codes_in(form["schema"], values, form["blocks"])
-        codes |= {c for n in form["schema"].get("x-server-fields") or [] for c in unit_codes(n, values.get(n))}
+        for name in form["schema"].get("x-server-fields") or []:
+            codes |= unit_codes(name, values.get(name))
+            users |= usernames(name, values.get(name))
     forms = instance.definition.assets["forms"]
-    return Words(people.unit_names(session, codes), {p: option_titles(forms, p) for p in set(OPTION_FIELDS.values())})
+    return Words(people.unit_names(session, codes), {p: option_titles(forms, p) for p in set(OPTION_FIELDS.values())},
+                 people.names(session, users))
 
 
 def _done_entry(item: WorkItem, form: dict[str, Any], names: dict[str, str], files: list[Attachment],

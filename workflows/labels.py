@@ -168,6 +168,7 @@ VALUE_TITLES = {
 UNIT_FIELDS = {"recipients", "fund_unit", "requesting_unit", "deciding_unit", "allocation_by_unit", "transferred",
                "usage_by_unit"}
 OPTION_FIELDS = {"recipient_purposes": "purpose"}
+USER_FIELDS = {"report_signed_by", "introducer_opinions"}  # usernames, as the value or a row's `by`
 TOTALS = {"received": "收到", "matched": "配套", "spent": "支出", "balance": "结余"}
 
 
@@ -178,9 +179,13 @@ class Words:
 
     units: Mapping[str, str] = field(default_factory=dict)
     options: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    users: Mapping[str, str] = field(default_factory=dict)  # username → name
 
     def unit(self, code: Any) -> str:
         return self.units.get(str(code), str(code))
+
+    def user(self, username: Any) -> str:
+        return self.users.get(str(username), str(username))
 
 
 def unit_codes(name: str, value: Any) -> set[str]:
@@ -192,6 +197,13 @@ def unit_codes(name: str, value: Any) -> set[str]:
     if isinstance(value, dict):
         return {str(k) for k in value}
     return {str(v.get("unit")) if isinstance(v, dict) else str(v) for v in value}
+
+
+def usernames(name: str, value: Any) -> set[str]:
+    """The usernames a server value holds (to look their names up at once)."""
+    if name not in USER_FIELDS or not isinstance(value, list):
+        return set()
+    return {str(v.get("by")) if isinstance(v, dict) else str(v) for v in value}
 
 
 def option_titles(forms: Mapping[str, Any], prop: str) -> dict[str, str]:
@@ -267,6 +279,9 @@ def server_value_text(name: str, value: Any, words: Words | None = None) -> str:
         return "无"
     if name in UNIT_FIELDS:
         return _unit_text(name, value, words)
+    if name in USER_FIELDS and isinstance(value, list):
+        return "\n".join(f"{words.user(v.get('by'))}：{v.get('opinion', '')}" if isinstance(v, dict) else words.user(v)
+                         for v in value)
     if name in OPTION_FIELDS and isinstance(value, list):
         titles = words.options.get(OPTION_FIELDS[name], {})
         return "\n".join(titles.get(str(v), str(v)) for v in value)
