@@ -6,9 +6,13 @@ web UI's own chrome is translated in the templates.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
 from typing import Any
 
+from workflows import money
 from workflows.engine.clock import SHANGHAI
 
 ROLE_TITLES = {
@@ -177,8 +181,90 @@ VALUE_TITLES = {
 }
 
 
+# Server values that hold unit codes (as the value, a key, or a row's `unit`), and those that hold
+# the codes of a form option (read through the titles of the property named here).
+UNIT_FIELDS = {"recipients", "fund_unit", "requesting_unit", "deciding_unit", "allocation_by_unit", "transferred",
+               "usage_by_unit"}
+OPTION_FIELDS = {"recipient_purposes": "purpose"}
+USER_FIELDS = {"report_signed_by", "introducer_opinions"}  # usernames, as the value or a row's `by`
+TOTALS = {"received": "收到", "matched": "配套", "spent": "支出", "balance": "结余"}
+
+
+@dataclass(frozen=True)
+class Words:
+    """What the codes in a case's values read as: unit code → name, and per form property its
+    option code → title (from the process's forms)."""
+
+    units: Mapping[str, str] = field(default_factory=dict)
+    options: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    users: Mapping[str, str] = field(default_factory=dict)  # username → name
+
+    def unit(self, code: Any) -> str:
+        return self.units.get(str(code), str(code))
+
+    def user(self, username: Any) -> str:
+        return self.users.get(str(username), str(username))
+
+
+def unit_codes(name: str, value: Any) -> set[str]:
+    """The unit codes a server value holds (to look their names up at once)."""
+    if name not in UNIT_FIELDS or value is None:
+        return set()
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, dict):
+        return {str(k) for k in value}
+    return {str(v.get("unit")) if isinstance(v, dict) else str(v) for v in value}
+
+
+def usernames(name: str, value: Any) -> set[str]:
+    """The usernames a server value holds (to look their names up at once)."""
+    if name not in USER_FIELDS or not isinstance(value, list):
+        return set()
+    return {str(v.get("by")) if isinstance(v, dict) else str(v) for v in value}
+
+
+def option_titles(forms: Mapping[str, Any], prop: str) -> dict[str, str]:
+    """code → title of the options of every property named `prop` in `forms` (JSON schemas)."""
+    found: dict[str, str] = {}
+
+    def walk(node: Any, name: str = "") -> None:
+        if isinstance(node, dict):
+            if name == prop:
+                for option in (node.get("oneOf") or (node.get("items") or {}).get("oneOf") or []):
+                    found.setdefault(str(option.get("const")), str(option.get("title", option.get("const"))))
+            for key, child in node.items():
+                walk(child, key if isinstance(child, dict) and key not in ("properties", "items") else name)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child, name)
+
+    walk(dict(forms))
+    return found
+
+
+def _yuan(text: Any) -> str:
+    return f"{money.parse(str(text)):,.2f} 元"
+
+
+def _totals(value: Mapping[str, Any]) -> str:
+    return "，".join(f"{label} {_yuan(value[key])}" for key, label in TOTALS.items() if key in value)
+
+
+def _unit_text(name: str, value: Any, words: Words) -> str:
+    if isinstance(value, str):
+        return words.unit(value)
+    if isinstance(value, dict) and name == "usage_by_unit":
+        return "\n".join(f"{words.unit(code)}：{_totals(v)}" for code, v in value.items())
+    if isinstance(value, dict):
+        return "\n".join(f"{words.unit(code)}：{_yuan(amount)}" for code, amount in value.items())
+    rows = [f"{words.unit(v.get('unit'))}：{_yuan(v['amount'])}（{v.get('ref', '')}）" if isinstance(v, dict)
+            and "amount" in v else words.unit(v.get("unit") if isinstance(v, dict) else v) for v in value]
+    return "\n".join(rows)
+
+
 def _dict_text(value: dict[str, Any]) -> str:
-    """Structured server values in words: an 影响期, a rating, a roster, a window."""
+    """Structured server values in words: an 影响期, a rating, a roster, a window, totals."""
     if "form" in value and "restriction" in value:
         span = f"，{value['starts_on']} 至 {value['ends_on']}" if value.get("starts_on") else ""
         return f"{form_title(value['form'])}：{RESTRICTIONS.get(value['restriction'], value['restriction'])}" \
@@ -189,33 +275,46 @@ def _dict_text(value: dict[str, Any]) -> str:
         return f"正式党员 {value['full']} 人，预备党员 {value['probationary']} 人"
     if "valid_from" in value:
         return f"{value['valid_from']} 至 {value.get('valid_to') or '今'}"
+    if value and set(value) <= set(TOTALS):
+        return _totals(value)
     return "：".join(str(v) for v in value.values())
 
 
-def _moment_text(value: str) -> str:
-    """An ISO instant ("2026-03-10T00:00:00+08:00") as people read it, in Beijing time
-    ("2026-03-10 00:00"); any other text as it is."""
-    if len(value) < 16 or value[10:11] != "T":
-        return value
+def _moment(value: str) -> str:
+    """An ISO time the server stored (…_at) as Shanghai wall-clock text."""
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return value
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(SHANGHAI)
-    return moment.strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if moment.tzinfo else value
 
 
-def server_value_text(name: str, value: Any) -> str:
-    """A server-computed value as text: codes by their titles, lists of findings one per line."""
+def server_value_text(name: str, value: Any, words: Words | None = None) -> str:
+    """A server-computed value as text: codes by their titles and unit codes by the units' names
+    (`words`), times in Shanghai, lists of findings one per line."""
+    words = words or Words()
     if value is None or value == "" or value == []:
         return "无"
+    if name in UNIT_FIELDS:
+        return _unit_text(name, value, words)
+    if name in USER_FIELDS and isinstance(value, list):
+        return "\n".join(f"{words.user(v.get('by'))}：{v.get('opinion', '')}" if isinstance(v, dict) else words.user(v)
+                         for v in value)
+    if name in OPTION_FIELDS and isinstance(value, list):
+        titles = words.options.get(OPTION_FIELDS[name], {})
+        return "\n".join(titles.get(str(v), str(v)) for v in value)
     if isinstance(value, str):
-        return VALUE_TITLES.get(name, {}).get(value, _moment_text(value))
+        return _moment(value) if name.endswith("_at") else VALUE_TITLES.get(name, {}).get(value, value)
     if isinstance(value, list):
-        return "\n".join(server_value_text(name, v) for v in value)
+        return "\n".join(server_value_text(name, v, words) for v in value)
     if isinstance(value, dict):
         return _dict_text(value)
     if isinstance(value, bool):
         return "是" if value else "否"
     return str(value)
+
+
+def server_rows(schema: Mapping[str, Any], data: Mapping[str, Any], words: Words | None = None) -> list[tuple[str, str]]:
+    """(title, text) of each server field (`x-server-fields`) of a form that `data` holds."""
+    return [(SERVER_FIELD_TITLES.get(n, n), server_value_text(n, data[n], words))
+            for n in schema.get("x-server-fields") or [] if n in data]

@@ -89,3 +89,15 @@ def attachment(attachment_id: int) -> Response:
     response = send_file(path, mimetype=row.content_type, as_attachment=True, download_name=row.filename)
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.route("/attachments/<int:attachment_id>/preview")
+@login_required
+def attachment_preview(attachment_id: int) -> Response:
+    """The file shown in the browser (PDF, images, an Office file as PDF); else its download."""
+    shown = attachments.preview(db.session, current_user, attachment_id)
+    if shown is None:
+        return redirect(url_for("cases.attachment", attachment_id=attachment_id))
+    response = send_file(shown.path, mimetype=shown.content_type, as_attachment=False, download_name=shown.filename)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

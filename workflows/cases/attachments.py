@@ -11,6 +11,8 @@ import hashlib
 import io
 import os
 import re
+import shutil
+import subprocess
 import tempfile
 import unicodedata
 import zipfile
@@ -47,6 +49,10 @@ TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
 }
 MAX_FILES = 10
 FIELD = "attachments"
+# Shown by the browser itself (images, PDF); Office files are shown as a PDF where a converter exists.
+INLINE = {"application/pdf", "image/png", "image/jpeg"}
+OFFICE = {".doc", ".xls", ".docx", ".xlsx", ".pptx"}
+CONVERT_SECONDS = 60  # the longest an Office file may take to become a PDF (else: download only)
 
 
 @dataclass
@@ -204,3 +210,67 @@ def open_file(session: Session, user: User, attachment_id: int) -> tuple[Attachm
     if not path.is_file():
         raise NotFound("附件文件已丢失，请联系系统管理员")
     return row, path
+
+
+# ---------------------------------------------------------------- preview
+
+@dataclass(frozen=True)
+class Preview:
+    """What the browser is sent to show an attachment in place."""
+
+    content_type: str
+    path: Path
+    filename: str
+
+
+def office_converter() -> str | None:
+    """LibreOffice's `soffice` on PATH (it turns Office files into PDF); None without it."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def preview_kind(row: Attachment) -> str:
+    """How the browser can show a file: "inline" (PDF, images), "pdf" (an Office file, converted)
+    or "" (download only)."""
+    if row.content_type in INLINE:
+        return "inline"
+    if os.path.splitext(row.filename)[1].lower() in OFFICE and office_converter() is not None:
+        return "pdf"
+    return ""
+
+
+def _converted(row: Attachment, source: Path) -> Path | None:
+    """The PDF of an Office file, converted once per content (kept next to the files by hash);
+    None when the converter fails or takes longer than CONVERT_SECONDS."""
+    target = _settings.root / "pdf" / f"{row.sha256}.pdf"
+    converter = office_converter()
+    if target.is_file() or converter is None:
+        return target if target.is_file() else None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as work:
+        named = Path(work) / f"file{os.path.splitext(row.filename)[1].lower()}"
+        shutil.copyfile(source, named)
+        try:  # a profile of its own: a second soffice run at once would otherwise wait on the first
+            subprocess.run([converter, f"-env:UserInstallation=file://{work}/profile", "--headless", "--norestore",
+                            "--convert-to", "pdf", "--outdir", work, str(named)],
+                           capture_output=True, timeout=CONVERT_SECONDS, check=True)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        made = named.with_suffix(".pdf")
+        if not made.is_file() or not made.read_bytes().startswith(b"%PDF-"):
+            return None
+        os.replace(made, target)
+    return target
+
+
+def preview(session: Session, user: User, attachment_id: int) -> Preview | None:
+    """An attachment as the browser shows it in place — the file itself for PDF and images, a PDF
+    of an Office file — or None when it can only be downloaded. NotFound / NotAllowed as for
+    downloading it."""
+    row, path = open_file(session, user, attachment_id)
+    kind = preview_kind(row)
+    if kind == "inline":
+        return Preview(row.content_type, path, row.filename)
+    converted = _converted(row, path) if kind == "pdf" else None
+    if converted is None:
+        return None
+    return Preview("application/pdf", converted, f"{os.path.splitext(row.filename)[0]}.pdf")

@@ -87,6 +87,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     # the case and what belongs to it: its participants and the auditor, never another unit
     ("cases.show", "GET"): CASE_READERS,
     ("cases.attachment", "GET"): CASE_READERS,
+    ("cases.attachment_preview", "GET"): CASE_READERS,
     ("documents.pdf", "GET"): CASE_READERS,
     ("api.get_instance", "GET"): CASE_READERS,
     ("api.instance_actions", "GET"): CASE_READERS,

@@ -30,13 +30,18 @@ from workflows import actions
 from workflows import audit
 from workflows import timers
 from workflows.actions import signing
+from workflows.cases import attachments
 from workflows.cases import store
 from workflows.cases import tasks
 from workflows.engine import clock
 from workflows.engine import definitions
-from workflows.labels import SERVER_FIELD_TITLES
+from workflows.labels import OPTION_FIELDS
+from workflows.labels import Words
 from workflows.labels import option_title
-from workflows.labels import server_value_text
+from workflows.labels import option_titles
+from workflows.labels import server_rows
+from workflows.labels import unit_codes
+from workflows.labels import usernames
 
 
 @dataclass
@@ -61,6 +66,7 @@ class Entry:
     fields: list[webforms.Field] = field(default_factory=list)
     server: list[tuple[str, str]] = field(default_factory=list)  # what the server derived (表决结果 …)
     attachments: list[Attachment] = field(default_factory=list)
+    previews: dict[int, str] = field(default_factory=dict)  # attachment id → how the browser shows it (preview_kind)
     kind: str = ""
     source: str = ""
     target: str = ""
@@ -122,8 +128,25 @@ def _decision_text(item: WorkItem, schema: dict[str, Any]) -> str:
     return item.decision
 
 
-def _done_entry(item: WorkItem, form: dict[str, Any], names: dict[str, str], files: list[Attachment]) -> Entry:
-    ctx = webforms.FormContext(blocks=form["blocks"], user_names=names)
+def value_words(session: Session, instance: ProcessInstance, filled: list[tuple[dict[str, Any], Any]]) -> Words:
+    """How the codes in these (form, data) pairs read: the names of the units their unit fields
+    and server values hold (one query) and the titles of the process's form options."""
+    codes: set[str] = set()
+    users: set[str] = set()
+    for form, data in filled:
+        values = data or {}
+        codes |= webforms.unit_codes_in(form["schema"], values, form["blocks"])
+        for name in form["schema"].get("x-server-fields") or []:
+            codes |= unit_codes(name, values.get(name))
+            users |= usernames(name, values.get(name))
+    forms = instance.definition.assets["forms"]
+    return Words(people.unit_names(session, codes), {p: option_titles(forms, p) for p in set(OPTION_FIELDS.values())},
+                 people.names(session, users))
+
+
+def _done_entry(item: WorkItem, form: dict[str, Any], names: dict[str, str], files: list[Attachment],
+                words: Words) -> Entry:
+    ctx = webforms.FormContext(blocks=form["blocks"], user_names=names, unit_names=dict(words.units))
     decision_fields = frozenset(tasks.DECISION_FIELDS)
     entry = Entry(step=item.title, status="done" if item.status == WorkItemStatus.COMPLETED else "cancelled",
                   at=item.completed_at, comment=item.comment or "", attachments=files,
@@ -133,8 +156,7 @@ def _done_entry(item: WorkItem, form: dict[str, Any], names: dict[str, str], fil
         entry.principal = item.acted_for.name if item.acted_for is not None else ""
     if item.data:
         entry.fields = webforms.fields_of(form["schema"], item.data, ctx, skip=decision_fields)
-        entry.server = [(SERVER_FIELD_TITLES.get(n, n), server_value_text(n, item.data[n]))
-                        for n in form["schema"].get("x-server-fields") or [] if n in item.data]
+        entry.server = server_rows(form["schema"], item.data, words)
     return entry
 
 
@@ -157,7 +179,7 @@ def _held_entries(session: Session, instance: ProcessInstance, held: list[WorkIt
     for item in held:
         form = actions.form_schema(item)
         names = people.names(session, webforms.usernames_in(form["schema"], item.data, form["blocks"]))
-        entry = _done_entry(item, form, names, files.get(item.id, []))
+        entry = _done_entry(item, form, names, files.get(item.id, []), value_words(session, instance, [(form, item.data)]))
         entry.kind = "held"
         entry.target = "、".join(n for s in signing.open_signers(session, item) if not s.on_hold
                                  for n in waiting.get(s.id, []))
@@ -177,10 +199,11 @@ def _closed_entries(session: Session, instance: ProcessInstance, closed: list[Wo
     forms = {i.id: actions.form_schema(i) for i in closed}
     names = people.names(session, {u for i in closed
                                    for u in webforms.usernames_in(forms[i.id]["schema"], i.data, forms[i.id]["blocks"])})
+    words = value_words(session, instance, [(forms[i.id], i.data) for i in closed])
     reading = case_records.read(session, instance.id, step_names(instance))
     entries = []
     for item in closed:
-        entry = _done_entry(item, forms[item.id], names, files.get(item.id, []))
+        entry = _done_entry(item, forms[item.id], names, files.get(item.id, []), words)
         mark = reading.marks.get(item.id)
         if mark is not None:
             entry.kind, entry.target = mark.kind, mark.target
@@ -209,6 +232,8 @@ def timeline(session: Session, instance: ProcessInstance) -> list[Entry]:
     labels = step_names(instance)
     entries += [Entry(step=labels.get(job.task_name, job.task_name), status="timer", due_at=job.due_at)
                 for job in timers.timers_of(session, instance.id)]
+    for entry in entries:
+        entry.previews = {a.id: kind for a in entry.attachments if (kind := attachments.preview_kind(a))}
     return entries
 
 

@@ -46,8 +46,7 @@ from workflows.cases import tasks
 from workflows.engine import clock
 from workflows.errors import NotFound
 from workflows.errors import ValidationFailed
-from workflows.labels import SERVER_FIELD_TITLES
-from workflows.labels import server_value_text
+from workflows.labels import server_rows
 from workflows.notify import notifications
 from workflows.routing import permissions
 
@@ -191,8 +190,8 @@ def task_panel(session: Session, user: User, item: WorkItem, values: dict[str, A
                                 skip=skip) if can_complete else []
     shown = _collect_paths(fields) | {"comment", attachments.FIELD}
     stray = [m for path, messages in errors.items() if path not in shown for m in messages]
-    server = [(SERVER_FIELD_TITLES.get(n, n), server_value_text(n, item.instance.data.get(n)))
-              for n in schema.get("x-server-fields") or [] if n in item.instance.data]
+    server = server_rows(schema, item.instance.data,
+                         case_timeline.value_words(session, item.instance, [(form, item.instance.data)]))
     return TaskPanel(
         item_id=item.id, step=item.title, shared=item.assignee_id is None, due_at=item.due_at,
         overdue=bool(item.due_at and item.due_at < clock.now()), fields=fields, server_fields=server,

@@ -53,6 +53,7 @@ class Shape:
     throwing: bool = False
     loop: str | None = None  # parallel | sequential | standard
     instantiate: bool = False
+    attached_to: str | None = None  # the task a boundary event sits on
 
 
 @dataclass
@@ -172,6 +173,7 @@ def _shape(di: ET.Element, element: ET.Element | None) -> Shape | None:
             _event_details(element, shape)
         _loop_details(element, shape)
         shape.instantiate = _true(element.get("instantiate"), False)
+        shape.attached_to = element.get("attachedToRef")
     if kind == "subProcess" and shape.expanded is False and di.get("isExpanded") is None:
         shape.expanded = False
     return shape

@@ -46,6 +46,7 @@ PALETTE = {
     "plain": ("#ffffff", "#4e5969", "#1f2329"),
 }
 FLOW_COLOURS = {"done": "#2ba471", "idle": "#c9cdd4", "plain": "#4e5969"}
+SHEET_OVERLAP = 24  # diagram units two neighbouring printed sheets share
 STATE_TEXT = {"done": "已完成", "active": "进行中", "idle": "未到达", "plain": ""}
 
 
@@ -69,7 +70,8 @@ def _edge_path(points: list[tuple[float, float]]) -> str:
     return "M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in points)
 
 
-def _edge_label_box(edge: Edge) -> Box | None:
+def edge_label_box(edge: Edge) -> Box | None:
+    """Where an edge's name is drawn: its BPMNLabel, else just above the middle segment."""
     if edge.label is not None:
         return edge.label
     if len(edge.points) < 2 or not edge.name:
@@ -98,7 +100,7 @@ def _edge(edge: Edge, colour: str, prefix: str, state_class: str) -> str:
         mx, my = x1 + ux * 10, y1 + uy * 10
         parts.append(f'<path d="M{mx - uy * 6 - ux * 4:.1f} {my + ux * 6 - uy * 4:.1f}'
                      f'L{mx + uy * 6 + ux * 4:.1f} {my - ux * 6 + uy * 4:.1f}" stroke="{colour}" stroke-width="1.5"/>')
-    label = _edge_label_box(edge)
+    label = edge_label_box(edge)
     if label is not None and edge.name:
         parts.append(draw.text(draw.wrap(edge.name, max(label.w, 60), 11, 2), label.cx, label.y - 2, 11, "#4e5969"))
     parts.append("</g>")
@@ -165,16 +167,23 @@ def _ordered(shapes: Iterable[Shape]) -> list[Shape]:
     return sorted(shapes, key=key)
 
 
+def _svg_open(box: Box, title: str, mm_per_unit: float | None) -> str:
+    size = (f'width="{box.w * mm_per_unit:.1f}mm" height="{box.h * mm_per_unit:.1f}mm"' if mm_per_unit
+            else f'width="{box.w:.0f}" height="{box.h:.0f}"')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="bpmn-diagram" viewBox="{box.x:.0f} {box.y:.0f} '
+            f'{box.w:.0f} {box.h:.0f}" {size} '
+            f'font-family={quoteattr(FONT)} role="img" aria-label={quoteattr(title or "BPMN")}>')
+
+
 def render(diagram: Diagram, state: DiagramState | None = None, labels: dict[str, str] | None = None,
-           title: str = "", prefix: str = "bpmn") -> str:
-    """SVG text for a parsed diagram (see module docstring)."""
+           title: str = "", prefix: str = "bpmn", view: Box | None = None, mm_per_unit: float | None = None) -> str:
+    """SVG text for a parsed diagram (see module docstring); `view` shows only that part of it, and
+    `mm_per_unit` sizes the SVG in millimetres (for print) instead of one pixel per unit."""
     texts = {**STATE_TEXT, **(labels or {})}
     prefix = re.sub(r"[^A-Za-z0-9_-]", "", prefix) or "bpmn"
-    box = diagram.bounds()
+    box = view or diagram.bounds()
     parts: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="bpmn-diagram" viewBox="{box.x:.0f} {box.y:.0f} '
-        f'{box.w:.0f} {box.h:.0f}" width="{box.w:.0f}" height="{box.h:.0f}" font-family={quoteattr(FONT)} '
-        f'role="img" aria-label={quoteattr(title or "BPMN")}>',
+        _svg_open(box, title, mm_per_unit),
         f"<title>{escape(title)}</title>" if title else "",
         _defs(prefix),
         f'<rect x="{box.x:.0f}" y="{box.y:.0f}" width="{box.w:.0f}" height="{box.h:.0f}" fill="#ffffff"/>',
@@ -193,6 +202,48 @@ def render(diagram: Diagram, state: DiagramState | None = None, labels: dict[str
         parts.append(_node(shape, _node_state(shape, state), texts))
     parts.append("</svg>")
     return "".join(parts)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One printed part of a diagram: its place in the grid (row, column from 1) and its SVG."""
+
+    row: int
+    column: int
+    svg: str
+
+
+def _meets(box: Box, view: Box, pad: float = 60) -> bool:
+    """Whether `box` (grown by `pad` for a label drawn beside it) shows in `view`."""
+    return box.x - pad < view.x + view.w and view.x < box.x + box.w + pad and box.y - pad < view.y + view.h \
+        and view.y < box.y + box.h + pad
+
+
+def _part(drawn: Diagram, view: Box) -> Diagram:
+    """The shapes and edges of `drawn` that show in `view` (drawing the rest, clipped, costs time)."""
+    def edge_box(edge: Edge) -> Box:
+        xs, ys = [p[0] for p in edge.points] or [0.0], [p[1] for p in edge.points] or [0.0]
+        return Box(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
+
+    return Diagram([s for s in drawn.shapes if _meets(s.box, view) or (s.label is not None and _meets(s.label, view))],
+                   [e for e in drawn.edges if _meets(edge_box(e), view)])
+
+
+def sheets(xml: str, process_key: str | None, state: DiagramState | None, title: str, prefix: str,
+           most: tuple[float, float], mm_per_unit: float) -> list[Sheet]:
+    """The diagram cut into a grid of equal parts no larger than `most` (width, height, in diagram
+    units), each drawn at `mm_per_unit`, neighbours overlapping by SHEET_OVERLAP so nothing on a
+    cut is lost. A diagram that fits is one sheet. Raises ParseError on bad XML."""
+    overlap = SHEET_OVERLAP
+    drawn = parse(xml, process_key)
+    box = drawn.bounds()
+    columns, rows = (max(1, math.ceil((size - overlap) / (limit - overlap))) for size, limit in zip(
+        (box.w, box.h), most, strict=True))
+    width, height = (box.w + (columns - 1) * overlap) / columns, (box.h + (rows - 1) * overlap) / rows
+    views = [(row, column, Box(box.x + column * (width - overlap), box.y + row * (height - overlap), width, height))
+             for row in range(rows) for column in range(columns)]
+    return [Sheet(row + 1, column + 1, render(_part(drawn, view), state, None, title, f"{prefix}-{row}-{column}",
+                                             view, mm_per_unit)) for row, column, view in views]
 
 
 def render_svg(xml: str, process_key: str | None = None, state: DiagramState | None = None,

@@ -25,6 +25,11 @@ def _width(token: str, size: float) -> float:
     return sum(_char_width(char, size) for char in token)
 
 
+def text_width(line: str, size: float) -> float:
+    """The width a line of text is drawn at (the same estimate `wrap` uses)."""
+    return _width(line, size)
+
+
 def _split(token: str, width: float, size: float) -> list[str]:
     """A word wider than a line, cut into pieces that fit."""
     pieces, piece = [], ""

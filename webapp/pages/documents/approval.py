@@ -27,6 +27,10 @@ from webapp.pages.forms import people
 MAX_PRINTED_NODES = 40
 # An opinion longer than this is printed across the table's width, under its row.
 LONG_OPINION = 120
+# The diagram prints on A4 landscape pages with 273 × 158 mm for the drawing, at 0.25 mm per
+# diagram unit: its 11-unit labels print at 7.8 pt. A larger diagram is cut into sheets.
+DIAGRAM_MM = (273.0, 158.0)
+MM_PER_UNIT = 0.25
 ENTRY_STATUS = {"start": "提交申请", "done": "", "open": "审批中", "cancelled": "已取消", "timer": "等待"}
 
 
@@ -74,15 +78,17 @@ def start_fields(session: Session, instance: ProcessInstance) -> list[webforms.F
     schema = assets["forms"][assets["start"]["formJsonSchemaFilename"]]
     blocks = {k: v for k, v in assets["forms"].items() if k.startswith("blocks/")}
     names = people.names(session, webforms.usernames_in(schema, instance.data, blocks))
-    return webforms.fields_of(schema, instance.data, webforms.FormContext(blocks=blocks, user_names=names))
+    units = people.unit_names(session, webforms.unit_codes_in(schema, instance.data, blocks))
+    return webforms.fields_of(schema, instance.data, webforms.FormContext(blocks=blocks, user_names=names,
+                                                                          unit_names=units))
 
 
 def build(session: Session, instance: ProcessInstance, printing: Printing) -> dict[str, Any]:
     initiator = instance.initiator
     owner = session.get(OrgUnit, instance.owning_unit_id)
     state = case_timeline.diagram_state(instance)
-    svg = diagram.render_svg(instance.definition.bpmn_xml, instance.definition.key, state,
-                             title=instance.definition.name, prefix=f"pdf{instance.id}")
+    sheets = diagram.sheets(instance.definition.bpmn_xml, instance.definition.key, state, instance.definition.name,
+                            f"pdf{instance.id}", (DIAGRAM_MM[0] / MM_PER_UNIT, DIAGRAM_MM[1] / MM_PER_UNIT), MM_PER_UNIT)
     header = [
         ("流程名称", f"{instance.definition.name}（第 {instance.definition.version} 版）"),
         ("发起人", f"{initiator.name}（{initiator.unit.name if initiator.unit else ''}）"),
@@ -97,5 +103,5 @@ def build(session: Session, instance: ProcessInstance, printing: Printing) -> di
         "fields": start_fields(session, instance),
         **_printed_nodes([_node(e) for e in case_timeline.timeline(session, instance)]),
         "long_opinion": LONG_OPINION,
-        "diagram": svg,
+        "sheets": sheets,
     }

@@ -10,6 +10,7 @@ field and the page shows what the user typed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
@@ -77,6 +78,7 @@ class FormContext:
     blocks: dict[str, dict[str, Any]] = field(default_factory=dict)
     options_for: OptionsFor | None = None
     user_names: dict[str, str] = field(default_factory=dict)
+    unit_names: dict[str, str] = field(default_factory=dict)  # unit code → name, for unit fields read back
     errors: dict[str, list[str]] = field(default_factory=dict)
     editing: bool = False
     roster: dict[str, Any] | None = None
@@ -173,9 +175,11 @@ def _attrs(schema: dict[str, Any], kind: str) -> dict[str, Any]:
 
 
 def _display(value: Any, kind: str, schema: dict[str, Any], ctx: FormContext) -> str:
-    """How a stored value reads back (option titles, names for usernames, 是/否)."""
+    """How a stored value reads back (option titles, names for usernames and unit codes, 是/否)."""
     if value is None or value == "" or value == []:
         return ""
+    if schema.get("x-widget") == "unit":
+        return ctx.unit_names.get(str(value), str(value))
     if kind in ("radio", "choice"):
         return option_title(schema, value) or str(value)
     if kind == "multi":
@@ -362,19 +366,33 @@ def parse_object(form: Submitted, schema: dict[str, Any], blocks: Mapping[str, d
     return data
 
 
-def usernames_in(schema: dict[str, Any], values: Any, blocks: Mapping[str, dict[str, Any]]) -> set[str]:
-    """Every username held by a user/users field of `values` (to look their names up at once)."""
-    found: set[str] = set()
+def _leaves(schema: dict[str, Any], values: Any, blocks: Mapping[str, dict[str, Any]]) -> Iterator[
+        tuple[dict[str, Any], str, Any]]:
+    """(schema, kind, value) of every field below groups and table rows that holds a value."""
     schema = resolve(schema, blocks)
     kind = kind_of(schema, blocks)
     if kind == "group" and isinstance(values, dict):
         for name, prop in (schema.get("properties") or {}).items():
-            found |= usernames_in(prop, values.get(name), blocks)
+            yield from _leaves(prop, values.get(name), blocks)
     elif kind in ("table", "attendance") and isinstance(values, list):
         for row in values:
-            found |= usernames_in(schema.get("items") or {}, row, blocks)
-    elif kind == "user" and isinstance(values, str):
-        found.add(values)
-    elif kind == "users" and isinstance(values, list):
-        found |= {v for v in values if isinstance(v, str)}
+            yield from _leaves(schema.get("items") or {}, row, blocks)
+    elif values is not None:
+        yield schema, kind, values
+
+
+def usernames_in(schema: dict[str, Any], values: Any, blocks: Mapping[str, dict[str, Any]]) -> set[str]:
+    """Every username held by a user/users field of `values` (to look their names up at once)."""
+    found: set[str] = set()
+    for _, kind, value in _leaves(schema, values, blocks):
+        if kind == "user" and isinstance(value, str):
+            found.add(value)
+        elif kind == "users" and isinstance(value, list):
+            found |= {v for v in value if isinstance(v, str)}
     return found
+
+
+def unit_codes_in(schema: dict[str, Any], values: Any, blocks: Mapping[str, dict[str, Any]]) -> set[str]:
+    """Every unit code held by a unit field (`"x-widget": "unit"`) of `values`."""
+    return {value for field_schema, _, value in _leaves(schema, values, blocks)
+            if field_schema.get("x-widget") == "unit" and isinstance(value, str)}

@@ -88,6 +88,14 @@ def names(session: Session, usernames: Iterable[str]) -> dict[str, str]:
     return dict(session.execute(select(User.username, User.name).where(User.username.in_(wanted))).all())
 
 
+def unit_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    """unit code → name for the given codes, in one query."""
+    wanted = {c for c in codes if c}
+    if not wanted:
+        return {}
+    return dict(session.execute(select(OrgUnit.code, OrgUnit.name).where(OrgUnit.code.in_(wanted))).all())
+
+
 def options_for(session: Session, units: list[OrgUnit]) -> Any:
     """An `OptionsFor` callback for `webforms`: user pickers offer the people under `units`."""
     cache: dict[bool, list[Option]] = {}
