@@ -96,7 +96,8 @@ def respond(status: int, body: dict[str, object],
 
 # What a refused request was after, by endpoint (web and API); anything else refused by the case
 # view check (an action on a case the user may not see) counts as the case.
-TARGETS = {"documents.pdf": "document", "api.instance_pdf": "document", "api.instance_documents": "document",
+TARGETS = {"documents.pdf": "document", "documents.word": "document", "api.instance_docx": "document",
+           "api.instance_pdf": "document", "api.instance_documents": "document",
            "cases.attachment": "attachment"}
 
 

@@ -97,13 +97,13 @@ def _apply_ratings(session: Session, user_id: int, values: list[dict[str, Any]])
             row.rating, row.source = rating, "manual"
 
 
-def _changed(session: Session, editor: User | None, cadre: User, record: CadreRecord, part: str,
-             before: Any, after: Any, via: str) -> None:
-    if before == after:
+def _changed(session: Session, editor: User | None, cadre: User, record: CadreRecord,
+             change: dict[str, Any]) -> None:
+    """Record a change (`part`, `before`, `after`, `via`) unless nothing changed."""
+    if change["before"] == change["after"]:
         return
     record.updated_by_id = editor.id if editor else None
-    audit.record(session, UPDATE, actor=editor,
-                 payload={"user": cadre.username, "part": part, "before": before, "after": after, "via": via})
+    audit.record(session, UPDATE, actor=editor, payload={"user": cadre.username, **change})
 
 
 def update_basic(session: Session, editor: User, username: str, raw: dict[str, Any], via: str = "web") -> None:
@@ -115,7 +115,8 @@ def update_basic(session: Session, editor: User, username: str, raw: dict[str, A
     access.require(session, editor, cadre, values["management_level"])
     before = snapshot(session, record)["basic"]
     apply_basic(record, values)
-    _changed(session, editor, cadre, record, "basic", before, snapshot(session, record)["basic"], via)
+    _changed(session, editor, cadre, record,
+             {"part": "basic", "before": before, "after": snapshot(session, record)["basic"], "via": via})
     session.flush()
 
 
@@ -128,7 +129,8 @@ def update_section(session: Session, editor: User, username: str, section: str, 
     apply_section(session, record, section, values)
     session.flush()
     session.expire(record)
-    _changed(session, editor, cadre, record, section, before, snapshot(session, record)[section], via)
+    _changed(session, editor, cadre, record,
+             {"part": section, "before": before, "after": snapshot(session, record)[section], "via": via})
     session.flush()
 
 
@@ -148,7 +150,8 @@ def set_photo(session: Session, editor: User, username: str, data: bytes) -> Non
     kind = photo_type(data)
     before = {"type": record.photo_type, "bytes": len(record.photo or b"")}
     record.photo, record.photo_type = data, kind
-    _changed(session, editor, cadre, record, "photo", before, {"type": kind, "bytes": len(data)}, "web")
+    _changed(session, editor, cadre, record,
+             {"part": "photo", "before": before, "after": {"type": kind, "bytes": len(data)}, "via": "web"})
     session.flush()
 
 
