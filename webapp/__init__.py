@@ -92,9 +92,11 @@ def register_blueprints(app: Flask) -> None:
     from webapp.inbox.routes import bp as inbox_bp
     from webapp.main.routes import bp as main_bp
     from webapp.mine.routes import bp as mine_bp
+    from webapp.records.routes import bp as records_bp
     from webapp.start.routes import bp as start_bp
 
-    for blueprint in (auth_bp, main_bp, inbox_bp, start_bp, cases_bp, documents_bp, mine_bp, admin_bp, audit_bp, api_bp):
+    for blueprint in (auth_bp, main_bp, inbox_bp, start_bp, cases_bp, documents_bp, mine_bp, admin_bp, audit_bp, api_bp,
+                      records_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer-token auth, no cookies: CSRF does not apply
 

@@ -32,6 +32,7 @@ from workflows.errors import ValidationFailed
 from workflows.errors import ViewRefused
 from workflows.errors import WorkflowError
 from workflows.locking import begin_write
+from workflows.records import access as record_access
 
 log = logging.getLogger(__name__)
 
@@ -115,12 +116,26 @@ def _record_refusal(error: ViewRefused) -> None:
         log.exception("could not record a refused access")
 
 
+def _record_cadre_refusal(error: record_access.RecordRefused) -> None:
+    """A refused read or change of a cadre's 干部信息, recorded as `_record_refusal` records a case's."""
+    try:
+        begin_write(db.session)
+        record_access.refused(db.session, error.user_id, error.username, {
+            "path": request.path, "method": request.method, "via": "api" if request.path.startswith("/api/") else "web"})
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("could not record a refused access")
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(WorkflowError)
     def _workflow_error(error: WorkflowError) -> Response | tuple[str, int, dict[str, str]]:
         db.session.rollback()
         if isinstance(error, ViewRefused):
             _record_refusal(error)
+        if isinstance(error, record_access.RecordRefused):
+            _record_cadre_refusal(error)
         if isinstance(error, ScriptError):
             log.error("diagram script failed: %s", error.message)
         return respond(status_of(error), error_body(error), error_headers(error))

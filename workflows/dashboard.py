@@ -51,6 +51,11 @@ class Nav:
     def auditor(self) -> bool:
         return Role.AUDITOR in self.roles
 
+    @property
+    def cadres(self) -> bool:
+        """The 干部信息 menu: for the 组织部 (组织部长, 组织员), who keep the records."""
+        return bool({Role.ORG_HEAD, Role.ORG_OFFICER} & self.roles)
+
 
 @dataclass
 class StepLoad:

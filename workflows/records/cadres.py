@@ -102,6 +102,13 @@ def read(session: Session, reader: User, username: str, via: str = "web") -> Cad
     return view(session, cadre, record)
 
 
+def for_editing(session: Session, reader: User, username: str) -> CadreView:
+    """The record for an edit form of a cadre `reader` manages. Not recorded as a read: an edit
+    form shows one part of it (its changes are recorded); `read` is the whole record."""
+    cadre, record = find_managed(session, reader, username)
+    return view(session, cadre, record)
+
+
 def search(session: Session, reader: User, query: str = "", offset: int = 0) -> tuple[list[CadreRow], int]:
     """The cadres `reader` manages whose name, username or post contains `query` (a page of
     PAGE rows from `offset`, by unit and name) and how many there are in all."""

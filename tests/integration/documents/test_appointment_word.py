@@ -40,7 +40,9 @@ def get_word(client: Any, path: str) -> bytes:
     response = client.get(path)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     assert response.mimetype == DOCX and response.headers["Cache-Control"] == "private, no-store"
-    return bytes(response.data)
+    data = bytes(response.data)
+    response.close()
+    return data
 
 
 def test_the_word_file_has_the_boxes_of_the_pdf(web: Any, promotion: dict[str, Any]) -> None:
@@ -62,7 +64,9 @@ def test_the_word_file_is_downloaded_through_the_api_and_recorded(api: Any, app:
     link = next(item for item in listed if item["doc"] == "appointment")
     response = api("s1_03").client.get(link["docx_url"], headers={"Authorization": f"Bearer {api('s1_03').token}"})
     assert response.status_code == 200 and response.mimetype == DOCX
-    assert "同意任命梁晨为炼钢厂厂长" in flat("".join(word_cells(bytes(response.data))))
+    data = bytes(response.data)
+    response.close()
+    assert "同意任命梁晨为炼钢厂厂长" in flat("".join(word_cells(data)))
     assert api("s1_03").get(f"/instances/{promotion['id']}/docx?doc=approval").status_code == 404
     with app.app_context():
         formats = [e.payload.get("format") for e in db.session.scalars(
