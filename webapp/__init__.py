@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from webapp.admin.routes import bp as admin_bp
     from webapp.api import actions as _api_actions  # noqa: F401  (approval actions)
     from webapp.api import batch as _api_batch  # noqa: F401  (批量同意)
+    from webapp.api import cadres as _api_cadres  # noqa: F401  (干部信息)
     from webapp.api import collaboration as _api_collaboration  # noqa: F401  (notifications, delegations)
     from webapp.api import documents as _api_documents  # noqa: F401  (PDFs of a case)
     from webapp.api import probation as _api_probation  # noqa: F401  (预备党员名册)
