@@ -51,6 +51,8 @@ EVENT_TITLES = {
     "calendar.import": N_("导入节假日安排"),
     "document.download": N_("下载文档"), "audit.export": N_("导出审计数据"), "audit.checkpoint": N_("下载检查点"),
     "access.refused": N_("拒绝访问"),
+    "cadre.create": N_("建立干部信息"), "cadre.update": N_("修改干部信息"), "cadre.import": N_("导入干部信息"),
+    "cadre.read": N_("查看干部信息"), "cadre.export": N_("导出干部信息"),
 }
 
 # Payload keys that name people: usernames (or, in 催办's `to`, user ids).

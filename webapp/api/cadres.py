@@ -41,7 +41,7 @@ def _schema(field: Field) -> dict[str, Any]:
     if field.kind == CHOICE:
         return {"enum": [*field.choices, *([] if field.required else [None])], "description": field.label}
     if field.kind == MONTH:
-        return {"type": ["string", "null"], "pattern": MONTH_PATTERN, "description": f"{field.label}（YYYY-MM）"}
+        return {"type": ["string", "null"], "maxLength": 7, "pattern": MONTH_PATTERN, "description": f"{field.label}（YYYY-MM）"}
     return {"type": ["string", "null"], "maxLength": field.max_length, "description": field.label}
 
 
@@ -93,11 +93,18 @@ def basic_from_json(body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+def query_arg() -> str:
+    """The `q` argument: at most 100 characters (400 otherwise)."""
+    text = request.args.get("q", "")
+    if len(text) > cadres.MAX_QUERY:
+        raise InvalidRequest(f"参数 q 不超过 {cadres.MAX_QUERY} 个字")
+    return text
+
+
 @bp.get("/cadres")
 @token_required
 def list_cadres() -> dict[str, Any]:
-    rows, total = cadres.search(db.session, api_user(), request.args.get("q", "")[:100],
-                                int_arg("offset", 0, 0, MAX_OFFSET))
+    rows, total = cadres.search(db.session, api_user(), query_arg(), int_arg("offset", 0, 0, MAX_OFFSET))
     return {"items": [row.__dict__ for row in rows], "total": total}
 
 
