@@ -42,6 +42,18 @@ def _signed_in() -> None:
     """Every page needs a signed-in user; the services decide whose records they may see."""
 
 
+def _read_upload(name: str, most: int) -> bytes:
+    """The uploaded file's first `most` + 1 bytes (enough to refuse a bigger one); the file is closed
+    at once (a large upload is spooled to a temporary file)."""
+    upload = request.files.get(name)
+    if upload is None:
+        return b""
+    try:
+        return upload.stream.read(most + 1)
+    finally:
+        upload.close()
+
+
 def _saved(message: str, username: str) -> Response:
     commit()
     flash(message)
@@ -104,8 +116,8 @@ def section(username: str, section: str) -> Response | tuple[str, int] | str:
 @bp.post("/<username>/photo")
 @back_on_error
 def photo_upload(username: str) -> Response:
-    upload = request.files.get("photo")
-    cadre_edit.set_photo(db.session, current_user, username[:64], upload.stream.read(cadre_edit.MAX_PHOTO + 1) if upload else b"")
+    data = _read_upload("photo", cadre_edit.MAX_PHOTO)
+    cadre_edit.set_photo(db.session, current_user, username[:64], data)
     return _saved(_("照片已更新"), username[:64])
 
 
@@ -121,9 +133,9 @@ def photo(username: str) -> Response:
 def upload() -> Response | tuple[str, int] | str:
     if request.method == "GET":
         return render_template("records/import.html", sheets=SHEETS, errors=[])
-    file = request.files.get("file")
+    data = _read_upload("file", MAX_BYTES)
     try:
-        result = cadre_import.import_cadres(db.session, file.stream.read(MAX_BYTES + 1) if file else b"", current_user)
+        result = cadre_import.import_cadres(db.session, data, current_user)
     except cadre_import.ImportRefused as error:
         db.session.rollback()
         return render_template("records/import.html", sheets=SHEETS, errors=error.errors, message=error.message), 422

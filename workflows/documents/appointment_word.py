@@ -10,6 +10,7 @@ from typing import Any
 from docx import Document as WordDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_BREAK
+from docx.enum.text import WD_PARAGRAPH_ALIGNMENT
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from docx.shared import Pt
@@ -111,11 +112,11 @@ def render(context: dict[str, Any]) -> bytes:
     title = document.add_paragraph()
     run = title.add_run("干部任免审批表")
     run.bold, run.font.size = True, Pt(18)
-    title.alignment = 1
+    title.alignment = WD_PARAGRAPH_ALIGNMENT.CENTER
     _page_one(document, context["boxes"], _photo_bytes(context.get("photo") or ""))
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     _page_two(document, context["boxes"], context["family"])
-    document.add_paragraph("填表人：").alignment = 2
+    document.add_paragraph("填表人：").alignment = WD_PARAGRAPH_ALIGNMENT.RIGHT
     seal = context["print"].seal
     footer = document.sections[0].footer.paragraphs[0]
     note = footer.add_run(f"OrgFlow {context['print'].number}" + (

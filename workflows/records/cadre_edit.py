@@ -90,11 +90,11 @@ def _apply_ratings(session: Session, user_id: int, values: list[dict[str, Any]])
         if year not in wanted:
             session.delete(row)
     for year, rating in wanted.items():
-        row = held.get(year)
-        if row is None:
+        kept = held.get(year)
+        if kept is None:
             session.add(AnnualRating(user_id=user_id, year=year, rating=rating, source="manual"))
-        elif row.rating != rating:
-            row.rating, row.source = rating, "manual"
+        elif kept.rating != rating:
+            kept.rating, kept.source = rating, "manual"
 
 
 def _changed(session: Session, editor: User | None, cadre: User, record: CadreRecord,

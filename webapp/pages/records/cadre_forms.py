@@ -5,6 +5,7 @@ back into the values the services check. Section rows are posted as `<section>-<
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -67,7 +68,7 @@ def basic_inputs(values: Mapping[str, Any], errors: Mapping[str, list[str]] | No
     return [_input(f, f.name, values.get(f.name), _first(errors or {}, f.name)) for f in BASIC]
 
 
-def section_grid(key: str, rows: list[Mapping[str, Any]], errors: Mapping[str, list[str]] | None = None) -> SectionGrid:
+def section_grid(key: str, rows: Sequence[Mapping[str, Any]], errors: Mapping[str, list[str]] | None = None) -> SectionGrid:
     """A section's entries as a grid of inputs, with BLANK_ROWS empty rows (up to its most)."""
     title, fields, most = SECTIONS[key]
     errors = errors or {}
