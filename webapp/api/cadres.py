@@ -120,7 +120,7 @@ def get_cadre(username: str) -> dict[str, Any]:
 @bp.put("/cadres/<username>")
 @token_required
 def put_cadre(username: str) -> dict[str, Any]:
-    values = basic_from_json(json_body())
-    cadre_edit.update_basic(db.session, api_user(), username[:64], values, via="api")
+    view = cadres.for_editing(db.session, api_user(), username[:64])  # 404/403 before the body is read
+    cadre_edit.update_basic(db.session, api_user(), view.username, basic_from_json(json_body()), via="api")
     commit()
-    return cadres.for_editing(db.session, api_user(), username[:64]).as_dict()
+    return cadres.for_editing(db.session, api_user(), view.username).as_dict()
