@@ -3,6 +3,11 @@
 from models.audit_event import AuditEvent
 from models.audit_event import AuditHead
 from models.base import Base
+from models.cadre import MANAGEMENT_LEVELS
+from models.cadre import CadreAward
+from models.cadre import CadreFamilyMember
+from models.cadre import CadreRecord
+from models.cadre import CadreResumeEntry
 from models.collaboration import Attachment
 from models.collaboration import CaseCC
 from models.collaboration import CaseComment
@@ -54,6 +59,11 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "Base",
+    "CadreAward",
+    "CadreFamilyMember",
+    "CadreRecord",
+    "CadreResumeEntry",
+    "MANAGEMENT_LEVELS",
     "CalendarDay",
     "CalendarOverride",
     "CalendarYear",

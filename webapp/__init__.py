@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from webapp.admin.routes import bp as admin_bp
     from webapp.api import actions as _api_actions  # noqa: F401  (approval actions)
     from webapp.api import batch as _api_batch  # noqa: F401  (批量同意)
+    from webapp.api import cadres as _api_cadres  # noqa: F401  (干部信息)
     from webapp.api import collaboration as _api_collaboration  # noqa: F401  (notifications, delegations)
     from webapp.api import documents as _api_documents  # noqa: F401  (PDFs of a case)
     from webapp.api import probation as _api_probation  # noqa: F401  (预备党员名册)
@@ -93,11 +94,12 @@ def register_blueprints(app: Flask) -> None:
     from webapp.inbox.routes import bp as inbox_bp
     from webapp.main.routes import bp as main_bp
     from webapp.mine.routes import bp as mine_bp
+    from webapp.records.routes import bp as records_bp
     from webapp.reserve.routes import bp as reserve_bp
     from webapp.start.routes import bp as start_bp
 
     for blueprint in (auth_bp, main_bp, inbox_bp, start_bp, cases_bp, documents_bp, mine_bp, admin_bp, audit_bp,
-                      reserve_bp, api_bp):
+                      reserve_bp, records_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer-token auth, no cookies: CSRF does not apply
 

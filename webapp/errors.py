@@ -31,6 +31,7 @@ from workflows.errors import TooSoon
 from workflows.errors import ValidationFailed
 from workflows.errors import ViewRefused
 from workflows.errors import WorkflowError
+from workflows.records import access as record_access
 from workflows.routing.assignment import RoutingError
 
 log = logging.getLogger(__name__)
@@ -96,7 +97,8 @@ def respond(status: int, body: dict[str, object],
 
 # What a refused request was after, by endpoint (web and API); anything else refused by the case
 # view check (an action on a case the user may not see) counts as the case.
-TARGETS = {"documents.pdf": "document", "api.instance_pdf": "document", "api.instance_documents": "document",
+TARGETS = {"documents.pdf": "document", "documents.word": "document", "api.instance_docx": "document",
+           "api.instance_pdf": "document", "api.instance_documents": "document",
            "cases.attachment": "attachment", "cases.attachment_preview": "attachment"}
 
 
@@ -114,12 +116,26 @@ def _record_refusal(error: ViewRefused) -> None:
         log.exception("could not record a refused access")
 
 
+def _record_cadre_refusal(error: record_access.RecordRefused) -> None:
+    """A refused read or change of a cadre's 干部信息, recorded as `_record_refusal` records a case's."""
+    try:
+        begin_write(db.session)
+        record_access.refused(db.session, error.user_id, error.username, {
+            "path": request.path, "method": request.method, "via": "api" if request.path.startswith("/api/") else "web"})
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("could not record a refused access")
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(WorkflowError)
     def _workflow_error(error: WorkflowError) -> Response | tuple[str, int, dict[str, str]]:
         db.session.rollback()
         if isinstance(error, ViewRefused):
             _record_refusal(error)
+        if isinstance(error, record_access.RecordRefused):
+            _record_cadre_refusal(error)
         if isinstance(error, ScriptError):
             log.error("diagram script failed: %s", error.message)
         return respond(status_of(error), error_body(error), error_headers(error))

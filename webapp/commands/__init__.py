@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from webapp.commands import audit
+from webapp.commands import cadres
 from webapp.commands import calendar
 from webapp.commands import demo
 from webapp.commands import org
@@ -12,7 +13,8 @@ from webapp.commands import rules
 from webapp.commands import users
 from webapp.commands import workflows
 
-GROUPS = (org.group, users.group, demo.group, workflows.group, audit.group, rules.group, calendar.group)
+GROUPS = (org.group, users.group, demo.group, workflows.group, audit.group, rules.group, calendar.group,
+          cadres.group)
 
 
 def register(app: Flask) -> None:

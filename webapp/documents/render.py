@@ -52,6 +52,21 @@ def pdf_of(document: Document, limit: float | None = None) -> bytes:
         raise DocumentTooSlow(f"“{document.title}”生成超时（超过 {seconds:g} 秒），请稍后重试或联系系统管理员") from exc
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def download_word(session: Session, reader: User, instance_id: int, kind: str) -> Response:
+    """The document as a Word file (the 干部任免审批表), checked and recorded as `download` is."""
+    begin_recorded_read()
+    document = documents.prepare(session, reader, instance_id, kind, "docx")
+    commit()
+    assert document.word is not None  # prepare refuses a kind without a Word file
+    response = send_file(io.BytesIO(document.word(document.context)), mimetype=DOCX, as_attachment=True,
+                         download_name=document.filename)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def download(session: Session, reader: User, instance_id: int, kind: str) -> Response:
     """Check, build and record the document, commit, then draw it; 403/404 as for reading the case."""
     begin_recorded_read()

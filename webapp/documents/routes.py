@@ -17,3 +17,9 @@ bp = Blueprint("documents", __name__)
 @login_required
 def pdf(instance_id: int, kind: str) -> Response:
     return render.download(db.session, current_user, instance_id, kind)
+
+
+@bp.route("/cases/<int:instance_id>/documents/<kind>.docx")
+@login_required
+def word(instance_id: int, kind: str) -> Response:
+    return render.download_word(db.session, current_user, instance_id, kind)

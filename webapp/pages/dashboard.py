@@ -56,6 +56,11 @@ class Nav:
         """The 后备干部库: whoever oversees a unit, auditors and administrators."""
         return bool(self.roles & {*OVERSIGHT_ROLES, Role.AUDITOR, Role.ADMIN})
 
+    @property
+    def cadres(self) -> bool:
+        """The 干部信息 menu: for the 组织部 (组织部长, 组织员), who keep the records."""
+        return bool({Role.ORG_HEAD, Role.ORG_OFFICER} & self.roles)
+
 
 @dataclass
 class StepLoad:

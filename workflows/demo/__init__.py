@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from models import OrgUnit
 from workflows.admin.org_import import ImportResult
 from workflows.admin.org_import import import_org
+from workflows.records import demo_records
 
 UNITS = [
     ("G", "集团党委", "group", None),
@@ -132,4 +133,6 @@ def load(session: Session, password: str | None = None, once: bool = False) -> D
     if once and session.scalars(select(OrgUnit).where(OrgUnit.code == "G")).first() is not None:
         return DemoLoad(False, {})
     document, passwords = organization(password)
-    return DemoLoad(True, passwords, import_org(session, document))
+    result = import_org(session, document)
+    demo_records.fill(session)  # 干部信息 of the demo cadres
+    return DemoLoad(True, passwords, result)

@@ -1,2 +1,4 @@
-"""Registers about people that outlive one case: the 预备党员 register today, cadre records
-(干部信息) and the reserve pool (后备干部库) as they are added."""
+"""Registers about people that outlive one case: 干部信息 (cadre records — the fields of the
+干部任免审批表 kept per cadre, who may read and edit them, their import from and export to a
+干部信息采集表), the 后备干部库 (reserve pool, its 培养措施 and annual review) and the 预备党员
+register. Every change and every whole-record read is audited."""

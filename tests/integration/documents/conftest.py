@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 from flask import Flask
 from pypdf import PdfReader
+from sqlalchemy import delete
 
+from models import AnnualRating
 from tests.drivers import dues
 from tests.factories import AnnualRatingFactory
 from tests.flows import Flow
@@ -91,18 +93,22 @@ def flow(api: Any, app: Flask, runner: Any) -> Flow:
 
 
 def _rate(app: Flask, username: str, ratings: dict[int, str]) -> None:
+    """Set these years' ratings (the demo's own for them, if any, replaced)."""
     with app.app_context():
         user_id = accounts.find_user(db.session, username).id
+        db.session.execute(delete(AnnualRating).where(AnnualRating.user_id == user_id,
+                                                      AnnualRating.year.in_(list(ratings))))
         for year, rating in ratings.items():
             AnnualRatingFactory(user_id=user_id, year=year, rating=rating)
+        db.session.commit()
         db.session.remove()
 
 
 @pytest.fixture()
 def promotion(api: Any, app: Flask) -> dict[str, Any]:
     """A promotion of 梁晨 (s1_06) decided by the 党委会; 酝酿 by 高峰 for 马立新 (委托).
-    OrgFlow holds his ratings for 2024 (称职) and 2025 (优秀), none for 2023."""
-    _rate(app, "s1_06", {2024: "称职"})  # the demo holds 2025: 优秀
+    OrgFlow holds his ratings for 2023 and 2024 (称职, his demo 干部信息) and 2025 (优秀, imported)."""
+    _rate(app, "s1_06", {2024: "称职"})
     with frozen_at(at(PROMOTION_AT)):
         case = start(api)
         now = clock.now().astimezone(clock.SHANGHAI)

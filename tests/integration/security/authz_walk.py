@@ -96,7 +96,7 @@ def case_ids(app: Flask, web: Any) -> dict[str, Any]:
             "definition_id": db.session.scalars(select(ProcessDefinition.id)).first(),
             "user_id": accounts.find_user(db.session, "s1_06").id, "relation_id": 1,
             "key": "cadre_promotion", "pack_id": "cadre-2019", "kind": "approval", "day": "2027-02-06",
-            "view": "todo", "tab": "diagram", "filename": "css/app.css",
+            "view": "todo", "tab": "diagram", "filename": "css/app.css", "username": "s1_07", "section": "resume",
             "entry_id": entry.id, "measure_id": entry_measure(entry),
         }
 

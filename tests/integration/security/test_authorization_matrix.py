@@ -94,6 +94,25 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("api.instance_events", "GET"): CASE_READERS,
     ("api.instance_documents", "GET"): CASE_READERS,
     ("api.instance_pdf", "GET"): CASE_READERS,
+    ("api.instance_docx", "GET"): CASE_READERS,
+    ("documents.word", "GET"): NOBODY,  # the walk asks for the 审批单 (kind "approval"), which has no Word file: 404
+    # 干部信息: the lists, the upload and the export answer anybody with what they manage (nothing for
+    # most); a record (s1_07, managed by the S1 组织部) only its managing 组织部
+    ("records.cadres", "GET"): USERS,
+    ("records.create", "POST"): USERS,  # an empty form is refused before any record is chosen
+    ("records.upload", "GET"): USERS,
+    ("records.upload", "POST"): USERS,  # an empty upload is refused (422) before any cadre is named
+    ("records.export", "GET"): USERS,
+    ("records.record", "GET"): _only("officer"),
+    ("records.edit", "GET"): _only("officer"),
+    ("records.edit", "POST"): _only("officer"),
+    ("records.section", "GET"): _only("officer"),
+    ("records.section", "POST"): _only("officer"),
+    ("records.photo_upload", "POST"): _only("officer"),
+    ("records.photo", "GET"): NOBODY,  # s1_07 has no photo: 404 for the officer too
+    ("api.list_cadres", "GET"): USERS,
+    ("api.get_cadre", "GET"): _only("officer"),
+    ("api.put_cadre", "PUT"): _only("officer"),
     ("api.list_comments", "GET"): CASE_READERS,
     ("api.get_task", "GET"): CASE_READERS,
     ("api.item_actions", "GET"): CASE_READERS,

@@ -53,6 +53,8 @@ EVENT_TITLES = {
     "access.refused": N_("拒绝访问"),
     "reserve.measure_add": N_("新增培养措施"), "reserve.measure_update": N_("修改培养措施"),
     "reserve.review": N_("后备干部年度调整"),
+    "cadre.create": N_("建立干部信息"), "cadre.update": N_("修改干部信息"), "cadre.import": N_("导入干部信息"),
+    "cadre.read": N_("查看干部信息"), "cadre.export": N_("导出干部信息"),
 }
 
 # Payload keys that name people: usernames (or, in 催办's `to`, user ids).

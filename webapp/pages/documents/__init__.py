@@ -7,6 +7,8 @@ template and turns it into a PDF (`webapp/documents/`).
     党费下拨通知 (`dues_notice`)   a `dues_allocation` whose plan the 党委会 adopted
     党费使用台账 (`dues_ledger`)   a `dues_allocation` once the money was transferred
 
+The 干部任免审批表 is also a Word file (`word`, python-docx) the 组织部 can edit.
+
 `prepare` checks the reader may see the case (404/403 as for reading it), builds the context and
 records the download in the same transaction (`workflows.audit.reads`): no document without its record.
 """
@@ -22,6 +24,7 @@ from sqlalchemy.orm import Session
 from models import ProcessInstance
 from models import User
 from webapp.pages.documents import appointment
+from webapp.pages.documents import appointment_word
 from webapp.pages.documents import approval
 from webapp.pages.documents import dues
 from webapp.pages.documents.common import printing
@@ -31,6 +34,8 @@ from workflows.errors import NotFound
 
 Builder = Callable[[Session, ProcessInstance, Any], dict[str, Any]]
 Applies = Callable[[Session, ProcessInstance], bool]
+Word = Callable[[dict[str, Any]], bytes]
+FORMATS = ("pdf", "docx")
 
 
 def _always(session: Session, instance: ProcessInstance) -> bool:
@@ -43,6 +48,7 @@ class Kind:
     title: str
     applies: Applies
     build: Builder
+    word: Word | None = None
 
     @property
     def template(self) -> str:
@@ -51,7 +57,7 @@ class Kind:
 
 KINDS: dict[str, Kind] = {kind.key: kind for kind in (
     Kind("approval", "审批单", _always, approval.build),
-    Kind("appointment", "干部任免审批表", appointment.applies, appointment.build),
+    Kind("appointment", "干部任免审批表", appointment.applies, appointment.build, appointment_word.render),
     Kind("dues_notice", "党费下拨通知", dues.notice_applies, dues.build_notice),
     Kind("dues_ledger", "党费使用台账", dues.ledger_applies, dues.build_ledger),
 )}
@@ -61,6 +67,7 @@ KINDS: dict[str, Kind] = {kind.key: kind for kind in (
 class Link:
     kind: str
     title: str
+    word: bool = False
 
 
 @dataclass
@@ -70,6 +77,7 @@ class Document:
     template: str
     filename: str
     context: dict[str, Any]
+    word: Word | None = None
 
 
 def kinds_for(session: Session, instance: ProcessInstance) -> list[Kind]:
@@ -79,7 +87,7 @@ def kinds_for(session: Session, instance: ProcessInstance) -> list[Kind]:
 def links(session: Session, instance: ProcessInstance) -> list[Link]:
     """The documents of a case its viewer may download (the case page's buttons); the caller has
     checked the viewer may see the case."""
-    return [Link(kind.key, kind.title) for kind in kinds_for(session, instance)]
+    return [Link(kind.key, kind.title, kind.word is not None) for kind in kinds_for(session, instance)]
 
 
 def available_for(session: Session, reader: User, instance_id: int) -> list[Link]:
@@ -87,15 +95,16 @@ def available_for(session: Session, reader: User, instance_id: int) -> list[Link
     return links(session, cases.get(session, instance_id, reader))
 
 
-def prepare(session: Session, reader: User, instance_id: int, kind_key: str) -> Document:
+def prepare(session: Session, reader: User, instance_id: int, kind_key: str, fmt: str = "pdf") -> Document:
     """The document's template and context, its download recorded. Raises NotFound (unknown case,
-    document, or one that does not exist for this case yet) and NotAllowed (not a viewer)."""
+    document, or one that does not exist for this case yet — or not in format `fmt`, pdf or
+    docx) and NotAllowed (not a viewer)."""
     instance = cases.get(session, instance_id, reader)
-    kind = KINDS.get(kind_key)
-    if kind is None or not kind.applies(session, instance):
-        raise NotFound(f"{instance.number} 没有“{kind.title if kind else kind_key}”")
+    kind = KINDS.get(kind_key) if fmt in FORMATS else None
+    if kind is None or not kind.applies(session, instance) or (fmt == "docx" and kind.word is None):
+        raise NotFound(f"{instance.number} 没有“{kind.title if kind else kind_key}”" + ("的 Word 文件" if fmt == "docx" else ""))
     printed = printing(session, instance, reader)
     context = kind.build(session, instance, printed)
     reads.record(session, reader, reads.DOWNLOAD, {"document": kind.key, "title": kind.title, "number": instance.number,
-                                                    "head_seq": printed.seal.seq}, instance=instance)
-    return Document(kind.key, kind.title, kind.template, f"{instance.number}-{kind.title}.pdf", context)
+                                                    "head_seq": printed.seal.seq, "format": fmt}, instance=instance)
+    return Document(kind.key, kind.title, kind.template, f"{instance.number}-{kind.title}.{fmt}", context, kind.word)

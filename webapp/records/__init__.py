@@ -1,0 +1,1 @@
+"""records blueprint: 干部信息 (cadre records) pages."""
