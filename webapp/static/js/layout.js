@@ -23,7 +23,23 @@
     });
   }
 
+  /* A table or diagram that scrolls sideways in its own box (phones) takes the keyboard focus, so
+     it can be scrolled without a mouse (WCAG 2.1.1; axe: scrollable-region-focusable). */
+  function focusableScrollers() {
+    document.querySelectorAll("table.list, table.rows, .diagram-box").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        if (!box.hasAttribute("tabindex")) { box.setAttribute("tabindex", "0"); box.setAttribute("data-scroll-focus", ""); }
+      } else if (box.hasAttribute("data-scroll-focus")) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("data-scroll-focus");
+      }
+    });
+  }
+
+  window.addEventListener("resize", focusableScrollers);
+
   document.addEventListener("DOMContentLoaded", function () {
+    focusableScrollers();
     toggles().forEach(function (button) {
       var target = document.getElementById(button.getAttribute("data-toggle"));
       /* A small form the server sent back open (a refusal) is shown, not left folded. */
