@@ -74,15 +74,26 @@ class Person:
         return self.page
 
 
+DESKTOP = {"width": 1400, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
 @pytest.fixture()
-def people(browser: Browser, live_server: str) -> Iterator[Any]:
+def viewport(request: pytest.FixtureRequest) -> dict[str, int]:
+    """The window size of `people`: a desktop's, unless a module runs its tests at both widths with
+    `pytest.mark.parametrize("viewport", [DESKTOP, PHONE], indirect=True)`."""
+    return getattr(request, "param", DESKTOP)
+
+
+@pytest.fixture()
+def people(browser: Browser, live_server: str, viewport: dict[str, int]) -> Iterator[Any]:
     """`people("s1_03")` → that demo user, signed in, in a browser context of their own."""
     contexts: list[Any] = []
     opened: dict[str, Person] = {}
 
     def person(username: str) -> Person:
         if username not in opened:
-            context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+            context = browser.new_context(viewport=viewport, locale="zh-CN")
             contexts.append(context)
             page = context.new_page()
             who = Person(page, live_server)

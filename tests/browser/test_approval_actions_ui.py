@@ -7,19 +7,28 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.browser.conftest import DESKTOP
+from tests.browser.conftest import PHONE
 from tests.browser.test_cadre_promotion_ui import open_case
 from tests.browser.test_cadre_promotion_ui import todo_numbers
 from tests.helpers import complete
 from tests.helpers import start
 from workflows.engine import clock
 
+# Each test at a desktop's width and a phone's (issue 13: every item at both widths).
+pytestmark = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"], indirect=True)
+
 
 def dialog(page: Page, action: str) -> Any:
     """Open the small form of `action` in the action bar and return it."""
     pop = page.locator(f'#action-bar details[data-action="{action}"]').first
+    more = page.locator("#action-bar .more-toggle")
+    if not pop.locator("summary").is_visible() and more.is_visible():
+        more.click()  # on a phone the actions other than the decisions are under 更多
     pop.locator("summary").click()
     form = pop.locator("form")
     expect(form).to_be_visible()
@@ -138,6 +147,9 @@ def test_reading_a_notification(people: Any, api: Any, shoot: Any) -> None:
 
     secretary = people("s1_01")
     page = secretary.go("/")
+    menu = page.locator("button.nav-toggle")
+    if menu.is_visible():
+        menu.click()  # on a phone the navigation is behind 菜单
     expect(page.locator("#nav-notifications .badge")).to_have_text("2")
     page.locator("#nav-notifications").click()
     rows = page.locator("#notifications tbody tr")

@@ -5,9 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import DESKTOP
+from tests.browser.conftest import PHONE
 from tests.helpers import start
+
+# Each test at a desktop's width and a phone's (issue 13: every item at both widths).
+pytestmark = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"], indirect=True)
 
 
 def test_the_secretary_approves_two_steps_at_once(people: Any, api: Any) -> None:

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
+from tests.browser.conftest import DESKTOP
+from tests.browser.conftest import PHONE
 from tests.conftest import PASSWORD
 
-PHONE = {"width": 390, "height": 844}
+# Each test at a desktop's width and a phone's (issue 13: every item at both widths).
+pytestmark = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"], indirect=True)
 
 
 def test_rows_are_added_and_deleted_within_max_items(people: Any) -> None:
@@ -83,8 +87,8 @@ def test_the_catalog_shows_what_a_user_may_not_start_and_who_may(people: Any) ->
     expect(page.locator("h1")).to_contain_text("追加")
 
 
-def test_without_javascript_the_forms_still_work(browser: Browser, live_server: str) -> None:
-    context = browser.new_context(java_script_enabled=False, viewport=PHONE, locale="zh-CN")
+def test_without_javascript_the_forms_still_work(browser: Browser, live_server: str, viewport: dict[str, int]) -> None:
+    context = browser.new_context(java_script_enabled=False, viewport=viewport, locale="zh-CN")
     try:
         page = context.new_page()
         page.goto(live_server + "/auth/login")
