@@ -267,3 +267,15 @@ def csv_text(rows: list[EntryRow]) -> str:
                          STATUSES[r.status], r.removed_on.isoformat() if r.removed_on else "",
                          r.removed_reason or "", r.measures])
     return "\ufeff" + out.getvalue()
+
+
+def bounded_text(raw: Any, name: str, limit: int, errors: dict[str, list[str]]) -> str:
+    """A posted text field, stripped; a non-text value or one over `limit` characters adds an
+    error under `name` (the 培养措施 and review forms and their JSON bodies)."""
+    if raw is not None and not isinstance(raw, str):
+        errors[name] = ["应为文字"]
+        return ""
+    text = (raw or "").strip()
+    if len(text) > limit:
+        errors[name] = [f"不超过 {limit} 个字"]
+    return text

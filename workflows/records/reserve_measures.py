@@ -22,6 +22,7 @@ from workflows.errors import NotAllowed
 from workflows.errors import NotFound
 from workflows.errors import ValidationFailed
 from workflows.records.reserve import MEASURE_KINDS
+from workflows.records.reserve import bounded_text
 from workflows.records.reserve import can_manage
 from workflows.records.reserve import load_entry
 from workflows.rules.base import violation
@@ -56,28 +57,18 @@ def _day(raw: Any, name: str, errors: dict[str, list[str]], required: bool) -> d
     return day
 
 
-def _string(raw: Any, name: str, limit: int, errors: dict[str, list[str]]) -> str:
-    if raw is not None and not isinstance(raw, str):
-        errors[name] = ["应为文字"]
-        return ""
-    text = (raw or "").strip()
-    if len(text) > limit:
-        errors[name] = [f"不超过 {limit} 个字"]
-    return text
-
-
 def parse_measure(values: Mapping[str, Any]) -> MeasureInput:
     """A 培养措施 from a form or a JSON body; raises ValidationFailed naming each bad field."""
     errors: dict[str, list[str]] = {}
-    kind = _string(values.get("kind"), "kind", 20, errors)
+    kind = bounded_text(values.get("kind"), "kind", 20, errors)
     if kind not in MEASURE_KINDS:
         errors["kind"] = ["请选择措施类别：" + "、".join(MEASURE_KINDS.values())]
-    title = _string(values.get("title"), "title", MAX_TITLE, errors)
+    title = bounded_text(values.get("title"), "title", MAX_TITLE, errors)
     if not title and "title" not in errors:
         errors["title"] = ["请填写措施内容，如“选派到疫情防控一线吃劲岗位”"]
     starts_on = _day(values.get("starts_on"), "starts_on", errors, required=True)
     ends_on = _day(values.get("ends_on"), "ends_on", errors, required=False)
-    result = _string(values.get("result"), "result", MAX_RESULT, errors)
+    result = bounded_text(values.get("result"), "result", MAX_RESULT, errors)
     if errors:
         raise ValidationFailed("培养措施填写有误", errors)
     assert starts_on is not None

@@ -20,6 +20,7 @@ from models import User
 from workflows import audit
 from workflows.errors import NotAllowed
 from workflows.errors import ValidationFailed
+from workflows.records.reserve import bounded_text
 from workflows.records.reserve import can_manage
 from workflows.records.reserve import load_entry
 from workflows.rules.base import violation
@@ -38,27 +39,17 @@ class ReviewInput:
     reason: str
 
 
-def _text(raw: Any, name: str, limit: int, errors: dict[str, list[str]]) -> str:
-    if raw is not None and not isinstance(raw, str):
-        errors[name] = ["应为文字"]
-        return ""
-    text = (raw or "").strip()
-    if len(text) > limit:
-        errors[name] = [f"不超过 {limit} 个字"]
-    return text
-
-
 def parse_review(values: Mapping[str, Any]) -> ReviewInput:
     """A review from a form or a JSON body; raises ValidationFailed naming each bad field."""
     errors: dict[str, list[str]] = {}
-    decision = _text(values.get("decision"), "decision", 10, errors)
+    decision = bounded_text(values.get("decision"), "decision", 10, errors)
     if decision not in DECISIONS:
         errors["decision"] = ["请选择：" + "、".join(DECISIONS.values())]
-    category = _text(values.get("category"), "category", 20, errors)
+    category = bounded_text(values.get("category"), "category", 20, errors)
     if category and category not in CATEGORIES:
         errors["category"] = ["类别应为" + "或".join(CATEGORIES.values())]
-    target = _text(values.get("target_post"), "target_post", MAX_POST, errors)
-    reason = _text(values.get("reason"), "reason", MAX_TEXT, errors)
+    target = bounded_text(values.get("target_post"), "target_post", MAX_POST, errors)
+    reason = bounded_text(values.get("reason"), "reason", MAX_TEXT, errors)
     if errors:
         raise ValidationFailed("年度调整填写有误", errors)
     return ReviewInput(decision, category or None, target or None, reason)
