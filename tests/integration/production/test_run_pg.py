@@ -54,8 +54,8 @@ def test_run_pg_serves_with_timer_workers_and_ctrl_c_stops_every_process(scratch
     try:
         wait_for(lambda: "Ctrl-C stops them all" in log.read_text() or script.poll() is not None, 300,
                  "the database to be set up")
-        wait_for(lambda: log.read_text().count("timer worker") == 2 and "Booting worker" in log.read_text(), 120,
-                 "gunicorn and both timer workers")
+        wait_for(lambda: len(re.findall(r"^timer worker \S+ running", log.read_text(), re.M)) == 2
+                 and "Booting worker" in log.read_text(), 120, "gunicorn and both timer workers")
         output = log.read_text()
         assert f"created database {scratch}" in output and "演示组织已导入" in output, output
         url = re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", output)
