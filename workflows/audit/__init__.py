@@ -68,9 +68,13 @@ def _signing_key(head: AuditHead) -> bytes:
     current = _require_key()
     if head.key_fp is None:  # a chain older than key rotation: signed with the configured key
         head.key_fp = audit_chain.fingerprint(current)
-    if head.key_fp not in _ring:
-        raise KeyUnavailable(f"audit chain is signed with key {head.key_fp}, which this process does not have")
-    return _ring[head.key_fp]
+    return _key_of(head.key_fp)
+
+
+def _key_of(fingerprint: str) -> bytes:
+    if fingerprint not in _ring:
+        raise KeyUnavailable(f"audit chain is signed with key {fingerprint}, which this process does not have")
+    return _ring[fingerprint]
 
 
 @dataclass
@@ -118,25 +122,42 @@ def _id(obj: Any) -> int | None:
 
 
 def _seal(session: Session) -> None:
+    """Chain the queued events under the lock on the head row. Core statements, not the ORM:
+    the head's read and update and one INSERT for all the events, with no unit-of-work flush
+    (issue 17: a completion flushes once, when the route writes its changes)."""
     pending: list[_Pending] = session.info.pop(_PENDING, [])
     if not pending:
         return
-    session.flush()  # ids of new instances and work items
-    head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one()
-    key = _signing_key(head)
+    session.flush()  # ids of new instances and work items (nothing to do when the caller flushed)
+    connection = session.connection()
+    head = AuditHead.__table__
+    seq, prev_hash, key_fp = connection.execute(
+        select(head.c.seq, head.c.hash, head.c.key_fp).where(head.c.id == 1).with_for_update()).one()
+    if key_fp is None:  # a chain older than key rotation: signed with the configured key
+        key_fp = audit_chain.fingerprint(_require_key())
+    key = _key_of(key_fp)
+    rows = []
     for item in pending:
-        evt = AuditEvent(
-            seq=head.seq + 1, at=item.at, actor_id=_id(item.actor), acted_for_id=_id(item.acted_for),
+        evt = AuditEvent(  # transient: only to hash it as `to_record` reads it
+            seq=seq + 1, at=item.at, actor_id=_id(item.actor), acted_for_id=_id(item.acted_for),
             instance_id=_id(item.instance), work_item_id=_id(item.work_item), action=item.action,
-            payload=json.loads(json.dumps(item.payload, ensure_ascii=False, default=str)), prev_hash=head.hash,
+            payload=json.loads(json.dumps(item.payload, ensure_ascii=False, default=str)), prev_hash=prev_hash,
         )
-        evt.hash = audit_chain.link_hash(key, head.hash, to_record(evt))
-        session.add(evt)
-        head.seq, head.hash = evt.seq, evt.hash
+        evt.hash = audit_chain.link_hash(key, prev_hash, to_record(evt))
+        rows.append({column: getattr(evt, column) for column in _EVENT_COLUMNS})
+        seq, prev_hash = evt.seq, evt.hash
         if item.action == audit_chain.ROTATION:  # signed with the old key; what follows uses the new
-            head.key_fp = str(item.payload["to"])
-            key = _ring[head.key_fp]
-    session.flush()
+            key_fp = str(item.payload["to"])
+            key = _ring[key_fp]
+    connection.execute(AuditEvent.__table__.insert(), rows)
+    connection.execute(head.update().where(head.c.id == 1).values(seq=seq, hash=prev_hash, key_fp=key_fp))
+    stale = session.identity_map.get(Session.identity_key(AuditHead, 1))
+    if stale is not None:  # read in this transaction (a rotation): the row changed under it
+        session.expire(stale)
+
+
+_EVENT_COLUMNS = ("seq", "at", "actor_id", "acted_for_id", "instance_id", "work_item_id", "action", "payload",
+                  "prev_hash", "hash")
 
 
 @event.listens_for(Session, "before_commit")

@@ -189,6 +189,15 @@ def complete(session: Session, item_id: int, user: User, data: Any, comment: str
     item, principal = item_for_action(session, item_id, user)
     if item.kind != WorkItemKind.TASK:
         raise InvalidRequest("该事项不是流程步骤，请通过相应的办理操作提交")
+    # No autoflush on the way (issue 17): the changes are written once, by the caller's flush or
+    # commit; the reads below do not depend on them (`projection` skips the items closed here,
+    # effects and the cancelling of deadlines flush for themselves).
+    with session.no_autoflush:
+        return _complete(session, item, principal, user, data, comment)
+
+
+def _complete(session: Session, item: WorkItem, principal: User, user: User, data: Any,
+              comment: str | None) -> WorkItem:
     loaded = ready_task(item)
     form, submission = validate_submission(session, item, data, comment, loaded[1].data, user)
     item.completed_by, item.acted_for, item.action, item.comment, item.data = (

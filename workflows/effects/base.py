@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from models import ProcessInstance
+from workflows.sql import autoflushing
 
 
 @dataclass
@@ -61,6 +62,12 @@ def unknown_effects(spec: str | None) -> list[str]:
 
 
 def run_effects(spec: str | None, ctx: EffectContext) -> None:
-    for name, arg in parse(spec):
-        ctx.arg = arg
-        EFFECTS[name](ctx)
+    """Run a step's effects. They query and write the case's records, so they autoflush as
+    usual, also inside a caller's `no_autoflush` (a completion's)."""
+    effects = parse(spec)
+    if not effects:
+        return
+    with autoflushing(ctx.session):
+        for name, arg in effects:
+            ctx.arg = arg
+            EFFECTS[name](ctx)

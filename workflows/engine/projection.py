@@ -118,6 +118,8 @@ def _sync_items(session: Session, instance: ProcessInstance, workflow: BpmnWorkf
         select(WorkItem).where(WorkItem.instance_id == instance.id, WorkItem.status == WorkItemStatus.OPEN,
                                WorkItem.kind != WorkItemKind.RESUBMIT)
     ).all()
+    # An item closed in this transaction but not yet flushed is still OPEN in the database.
+    open_items = [item for item in open_items if item.status == WorkItemStatus.OPEN]
     for item in open_items:
         if item.task_id not in ready_ids:
             close_item(session, item, WorkItemStatus.CANCELLED, now)

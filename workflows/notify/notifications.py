@@ -109,9 +109,14 @@ def _flush_queue(session: Session) -> None:
     session.flush()
     told = [item for item in queued if item.status == WorkItemStatus.OPEN and not item.on_hold]
     handlers = handlers_by_item(session, told)
+    now, rows = clock.now(), []
     for item in told:
         kind, body = queued[item]
-        notify(session, handlers[item.id], kind, instance=item.instance, item=item, body=body)
+        title = title_for(kind, item.instance, item)
+        rows += [{"user_id": uid, "kind": kind, "instance_id": item.instance_id, "work_item_id": item.id,
+                  "title": title, "body": body, "created_at": now} for uid in sorted({u for u in handlers[item.id] if u is not None})]
+    if rows:  # one INSERT, not a unit-of-work flush at commit (issue 17)
+        session.connection().execute(Notification.__table__.insert(), rows)
 
 
 @event.listens_for(Session, "before_commit")

@@ -29,6 +29,7 @@ from workflows.calendar import load_calendar
 from workflows.engine import clock
 from workflows.errors import RuleViolation
 from workflows.rules.packs import rule
+from workflows.sql import autoflushing
 
 
 @dataclass
@@ -133,12 +134,14 @@ def unknown_checks(spec: str | None) -> list[str]:
 
 
 def prepare_all(spec: str | None, ctx: RuleContext) -> dict[str, Any]:
-    """Server fields for a task that just became ready."""
+    """Server fields for a task that just became ready. The hooks read what the transaction
+    wrote (the items completed in it), so they autoflush also inside a completion."""
     prepared: dict[str, Any] = {}
-    for name, arg in parse_specs(spec):
-        hook = CHECKS[name].prepare
-        if hook is not None:
-            prepared.update(hook(ctx, arg))
+    hooks = [(hook, arg) for name, arg in parse_specs(spec) if (hook := CHECKS[name].prepare) is not None]
+    if hooks:
+        with autoflushing(ctx.session):
+            for hook, arg in hooks:
+                prepared.update(hook(ctx, arg))
     return prepared
 
 

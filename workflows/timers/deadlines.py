@@ -86,6 +86,7 @@ def sync(session: Session, instance: ProcessInstance, created: list[WorkItem],
 
 
 def _cancel_closed_steps(session: Session, instance: ProcessInstance, loaded: list[TimerJob]) -> None:
+    session.flush()  # the UPDATE asks the database which items are open (the caller may not autoflush)
     open_tasks = select(WorkItem.task_id).where(WorkItem.instance_id == instance.id,
                                                 WorkItem.status == WorkItemStatus.OPEN)
     session.execute(
