@@ -68,7 +68,12 @@ def complete(api: Any, username: str, instance_id: int, task: str, data: dict[st
     item = open_item(api, username, instance_id, task)
     response = api(username).post(f"/tasks/{item['id']}/complete", {"data": data, "comment": comment})
     assert response.status_code == expect, response.get_json()
-    return response.get_json()
+    answer: dict[str, Any] = response.get_json()
+    if response.status_code == 200:  # built from what the completion loaded: the same as a fresh read
+        fresh = api(username).get(f"/instances/{instance_id}")
+        if fresh.status_code == 200:
+            assert answer["instance"] == fresh.get_json(), "the completion's answer differs from the case read again"
+    return answer
 
 
 def instance(api: Any, username: str, instance_id: int) -> dict[str, Any]:

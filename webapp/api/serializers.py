@@ -11,6 +11,7 @@ from models import AuditEvent
 from models import CaseCC
 from models import ProcessDefinition
 from models import ProcessInstance
+from models import TimerJob
 from models import User
 from models import WorkItem
 from workflows import timers
@@ -89,24 +90,30 @@ def instance_json(session: Session, instance: ProcessInstance) -> dict[str, Any]
     return _instance_json(session, instance)[0]
 
 
-def _instance_json(session: Session, instance: ProcessInstance,
-                   also: WorkItem | None = None) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    open_items = tasks.open_items(session, instance)
-    candidates = tasks.candidates_by_item(session, [*open_items, *([also] if also is not None else [])])
+def _instance_json(session: Session, instance: ProcessInstance, also: WorkItem | None = None,
+                   known: tuple[list[WorkItem], dict[int, list[User]], list[TimerJob]] | None = None,
+                   ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    if known is None:
+        open_items = tasks.open_items(session, instance)
+        candidates = tasks.candidates_by_item(session, [*open_items, *([also] if also is not None else [])])
+        jobs = timers.timers_of(session, instance.id)
+    else:
+        open_items, candidates, jobs = known
     body = instance_summary(instance)
     body.update(
         subject=username(instance.subject_user),
         revision=instance.revision,
         data=instance.data,
         work_items=[item_json(session, i, False, candidates.get(i.id, [])) for i in open_items],
-        timers=[{"task": job.task_name, "due_at": iso(job.due_at)} for job in timers.timers_of(session, instance.id)],
+        timers=[{"task": job.task_name, "due_at": iso(job.due_at)} for job in jobs],
     )
     return body, item_json(session, also, True, candidates.get(also.id, [])) if also is not None else None
 
 
 def completion_json(session: Session, item: WorkItem) -> dict[str, Any]:
-    """The answer to completing `item`: the item as handled and its case as it is now."""
-    instance, done = _instance_json(session, item.instance, item)
+    """The answer to completing `item`: the item as handled and its case as it is now — built from
+    the objects the completion left in the session when it projected the case (issue 17)."""
+    instance, done = _instance_json(session, item.instance, item, tasks.completed_case(session, item))
     return {"item": done, "instance": instance}
 
 

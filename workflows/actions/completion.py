@@ -14,14 +14,11 @@ from workflows.actions import common
 from workflows.actions import returning
 from workflows.actions import signers
 from workflows.cases import tasks
-from workflows.errors import NotFound
 
 
 def complete_item(session: Session, item_id: int, user: User, data: Any, comment: str | None = None) -> WorkItem:
     """Complete the item with its form data, whatever its kind (see `form_schema`)."""
-    item = session.get(WorkItem, item_id)
-    if item is None:
-        raise NotFound(f"待办事项 {item_id} 不存在")
+    item = tasks.locked_item(session, item_id)  # 404; read once, under the lock, for every kind
     if item.kind == WorkItemKind.SIGNER:
         return signers.sign(session, user, item_id, data, comment)
     if item.kind == WorkItemKind.RESUBMIT:

@@ -14,9 +14,14 @@ keeps every item of that task open, and closes them all if the step goes away (�
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import Exists
+from sqlalchemy import exists
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import aliased
 
 from models import User
 from models import WorkItem
@@ -36,6 +41,13 @@ def open_signers(session: Session, item: WorkItem, position: str | None = None) 
     if position:
         query = query.where(WorkItem.sign_position == position)
     return list(session.scalars(query.order_by(WorkItem.id)))
+
+
+def waiting_after_signers(item_id: Any) -> Exists:
+    """EXISTS: 后加签 signers wait on the item `item_id` (a column or value), to read along with it."""
+    signer = aliased(WorkItem)
+    return exists().where(signer.parent_id == item_id, signer.kind == WorkItemKind.SIGNER,
+                          signer.status == WorkItemStatus.OPEN, signer.sign_position == AFTER)
 
 
 def set_on_hold(session: Session, item: WorkItem, on_hold: bool) -> None:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import event
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from models import ProcessInstance
+from models import TimerJob
+from models import TimerStatus
 from models import User
 from models import WorkItem
 from models import WorkItemCandidate
@@ -61,18 +65,65 @@ def _handled_message(item: WorkItem) -> str:
     return "该事项已不在办理中（流程已流转或已撤销）"
 
 
+@dataclass
+class _Locked:
+    """An item read under its case's lock in this transaction, with what the completion needs."""
+
+    item: WorkItem
+    after_signers: bool  # 后加签 signers wait on it (else the hold check has nothing to find)
+    candidates: list[User] | None = None
+    projected: projection.Projected | None = None  # its case after it was completed here
+
+
+_LOCKED = "orgflow_locked_items"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_locked(session: Session, transaction: Any) -> None:
+    if transaction.parent is None or transaction.nested:  # not a flush's; a savepoint's too, to be safe
+        session.info.pop(_LOCKED, None)
+
+
+def _locked(session: Session, item_id: int) -> _Locked:
+    """Lock the item's case, then re-read the item (404): once per transaction, as the lock is
+    held and every change goes through this session until it ends."""
+    known: dict[int, _Locked] = session.info.setdefault(_LOCKED, {})
+    if item_id in known:
+        return known[item_id]
+    instance = lock_case_of_item(session, item_id)
+    row = session.execute(
+        select(WorkItem, signing.waiting_after_signers(WorkItem.id)).where(WorkItem.id == item_id)
+        .execution_options(populate_existing=True)
+    ).first() if instance is not None else None
+    if row is None:
+        raise NotFound(f"待办事项 {item_id} 不存在")
+    item = row[0]
+    # Hand the locked row to the item: the session's identity map holds objects weakly, and
+    # lazy-loading `item.instance` after this function returned would read the row again.
+    set_committed_value(item, "instance", instance)
+    known[item_id] = found = _Locked(item, bool(row[1]))
+    return found
+
+
+def locked_item(session: Session, item_id: int) -> WorkItem:
+    """The item re-read under its case's lock (404), any kind, open or not."""
+    return _locked(session, item_id).item
+
+
 def item_for_action(session: Session, item_id: int, user: User) -> tuple[WorkItem, User]:
     """Lock the item's case, then re-read the item: 404, 403 for non-candidates, 409 if closed,
     claimed by another or on hold (加签). Returns the item and whom the user acts for (themselves,
     or the candidate whose deputy they are)."""
-    instance = lock_case_of_item(session, item_id)
-    item = session.get(WorkItem, item_id, populate_existing=True) if instance is not None else None
-    if item is None:
-        raise NotFound(f"待办事项 {item_id} 不存在")
-    # Hand the locked row to the item: the session's identity map holds objects weakly, and
-    # lazy-loading `item.instance` after this function returned would read the row again.
-    set_committed_value(item, "instance", instance)
-    principal = permissions.acting_principal(session, item, user)
+    return _acting(session, item_id, user)[:2]
+
+
+def _acting(session: Session, item_id: int, user: User) -> tuple[WorkItem, User, _Locked]:
+    locked = _locked(session, item_id)
+    item = locked.item
+    # All the candidates (one query, also for the answer), then whether the user is one of them.
+    locked.candidates = candidates_of(session, item)
+    principal: User | None = user if any(c.id == user.id for c in locked.candidates) else None
+    principal = principal or delegation.principal_for(session, item, user)
     if principal is None:
         raise delegation.refusal(session, item, user) or NotAllowed("您不是该事项的办理人")
     if item.status != WorkItemStatus.OPEN:
@@ -82,7 +133,7 @@ def item_for_action(session: Session, item_id: int, user: User) -> tuple[WorkIte
         raise AlreadyHandled(f"该事项已由{item.assignee.name if item.assignee else '他人'}认领")
     if item.on_hold:
         raise AlreadyHandled(signing.hold_message(session, item))
-    return item, principal
+    return item, principal, locked
 
 
 def acted_for(user: User, principal: User) -> User | None:
@@ -186,31 +237,52 @@ def complete(session: Session, item_id: int, user: User, data: Any, comment: str
     Raises NotFound, NotAllowed (403), AlreadyHandled (409), ValidationFailed/RuleViolation (422),
     InvalidRequest (400) for a 加签 or resubmission item (see `workflows.actions`).
     """
-    item, principal = item_for_action(session, item_id, user)
+    item, principal, locked = _acting(session, item_id, user)
     if item.kind != WorkItemKind.TASK:
         raise InvalidRequest("该事项不是流程步骤，请通过相应的办理操作提交")
     # No autoflush on the way (issue 17): the changes are written once, by the caller's flush or
     # commit; the reads below do not depend on them (`projection` skips the items closed here,
     # effects and the cancelling of deadlines flush for themselves).
     with session.no_autoflush:
-        return _complete(session, item, principal, user, data, comment)
+        return _complete(session, locked, principal, user, data, comment)
 
 
-def _complete(session: Session, item: WorkItem, principal: User, user: User, data: Any,
+def _complete(session: Session, locked: _Locked, principal: User, user: User, data: Any,
               comment: str | None) -> WorkItem:
+    item = locked.item
     loaded = ready_task(item)
     form, submission = validate_submission(session, item, data, comment, loaded[1].data, user)
     item.completed_by, item.acted_for, item.action, item.comment, item.data = (
         user, acted_for(user, principal), "complete", comment, submission)
     item.decision = next((str(form[f]) for f in DECISION_FIELDS if f in form), None)
     item.completed_at = clock.now()
-    held = signing.hold_for_after_signers(session, item)
+    held = signing.hold_for_after_signers(session, item) if locked.after_signers else []
     if not held:
         advance(session, item, submission, principal, loaded)
+        locked.projected = projection.projected(session)
     payload = {"task": item.task_name, "decision": item.decision, "comment": comment, "data": submission}
     audit.record(session, "task.complete", actor=user, acted_for=item.acted_for, instance=item.instance,
                  work_item=item, payload={**payload, "held_for": held} if held else payload)
     return item
+
+
+def completed_case(session: Session, item: WorkItem) -> tuple[list[WorkItem], dict[int, list[User]],
+                                                                list[TimerJob]] | None:
+    """The case of an item completed in this transaction (and flushed), as its projection left
+    it, from the objects the completion loaded: (its open items by id, candidates by item id —
+    the completed item's too —, its pending BPMN timers by due time). None when the completion
+    did not project (held for 后加签 signers, or not `complete`): then read them."""
+    locked = session.info.get(_LOCKED, {}).get(item.id)
+    if locked is None or locked.projected is None or locked.candidates is None:
+        return None
+    found = locked.projected
+    items = sorted(found.items, key=lambda i: i.id)
+    candidates = {item.id: locked.candidates}
+    candidates.update({i.id: sorted(users, key=lambda u: u.id) for i, users in found.candidates.items()})
+    candidates.update(candidates_by_item(session, [i for i in items if i.id not in candidates]))
+    timers = sorted((job for job in found.timers if job.status == TimerStatus.PENDING),
+                    key=lambda job: (job.due_at, job.id))
+    return items, candidates, timers
 
 
 def open_items(session: Session, instance: ProcessInstance) -> list[WorkItem]:

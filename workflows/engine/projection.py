@@ -3,6 +3,7 @@ jobs, and a finished workflow into the instance status (DESIGN §3)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from models import ProcessInstance
 from models import TimerJob
 from models import TimerStatus
+from models import User
 from models import WorkItem
 from models import WorkItemCandidate
 from models import WorkItemKind
@@ -78,8 +80,9 @@ def close_item(session: Session, item: WorkItem, status: WorkItemStatus, now: da
     session.execute(update(WorkItemCandidate).where(WorkItemCandidate.work_item_id == item.id).values(is_open=False))
 
 
-def create_item(session: Session, instance: ProcessInstance, task: Task, now: datetime) -> WorkItem:
-    """A work item for a READY user task, with its candidates and the server's prepared fields."""
+def create_item(session: Session, instance: ProcessInstance, task: Task, now: datetime) -> tuple[WorkItem, list[User]]:
+    """A work item for a READY user task, with its candidates (returned too, as users) and the
+    server's prepared fields."""
     props = properties(task.task_spec)
     route = assignment.resolve(session, task.task_spec.lane, instance, task.data, props, mi_input_item(task))
     where = f"（{route.scope_unit.name}）" if route.scope_unit else ""
@@ -107,24 +110,44 @@ def create_item(session: Session, instance: ProcessInstance, task: Task, now: da
         audit.record(session, "task.recusal", instance=instance, work_item=item,
                      payload={"task": item.task_name, "recused": recused, "note": note,
                               "rule": recusal.RULE, "source": recusal.source()})
-    return item
+    return item, route.candidates
 
 
-def _sync_items(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, now: datetime) -> list[WorkItem]:
+@dataclass
+class Projected:
+    """The case as a projection left it, for an answer built without reading it again: its open
+    items (new ones with their candidates) and its BPMN timer jobs (pending or not)."""
+
+    items: list[WorkItem]
+    candidates: dict[WorkItem, list[User]]
+    timers: list[TimerJob]
+
+
+_PROJECTED = "orgflow_projected"
+
+
+def projected(session: Session) -> Projected | None:
+    """What the last `sync` of this session left (taken: a second call answers None)."""
+    found: Projected | None = session.info.pop(_PROJECTED, None)
+    return found
+
+
+def _sync_items(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
+                now: datetime) -> tuple[dict[WorkItem, list[User]], list[WorkItem]]:
+    """(the items created with their candidates, the items still open)."""
     ready = engine().ready_user_tasks(workflow)
     ready_ids = {str(task.id) for task in ready}
-    # A resubmission item (退回发起人) stands for no user task; its action closes it.
-    open_items = session.scalars(
-        select(WorkItem).where(WorkItem.instance_id == instance.id, WorkItem.status == WorkItemStatus.OPEN,
-                               WorkItem.kind != WorkItemKind.RESUBMIT)
-    ).all()
     # An item closed in this transaction but not yet flushed is still OPEN in the database.
-    open_items = [item for item in open_items if item.status == WorkItemStatus.OPEN]
+    open_items = [item for item in session.scalars(
+        select(WorkItem).where(WorkItem.instance_id == instance.id, WorkItem.status == WorkItemStatus.OPEN)
+    ) if item.status == WorkItemStatus.OPEN]
+    # A resubmission item (退回发起人) stands for no user task; its action closes it.
     for item in open_items:
-        if item.task_id not in ready_ids:
+        if item.kind != WorkItemKind.RESUBMIT and item.task_id not in ready_ids:
             close_item(session, item, WorkItemStatus.CANCELLED, now)
-    known = {item.task_id for item in open_items}
-    return [create_item(session, instance, task, now) for task in ready if str(task.id) not in known]
+    known = {item.task_id for item in open_items if item.kind != WorkItemKind.RESUBMIT}
+    created = dict(create_item(session, instance, task, now) for task in ready if str(task.id) not in known)
+    return created, [item for item in open_items if item.status == WorkItemStatus.OPEN] + list(created)
 
 
 def _timer_fired(session: Session, instance: ProcessInstance, job: TimerJob, task: Task | None) -> None:
@@ -134,13 +157,15 @@ def _timer_fired(session: Session, instance: ProcessInstance, job: TimerJob, tas
         run_effects(properties(task.task_spec).get("effects"), EffectContext(session, instance, instance.data))
 
 
-def _sync_timers(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> list[TimerJob]:
-    """Bring the BPMN timer jobs in line; returns the case's pending deadline jobs (read in the
-    same query, so that `deadlines.sync` knows whether it has anything to cancel)."""
+def _sync_timers(session: Session, instance: ProcessInstance,
+                 workflow: BpmnWorkflow) -> tuple[list[TimerJob], list[TimerJob]]:
+    """Bring the BPMN timer jobs in line; returns them, and the case's pending deadline jobs (read
+    in the same query, so that `deadlines.sync` knows whether it has anything to cancel)."""
     waiting = {str(task.id): (task, due) for task, due in engine().waiting_timers(workflow)}
     rows = session.scalars(select(TimerJob).where(
         TimerJob.instance_id == instance.id, or_(TimerJob.kind == "timer", TimerJob.status == TimerStatus.PENDING)))
-    jobs, pending_deadlines = {}, []
+    jobs: dict[str, TimerJob] = {}
+    pending_deadlines = []
     for job in rows:
         if job.kind == "timer":
             jobs[job.task_id] = job
@@ -154,17 +179,21 @@ def _sync_timers(session: Session, instance: ProcessInstance, workflow: BpmnWork
                 _timer_fired(session, instance, job, fired[task_id][0])
             else:
                 job.status = TimerStatus.CANCELLED
+    added: list[TimerJob] = []
     for task_id, (task, due) in fired.items():
         if task_id not in jobs:  # already due when reached: it fired in the run that reached it
             job = TimerJob(instance_id=instance.id, kind="timer", task_id=task_id, task_name=task.task_spec.bpmn_id,
                            due_at=due)
             session.add(job)
+            added.append(job)
             _timer_fired(session, instance, job, task)
     for task_id, (task, due) in waiting.items():
         if task_id not in jobs:
-            session.add(TimerJob(instance_id=instance.id, kind="timer", task_id=task_id,
-                                 task_name=task.task_spec.bpmn_id, due_at=due))
-    return pending_deadlines
+            job = TimerJob(instance_id=instance.id, kind="timer", task_id=task_id, task_name=task.task_spec.bpmn_id,
+                           due_at=due)
+            session.add(job)
+            added.append(job)
+    return [*jobs.values(), *added], pending_deadlines
 
 
 def _finish(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, now: datetime) -> None:
@@ -190,8 +219,10 @@ def sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) ->
     Returns the work items created. Raises RoutingError when a new step has nobody to do it.
     """
     now = clock.now()
-    pending = _sync_timers(session, instance, workflow)  # first: a fired timer's effects may feed the next step
-    created = _sync_items(session, instance, workflow, now)
+    timers, pending = _sync_timers(session, instance, workflow)  # first: a fired timer's effects may feed the next step
+    routed, still_open = _sync_items(session, instance, workflow, now)
+    created = list(routed)
+    session.info[_PROJECTED] = Projected(still_open, routed, timers)
     deadlines.sync(session, instance, created, pending)
     for item in created:
         notifications.queue_item(session, item)
