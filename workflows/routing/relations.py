@@ -19,6 +19,7 @@ from models import UserRelation
 from workflows import audit
 from workflows.errors import NotFound
 from workflows.errors import ValidationFailed
+from workflows.rules import recusal
 from workflows.rules.recusal import relation_titles
 
 MAX_NOTE = 200
@@ -59,6 +60,7 @@ def declare(session: Session, one: User, other: User, kind: str | None, note: st
         result = Declared(row, False, (row.kind, row.note) != (code, text))
         row.kind, row.note = code, text
     session.flush()
+    recusal.forget(session)
     if result.changed:
         audit.record(session, "relation.declare", actor=actor, payload={
             "users": sorted([one.username, other.username]), "kind": code, "note": text, "created": result.created})
@@ -74,6 +76,7 @@ def remove(session: Session, relation_id: int, actor: User | None = None) -> Use
         "users": sorted([row.user.username, row.other.username]), "kind": row.kind})
     session.delete(row)
     session.flush()
+    recusal.forget(session)
     return row
 
 

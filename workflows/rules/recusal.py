@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -75,11 +76,30 @@ def related_to(session: Session, user_id: int) -> dict[int, str]:
     return {(other if one == user_id else one): kind for one, other, kind in rows}
 
 
+_KNOWN = "orgflow_recusal_conflicts"
+
+
 def conflicts_of(session: Session, subject: User | None) -> Conflicts:
-    """The conflicts of a case about `subject` (none for a case about an organization)."""
+    """The conflicts of a case about `subject` (none for a case about an organization). Read
+    once per transaction (a completion asks three times: the actor, the form, the next step's
+    candidates); declaring or removing a relation forgets them (`forget`)."""
     if subject is None:
         return Conflicts()
-    return Conflicts(subject, related_to(session, subject.id))
+    known: dict[int, Conflicts] = session.info.setdefault(_KNOWN, {})
+    if subject.id not in known:
+        known[subject.id] = Conflicts(subject, related_to(session, subject.id))
+    return known[subject.id]
+
+
+def forget(session: Session) -> None:
+    """Relations changed: read the conflicts again."""
+    session.info.pop(_KNOWN, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_end(session: Session, transaction: Any) -> None:
+    if transaction.parent is None or transaction.nested:  # not a flush's
+        forget(session)
 
 
 def case_conflicts(session: Session, instance: ProcessInstance) -> Conflicts:

@@ -12,7 +12,9 @@ step still autoflush, since they read what the transaction wrote) → 22/30 (the
 under the lock, with whether 后加签 signers wait on it, so the hold check sends no query when none
 do; its candidates are read once, for the permission check and the answer; the answer is built
 from the items and timer jobs the projection holds instead of reading the case again — and
-checked here against a fresh read). `bench.sql_count` and `bench.profile_completion`
+checked here against a fresh read) → 20/27 (the case's lock reads its subject along; the 回避
+conflicts of the case are read once per transaction, not for the actor, the form and the next
+step's candidates each). `bench.sql_count` and `bench.profile_completion`
 show the statements and where the time goes.
 """
 
@@ -32,7 +34,7 @@ from webapp.extensions import db
 
 # Statements sent by one completion, BEGIN not counted (SQLite sends BEGIN IMMEDIATE, PostgreSQL
 # begins implicitly).
-STATEMENT_BUDGET = {"deliberation": 22, "recommendation": 30}
+STATEMENT_BUDGET = {"deliberation": 20, "recommendation": 27}
 # The route's flush before its answer; a step whose next step has rules that prepare fields
 # (`inspection_targets`: the negative list) flushes once more before they read.
 FLUSH_BUDGET = {"deliberation": 1, "recommendation": 2}
