@@ -23,6 +23,7 @@ from models.base import Base
 from models.base import utcnow
 
 if TYPE_CHECKING:
+    from models.org import OrgUnit
     from models.user import User
 
 
@@ -98,6 +99,9 @@ class ProcessInstance(Base):
     definition: Mapped[ProcessDefinition] = relationship("ProcessDefinition")
     initiator: Mapped[User] = relationship("User", foreign_keys=[initiator_id])
     subject_user: Mapped[User | None] = relationship("User", foreign_keys=[subject_user_id])
+    # Read only (set `owning_unit_id`): loaded with the case's lock, so that routing finds the unit
+    # in the identity map (`session.get`) instead of reading it.
+    owning_unit: Mapped[OrgUnit] = relationship("OrgUnit", viewonly=True)
 
 
 _REVISED = "orgflow.revised_instances"

@@ -162,14 +162,16 @@ def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
 
 
 def lock_case_of_item(session: Session, item_id: int) -> ProcessInstance | None:
-    """Lock the case of work item `item_id` (as `lock_instance`) with its definition and its
-    subject (whom 回避 asks about), in one statement; None when there is no such item. Only the case's row is locked, never its
+    """Lock the case of work item `item_id` (as `lock_instance`) with its definition, its subject
+    (whom 回避 asks about) and its owning unit (where routing starts), in one statement; None
+    when there is no such item. Only the case's row is locked, never its
     definition's (which every case of the process shares)."""
     owner = select(WorkItem.instance_id).where(WorkItem.id == item_id).scalar_subquery()
     return session.scalars(
         select(ProcessInstance)
         .where(ProcessInstance.id == owner)
-        .options(joinedload(ProcessInstance.definition, innerjoin=True), joinedload(ProcessInstance.subject_user))
+        .options(joinedload(ProcessInstance.definition, innerjoin=True), joinedload(ProcessInstance.subject_user),
+                 joinedload(ProcessInstance.owning_unit, innerjoin=True))
         .with_for_update(of=ProcessInstance)
         .execution_options(populate_existing=True)
     ).first()

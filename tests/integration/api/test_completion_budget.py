@@ -14,7 +14,7 @@ do; its candidates are read once, for the permission check and the answer; the a
 from the items and timer jobs the projection holds instead of reading the case again — and
 checked here against a fresh read) → 20/27 (the case's lock reads its subject along; the 回避
 conflicts of the case are read once per transaction, not for the actor, the form and the next
-step's candidates each). `bench.sql_count` and `bench.profile_completion`
+step's candidates each) → 19/26 (the lock also reads the owning unit, where routing starts). `bench.sql_count` and `bench.profile_completion`
 show the statements and where the time goes.
 """
 
@@ -34,7 +34,7 @@ from webapp.extensions import db
 
 # Statements sent by one completion, BEGIN not counted (SQLite sends BEGIN IMMEDIATE, PostgreSQL
 # begins implicitly).
-STATEMENT_BUDGET = {"deliberation": 20, "recommendation": 27}
+STATEMENT_BUDGET = {"deliberation": 19, "recommendation": 26}
 # The route's flush before its answer; a step whose next step has rules that prepare fields
 # (`inspection_targets`: the negative list) flushes once more before they read.
 FLUSH_BUDGET = {"deliberation": 1, "recommendation": 2}
