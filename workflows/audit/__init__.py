@@ -18,7 +18,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy import insert
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from models import AuditEvent
@@ -130,9 +132,8 @@ def _seal(session: Session) -> None:
         return
     session.flush()  # ids of new instances and work items (nothing to do when the caller flushed)
     connection = session.connection()
-    head = AuditHead.__table__
     seq, prev_hash, key_fp = connection.execute(
-        select(head.c.seq, head.c.hash, head.c.key_fp).where(head.c.id == 1).with_for_update()).one()
+        select(AuditHead.seq, AuditHead.hash, AuditHead.key_fp).where(AuditHead.id == 1).with_for_update()).one()
     if key_fp is None:  # a chain older than key rotation: signed with the configured key
         key_fp = audit_chain.fingerprint(_require_key())
     key = _key_of(key_fp)
@@ -149,8 +150,8 @@ def _seal(session: Session) -> None:
         if item.action == audit_chain.ROTATION:  # signed with the old key; what follows uses the new
             key_fp = str(item.payload["to"])
             key = _ring[key_fp]
-    connection.execute(AuditEvent.__table__.insert(), rows)
-    connection.execute(head.update().where(head.c.id == 1).values(seq=seq, hash=prev_hash, key_fp=key_fp))
+    connection.execute(insert(AuditEvent), rows)
+    connection.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev_hash, key_fp=key_fp))
     stale = session.identity_map.get(Session.identity_key(AuditHead, 1))
     if stale is not None:  # read in this transaction (a rotation): the row changed under it
         session.expire(stale)

@@ -21,6 +21,7 @@ from datetime import timedelta
 
 from sqlalchemy import event
 from sqlalchemy import func
+from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -116,7 +117,7 @@ def _flush_queue(session: Session) -> None:
         rows += [{"user_id": uid, "kind": kind, "instance_id": item.instance_id, "work_item_id": item.id,
                   "title": title, "body": body, "created_at": now} for uid in sorted({u for u in handlers[item.id] if u is not None})]
     if rows:  # one INSERT, not a unit-of-work flush at commit (issue 17)
-        session.connection().execute(Notification.__table__.insert(), rows)
+        session.connection().execute(insert(Notification), rows)
 
 
 @event.listens_for(Session, "before_commit")
