@@ -42,6 +42,7 @@ PARTS = [
     ("whole request (Flask test client → WSGI → view → answer)", "flask/app.py", "wsgi_app"),
     ("token → user (accounts.user_for_token)", "workflows/accounts/__init__.py", "user_for_token"),
     ("lock, re-read, permission, 回避 of the actor (tasks.item_for_action)", "workflows/cases/tasks.py", "item_for_action"),
+    ("… the same, as `tasks.complete` calls it since issue 17 (tasks._acting)", "workflows/cases/tasks.py", "_acting"),
     ("engine: load the state (WorkflowEngine.load)", "workflows/engine/__init__.py", "load"),
     ("form + rule validation (tasks.validate_submission)", "workflows/cases/tasks.py", "validate_submission"),
     ("… JSON-schema validation (forms.validate)", "workflows/cases/forms.py", "validate"),
