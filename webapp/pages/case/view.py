@@ -13,14 +13,12 @@ from dataclasses import field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import OrgUnit
 from models import ProcessInstance
 from models import User
 from models import WorkItem
-from models import WorkItemStatus
 from webapp.pages import documents
 from webapp.pages.case import actions as case_actions
 from webapp.pages.case import timeline as case_timeline
@@ -42,6 +40,7 @@ from workflows.actions.registry import ITEM
 from workflows.audit import record_check
 from workflows.cases import attachments
 from workflows.cases import forms
+from workflows.cases import prefill
 from workflows.cases import tasks
 from workflows.engine import clock
 from workflows.errors import NotFound
@@ -107,7 +106,6 @@ class CasePage:
 
 
 TABS = ("detail", "diagram", "log")
-SUBMITTED = ("complete", "resubmit")  # how an item was completed with its form
 __all__ = ["Action", "CasePage", "Submission", "available_actions", "case_page", "mark_seen", "perform",
            "perform_on_case", "refused", "register", "retry_page"]
 
@@ -129,28 +127,6 @@ def _my_item(session: Session, user: User, open_items: list[WorkItem]) -> WorkIt
     """The viewer's open item: one they can complete now, else one that waits (加签)."""
     mine = [i for i in open_items if permissions.is_candidate(session, i, user)]
     return next((i for i in mine if actions.can_complete(session, user, i)), mine[0] if mine else None)
-
-
-def _last_submission(session: Session, item: WorkItem) -> dict[str, Any]:
-    """What this very step was last completed with, when it is open again: a 退回 or 拿回 reopens
-    the same SpiffWorkflow task (`workflows.actions.rewind`), so a completed item of the same
-    task id is its previous round ({} the first time)."""
-    last = session.scalars(
-        select(WorkItem).where(WorkItem.instance_id == item.instance_id, WorkItem.task_id == item.task_id,
-                               WorkItem.id != item.id, WorkItem.kind == item.kind,
-                               WorkItem.status == WorkItemStatus.COMPLETED, WorkItem.action.in_(SUBMITTED))
-        .order_by(WorkItem.completed_at.desc(), WorkItem.id.desc()).limit(1)
-    ).first()
-    return dict(last.data or {}) if last is not None else {}
-
-
-def _form_values(session: Session, item: WorkItem, schema: dict[str, Any]) -> dict[str, Any]:
-    """Prefill from the case so far (a revision starts from the proposal) and, for a step given
-    back by 退回, from its own last submission; never a decision (G6) or a computed field."""
-    props = schema.get("properties") or {}
-    skip = set(tasks.DECISION_FIELDS) | set(schema.get("x-server-fields") or [])
-    values = {**item.instance.data, **_last_submission(session, item)}
-    return {k: v for k, v in values.items() if k in props and k not in skip}
 
 
 def _scope_units(session: Session, item: WorkItem) -> list[OrgUnit]:
@@ -186,7 +162,8 @@ def task_panel(session: Session, user: User, item: WorkItem, values: dict[str, A
                                errors=errors, editing=True, roster=tasks.meeting_roster(session, item),
                                more_rows=frozenset([grow]))
     can_complete = actions.can_complete(session, user, item)
-    fields = webforms.fields_of(schema, values if values is not None else _form_values(session, item, schema), ctx,
+    opening = prefill.prefill(session, item, schema) if values is None else None
+    fields = webforms.fields_of(schema, values if opening is None else opening.data, ctx,
                                 skip=skip) if can_complete else []
     shown = _collect_paths(fields) | {"comment", attachments.FIELD}
     stray = [m for path, messages in errors.items() if path not in shown for m in messages]
@@ -195,7 +172,8 @@ def task_panel(session: Session, user: User, item: WorkItem, values: dict[str, A
     return TaskPanel(
         item_id=item.id, step=item.title, shared=item.assignee_id is None, due_at=item.due_at,
         overdue=bool(item.due_at and item.due_at < clock.now()), fields=fields, server_fields=server,
-        actions=available_actions(session, user, item), comment=comment, errors=errors, form_errors=stray,
+        actions=available_actions(session, user, item), comment=comment or (opening.comment if opening else ""),
+        errors=errors, form_errors=stray,
         message=error.message if error is not None else "", max_upload_mb=attachments.max_bytes() // (1024 * 1024),
         can_complete=can_complete, hold="" if can_complete or not item.on_hold else signing.hold_message(session, item),
         acting_for=_acting_for(session, user, item), comment_max=forms.comment_limit(schema),
