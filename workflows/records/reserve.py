@@ -35,7 +35,7 @@ from workflows.errors import NotFound
 from workflows.errors import ValidationFailed
 from workflows.routing import permissions
 from workflows.routing.assignment import unit_at_level
-from workflows.rules.reserve import CATEGORIES
+from workflows.rules.reserve import CATEGORIES as CATEGORIES  # re-exported: the pages name the categories
 
 MEASURE_KINDS = {"frontline": "疫情防控一线吃劲岗位", "secondment": "挂职锻炼", "rotation": "轮岗交流",
                  "training": "教育培训", "other": "其他"}

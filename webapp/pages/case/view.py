@@ -163,8 +163,8 @@ def task_panel(session: Session, user: User, item: WorkItem, values: dict[str, A
                                more_rows=frozenset([grow]))
     can_complete = actions.can_complete(session, user, item)
     opening = prefill.prefill(session, item, schema) if values is None else None
-    fields = webforms.fields_of(schema, values if opening is None else opening.data, ctx,
-                                skip=skip) if can_complete else []
+    shown_values = opening.data if opening is not None else values or {}
+    fields = webforms.fields_of(schema, shown_values, ctx, skip=skip) if can_complete else []
     shown = _collect_paths(fields) | {"comment", attachments.FIELD}
     stray = [m for path, messages in errors.items() if path not in shown for m in messages]
     server = server_rows(schema, item.instance.data,
