@@ -22,6 +22,7 @@ from workflows.effects.base import EffectContext
 from workflows.effects.base import effect
 from workflows.engine import clock
 from workflows.labels import form_title
+from workflows.records.conduct import EventInput
 from workflows.records.conduct import record_event
 from workflows.records.conduct import remove_case_events
 from workflows.rules.accountability import settings
@@ -107,8 +108,8 @@ def _conduct_event(ctx: EffectContext, user_id: int, decided: date) -> None:
     """The decision in the subject's 现实表现纪实: a 问题 of source 问责, linked to the case."""
     forms = "、".join(form_title(f) for f in ctx.data.get("forms") or []) or "问责"
     text = f"{ctx.instance.number} 问责决定（{forms}）：{ctx.instance.title}"
-    record_event(ctx.session, user_id, min(decided, clock.today_local().date()), text, "accountability", "issue",
-                 instance=ctx.instance)
+    day = min(decided, clock.today_local().date())
+    record_event(ctx.session, user_id, EventInput(day, text, "accountability", "issue"), instance=ctx.instance)
 
 
 @effect("defence_lapsed")

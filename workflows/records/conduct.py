@@ -32,13 +32,15 @@ from workflows import audit
 from workflows.engine import clock
 from workflows.errors import NotFound
 from workflows.errors import ValidationFailed
+from workflows.labels import N_
 from workflows.records import access
 from workflows.records.cadres import find_managed
 
 ADD, REMOVE, EXPORT = "cadre.event_add", "cadre.event_remove", "cadre.export"
-SOURCES = {"weekly": "周报", "special": "专报", "accountability": "问责", "assessment": "考核",
-           "commendation": "表彰", "supervision": "督导", "petition": "信访", "inspection": "巡察", "other": "其他"}
-MARKS = {"merit": "先进", "issue": "问题", "neutral": "一般"}
+SOURCES = {"weekly": N_("周报"), "special": N_("专报"), "accountability": N_("问责"), "assessment": N_("考核"),
+           "commendation": N_("表彰"), "supervision": N_("督导"), "petition": N_("信访"), "inspection": N_("巡察"),
+           "other": N_("其他")}
+MARKS = {"merit": N_("先进"), "issue": N_("问题"), "neutral": N_("一般")}
 MAX_TEXT, MAX_REASON = 500, 200
 PAGE, MOST = 20, 200  # events a page shows; the most one request lists
 EARLIEST = date(1950, 1, 1)
@@ -116,14 +118,15 @@ def snapshot(event: CadreEvent) -> dict[str, Any]:
             "source": event.source, "mark": event.mark, "instance_id": event.instance_id}
 
 
-def record_event(session: Session, user_id: int, occurred_on: date, text: str, source: str, mark: str, *,
-                 instance: ProcessInstance | None = None, actor: User | None = None, via: str = "process") -> CadreEvent:
-    """Add an event to `user_id`'s 现实表现纪实 (for the effects of a process: no access check; the
-    text is cut to MAX_TEXT). Audited as `cadre.event_add` with the event after."""
-    if source not in SOURCES or mark not in MARKS:
-        raise ValueError(f"unknown event source or mark: {source}, {mark}")
-    event = CadreEvent(user_id=user_id, occurred_on=occurred_on, text=text.strip()[:MAX_TEXT], source=source,
-                       mark=mark, instance_id=instance.id if instance is not None else None,
+def record_event(session: Session, user_id: int, value: EventInput, *, instance: ProcessInstance | None = None,
+                 actor: User | None = None, via: str = "process") -> CadreEvent:
+    """Add an event to `user_id`'s 现实表现纪实 — for the effects of a process, e.g.
+    `record_event(ctx.session, user_id, EventInput(day, text, "assessment", "merit"), instance=ctx.instance)`
+    (no access check; the text is cut to MAX_TEXT). Audited as `cadre.event_add` with the event after."""
+    if value.source not in SOURCES or value.mark not in MARKS:
+        raise ValueError(f"unknown event source or mark: {value.source}, {value.mark}")
+    event = CadreEvent(user_id=user_id, occurred_on=value.occurred_on, text=value.text.strip()[:MAX_TEXT],
+                       source=value.source, mark=value.mark, instance_id=instance.id if instance is not None else None,
                        recorded_by_id=actor.id if actor is not None else None)
     session.add(event)
     session.flush()
@@ -195,8 +198,7 @@ def add(session: Session, editor: User, username: str, values: Mapping[str, Any]
     read, then ValidationFailed (a future day, a text over MAX_TEXT, an unknown source or mark)."""
     cadre, _ = find_managed(session, editor, username)
     value = parse_event(values, clock.today_local().date())
-    return record_event(session, cadre.id, value.occurred_on, value.text, value.source, value.mark,
-                        actor=editor, via=via)
+    return record_event(session, cadre.id, value, actor=editor, via=via)
 
 
 def remove(session: Session, editor: User, username: str, event_id: int, reason: Any, via: str = "web") -> None:
