@@ -170,9 +170,9 @@ def events_for(session: Session, person: User, limit: int = PAGE, offset: int = 
     rows, total = _page(session, person.id, limit, offset)
     people = {e.recorded_by_id for e in rows} - {None}
     cases = {e.instance_id for e in rows} - {None}
-    names = dict(session.execute(select(User.id, User.name).where(User.id.in_(people))).tuples().all()) if people else {}
-    numbers = dict(session.execute(select(ProcessInstance.id, ProcessInstance.number)
-                                   .where(ProcessInstance.id.in_(cases))).tuples().all()) if cases else {}
+    names = {u.id: u.name for u in session.scalars(select(User).where(User.id.in_(people)))} if people else {}
+    numbers = {c.id: c.number for c in session.scalars(select(ProcessInstance).where(
+        ProcessInstance.id.in_(cases)))} if cases else {}
     return EventList(person.username, person.name, rows, total, names, numbers, can_edit)
 
 
