@@ -5,14 +5,13 @@ plausible, and deterministic (the same demo every time)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import AnnualRating
-from datetime import date
-
 from models import CadreAward
 from models import CadreEvent
 from models import CadreFamilyMember
