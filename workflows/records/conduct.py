@@ -101,7 +101,7 @@ def parse_event(values: Mapping[str, Any], today: date) -> EventInput:
     errors: dict[str, list[str]] = {}
     day = _day(values.get("occurred_on"), today, errors)
     text = _text(values.get("text"), "text", MAX_TEXT, errors, "请填写事件内容")
-    source, mark = values.get("source"), values.get("mark")
+    source, mark = (str(v) if isinstance(v, str) else "" for v in (values.get("source"), values.get("mark")))
     if source not in SOURCES:
         errors["source"] = ["请选择来源：" + "、".join(SOURCES.values())]
     if mark not in MARKS:
@@ -109,7 +109,7 @@ def parse_event(values: Mapping[str, Any], today: date) -> EventInput:
     if errors:
         raise ValidationFailed("现实表现纪实填写有误，请按提示修改", errors)
     assert day is not None
-    return EventInput(day, text, str(source), str(mark))
+    return EventInput(day, text, source, mark)
 
 
 def snapshot(event: CadreEvent) -> dict[str, Any]:
