@@ -217,6 +217,11 @@ def remove(session: Session, editor: User, username: str, event_id: int, reason:
     _delete(session, editor, event, text, via)
 
 
+def _cell(text: str) -> str:
+    """A typed text as a CSV cell a spreadsheet will not run as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
 CSV_HEADER = ["日期", "事件", "来源", "性质", "关联流程", "记录人", "记录时间"]
 
 
@@ -228,7 +233,7 @@ def csv_text(session: Session, reader: User, username: str, via: str = "web") ->
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
     for e in found.events:
-        writer.writerow([e.occurred_on.isoformat(), e.text, SOURCES.get(e.source, e.source), MARKS.get(e.mark, e.mark),
+        writer.writerow([e.occurred_on.isoformat(), _cell(e.text), SOURCES.get(e.source, e.source), MARKS.get(e.mark, e.mark),
                          found.numbers.get(e.instance_id or 0, ""), found.names.get(e.recorded_by_id or 0, "（流程）"),
                          e.recorded_at.strftime("%Y-%m-%d %H:%M")])
     audit.record(session, EXPORT, actor=reader, payload={"user": found.username, "part": "events",
