@@ -58,6 +58,8 @@ def test_the_record_page_lists_the_events_and_the_keeper_adds_one(web: Any, app:
     [event] = events(app, "cadre.event_add")
     assert event.payload["user"] == "s1_07" and event.payload["before"] is None and event.payload["via"] == "web"
     assert event.payload["after"]["text"] == NEW["text"] and event.payload["after"]["mark"] == "merit"
+    log = web("zhengyun").page("/audit/events?action=cadre.event_add")
+    assert "新增现实表现纪实" in log and "宋佳" in log
 
 
 def test_bad_input_is_refused_with_each_error_next_to_its_field(web: Any, app: Flask) -> None:
@@ -91,24 +93,27 @@ def test_the_api_adds_lists_exports_and_removes_with_a_reason(api: Any, app: Fla
             assert refused.status_code == 422 and field in refused.get_json()["fields"], bad
         assert call(api, "s1_03", "POST", "/cadres/s1_07/events", {**NEW, "extra": 1}).status_code == 400
         added = call(api, "s1_03", "POST", "/cadres/s1_07/events", NEW)
+        assert call(api, "s1_03", "POST", "/cadres/s1_07/events", {**NEW, "text": "=HYPERLINK(1)"}).status_code == 201
     assert added.status_code == 201, added.get_json()
     event = added.get_json()
     assert event["mark_text"] == "先进" and event["source_text"] == "专报" and event["recorded_by"] == "林涛"
     listed = api("s1_03").get("/cadres/s1_07/events?limit=2").get_json()
-    assert listed["total"] == 4 and [e["id"] for e in listed["items"]][0] == event["id"] and len(listed["items"]) == 2
+    ids = [e["id"] for e in listed["items"]]
+    assert listed["total"] == 5 and len(ids) == 2 and ids[1] == event["id"] and ids[0] > event["id"]  # newest first
     assert api("s1_03").get("/cadres/s1_07/events?limit=1000").status_code == 400
     csv_response = api("s1_03").get("/cadres/s1_07/events.csv")
     assert csv_response.mimetype == "text/csv"
     text = csv_response.get_data(as_text=True)
     assert text.startswith("\ufeff日期,事件,来源,性质") and "连续 20 天驻守卡口" in text and "专报,先进" in text
+    assert "'=HYPERLINK(1)" in text  # a typed text never runs as a formula
     [export] = events(app, "cadre.export")
-    assert export.payload == {"user": "s1_07", "part": "events", "count": 4, "via": "api"}
+    assert export.payload == {"user": "s1_07", "part": "events", "count": 5, "via": "api"}
     path = f"/cadres/s1_07/events/{event['id']}"
     assert call(api, "s1_03", "DELETE", path, {"reason": " "}).status_code == 422
     assert call(api, "s2_03", "DELETE", path, {"reason": "录入错误"}).status_code == 403
     assert call(api, "s1_03", "DELETE", "/cadres/s1_06/events/" + str(event["id"]), {"reason": "x"}).status_code == 404
     assert call(api, "s1_03", "DELETE", path, {"reason": "录入重复"}).get_json() == {"removed": event["id"]}
-    assert api("s1_03").get("/cadres/s1_07/events").get_json()["total"] == 3
+    assert api("s1_03").get("/cadres/s1_07/events").get_json()["total"] == 4
     [removed] = events(app, "cadre.event_remove")
     assert removed.payload["before"]["text"] == NEW["text"] and removed.payload["after"] is None
     assert removed.payload["reason"] == "录入重复" and removed.payload["via"] == "api"
