@@ -31,6 +31,7 @@ from webapp.pages.case.actions import register
 from webapp.pages.diagram import render as diagram
 from webapp.pages.forms import fields as webforms
 from webapp.pages.forms import people
+from webapp.pages.records import conduct as conduct_page
 from workflows import actions
 from workflows import cases
 from workflows.actions import signing
@@ -103,6 +104,7 @@ class CasePage:
     unseen: bool = False  # the viewer has unread messages or an unread 抄送 of this case
     alert: str = ""
     record: record_check.CaseCheck | None = None  # the case's rows against its audit events
+    conduct: conduct_page.ConductPanel | None = None  # the candidate's 现实表现纪实 (a promotion case)
 
 
 TABS = ("detail", "diagram", "log")
@@ -199,6 +201,7 @@ def case_page(session: Session, user: User, instance_id: int, tab: str = "detail
         page.task = task_panel(session, user, mine) if mine is not None else None
         page.actions = case_actions.case_actions(session, user, instance, open_items, mine)
         page.unseen = cc_unread(session, user, instance.id) or notifications.unread_about(session, user, instance.id)
+        page.conduct = conduct_page.for_case(session, user, instance)
     elif tab == "diagram":
         state = case_timeline.diagram_state(instance)
         page.svg = diagram.render_svg(instance.definition.bpmn_xml, instance.definition.key, state, labels,
