@@ -97,10 +97,11 @@ def register_blueprints(app: Flask) -> None:
     from webapp.mine.routes import bp as mine_bp
     from webapp.records.routes import bp as records_bp
     from webapp.reserve.routes import bp as reserve_bp
+    from webapp.special_reports.routes import bp as special_reports_bp
     from webapp.start.routes import bp as start_bp
 
     for blueprint in (auth_bp, main_bp, inbox_bp, start_bp, cases_bp, documents_bp, mine_bp, admin_bp, audit_bp,
-                      reserve_bp, records_bp, api_bp):
+                      reserve_bp, records_bp, special_reports_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer-token auth, no cookies: CSRF does not apply
 

@@ -6,6 +6,7 @@ wrong people are refused."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -57,7 +58,7 @@ def test_a_major_matter_is_acknowledged_in_time_received_and_followed_up_to_the_
     assert data["first_report"] is True and data["ack_hours"] == 4 and data["filing_unit"] == "钢铁股份公司党委"
     # the group's 组织部部长 has it at once, due four hours after filing (SR-1)
     item = flow.item(sr.HEAD, case["id"], "acknowledge")
-    assert item["due_at"].startswith("2026-03-02T05:00") or "13:00" in item["due_at"]
+    assert datetime.fromisoformat(item["due_at"]) == at("2026-03-02 13:00")
     assert "task" in _notified(flow, case["id"], sr.HEAD)
     assert flow.tasks(sr.OFFICER, case["id"]) == ["acknowledge"]
     with frozen_at(at("2026-03-02 10:30")):
@@ -148,3 +149,82 @@ def test_filing_refusals(flow: Flow) -> None:
     assert wrong.status_code in (403, 404)
     flow.step(sr.GROUP_OFFICER, case, "receive", sr.assignment())
     flow.refused(sr.FOLLOWER, case, "follow_up", {"result": "完成", "done_on": "2026-03-01"}, "SR-4")
+
+
+def _three_reports(flow: Flow) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """S1's 重大事项 (waiting), S1's 典型案例 about 罗兰 filed the next day, S2's 问责 (closed)."""
+    major = sr.file(flow)
+    with frozen_at(at("2026-03-03 09:00")):
+        typical = sr.file(flow, kind="case_positive", headline="一线卡口连续值守", persons=[sr.PERSON],
+                          related_cases=major["number"], occurred_on="2026-03-03")
+        other = sr.file(flow, by="s2_03", kind="accountability", headline="运输部问责情况", occurred_on="2026-03-03",
+                        content="运输部两名干部防控履职不力，已予诫勉")
+        flow.step(sr.GROUP_OFFICER, other["id"], "receive", sr.assignment())
+        flow.step(sr.FOLLOWER, other["id"], "follow_up", {"result": "已约谈", "done_on": "2026-03-03"})
+    return major, typical, other
+
+
+def _numbers(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'data-report="\d+">\s*<td class="nowrap"><a href="[^"]+">([^<]+)</a>', html)
+
+
+def test_the_list_searches_by_kind_unit_dates_and_text_and_exports_csv(flow: Flow) -> None:
+    major, typical, other = _three_reports(flow)
+    group = login(flow.app, sr.GROUP_OFFICER)
+    assert _numbers(group.page("/special-reports")) == [other["number"], typical["number"], major["number"]]
+    assert _numbers(group.page("/special-reports?kind=major")) == [major["number"]]
+    assert _numbers(group.page("/special-reports?unit=S2")) == [other["number"]]
+    assert _numbers(group.page("/special-reports?since=2026-03-03&until=2026-03-03")) == [other["number"],
+                                                                                         typical["number"]]
+    assert _numbers(group.page("/special-reports?until=2026-03-02")) == [major["number"]]
+    assert _numbers(group.page("/special-reports?q=罗兰")) == [typical["number"]]
+    assert _numbers(group.page("/special-reports?q=履职不力")) == [other["number"]]  # the content
+    assert _numbers(group.page(f"/special-reports?q={major['number']}")) == [typical["number"], major["number"]]
+    assert _numbers(group.page("/special-reports?status=open")) == [typical["number"], major["number"]]
+    assert _numbers(group.page("/special-reports?status=closed&kind=accountability")) == [other["number"]]
+    assert group.get("/special-reports?since=2026-13-01").status_code == 422
+    csv = group.get("/special-reports/export.csv?unit=S1").get_data(as_text=True)
+    lines = csv.lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("编号,类别,标题,报送单位") and len(lines) == 3
+    assert major["number"] in lines[2] and "是" in lines[2] and "罗兰" in lines[1]
+    # the filing unit sees its own only
+    s1 = login(flow.app, sr.OFFICER)
+    assert _numbers(s1.page("/special-reports")) == [typical["number"], major["number"]]
+    assert other["number"] not in s1.get("/special-reports/export.csv").get_data(as_text=True)
+
+
+def test_a_report_page_links_its_people_and_cases_and_the_dashboard_shows_the_open_ones(flow: Flow) -> None:
+    major, typical, other = _three_reports(flow)
+    group = login(flow.app, sr.GROUP_OFFICER)
+    html = group.page(f"/special-reports/{typical['id']}")
+    assert f'href="/cadres/{sr.PERSON}" data-person="{sr.PERSON}">罗兰</a>' in html
+    assert f'href="/cases/{major["id"]}" data-case="{major["number"]}"' in html
+    assert f'href="/cases/{typical["id"]}"' in html  # the case itself: 待办, audit, attachments
+    board = login(flow.app, sr.HEAD).page("/")
+    assert 'id="board-special-reports"' in board and "待部长确认 1" in board
+    assert major["number"] in board and typical["number"] in board and other["number"] not in board
+    assert 'id="board-special-reports"' not in login(flow.app, "s1b1_02").page("/")
+
+
+def test_the_wrong_people_are_refused_the_pages(flow: Flow) -> None:
+    major, _, other = _three_reports(flow)
+    member = login(flow.app, "s1b1_02")
+    assert member.get("/special-reports").status_code == 403
+    assert member.get("/special-reports/export.csv").status_code == 403
+    assert member.get(f"/special-reports/{major['id']}").status_code in (403, 404)
+    s2 = login(flow.app, "s2_03")
+    assert s2.get(f"/special-reports/{major['id']}").status_code in (403, 404)
+    assert s2.get(f"/special-reports/{other['id']}").status_code == 200
+    assert login(flow.app, sr.GROUP_OFFICER).get("/special-reports/999999").status_code == 404
+
+
+def test_a_report_is_filed_through_the_start_page(flow: Flow) -> None:
+    web = login(flow.app, sr.OFFICER)
+    assert 'name="kind"' in web.page("/start/special_report")
+    response = web.post("/start/special_report", [
+        ("kind", "major"), ("headline", "热轧厂停产"), ("occurred_on", "2026-03-02"), ("content", "设备故障停产"),
+        ("persons", sr.PERSON), ("related_cases", "")])
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    assert "【重大事项】热轧厂停产" in login(flow.app, sr.HEAD).page("/special-reports")
