@@ -81,6 +81,9 @@ def case_ids(app: Flask, web: Any) -> dict[str, Any]:
     assert response.status_code == 302
     case = int(response.headers["Location"].rsplit("/", 1)[1])
     item = open_item_id(web("s1_01"), case)
+    report = officer.post("/start/special_report", {"kind": "major", "headline": "炼钢厂停产", "content": "设备故障",
+                                                     "occurred_on": clock.today_local().date().isoformat()})
+    assert report.status_code == 302
     now = clock.now()
     with app.app_context():
         officer_id = accounts.find_user(db.session, "s1_03").id
@@ -99,6 +102,7 @@ def case_ids(app: Flask, web: Any) -> dict[str, Any]:
             "key": "cadre_promotion", "pack_id": "cadre-2019", "kind": "approval", "day": "2027-02-06",
             "view": "todo", "tab": "diagram", "filename": "css/app.css", "username": "s1_07", "section": "resume",
             "entry_id": entry.id, "measure_id": entry_measure(entry), "event_id": _event_of("s1_07"),
+            "report_id": int(report.headers["Location"].rsplit("/", 1)[1]),  # S1's 重要情况专报 (重大事项)
         }
 
 

@@ -80,6 +80,10 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("reserve.add_measure", "POST"): _only("officer"),
     ("reserve.update_measure", "POST"): _only("officer"),
     ("reserve.review", "POST"): _only("officer"),
+    # 重要情况专报: whoever oversees a unit lists its 专报; one 专报 as its case (S1's, filed by the officer)
+    ("special_reports.index", "GET"): _only("outsider", "approver", "secretary", "officer", "auditor", "admin"),
+    ("special_reports.csv", "GET"): _only("outsider", "approver", "secretary", "officer", "auditor", "admin"),
+    ("special_reports.show", "GET"): _only("approver", "officer", "auditor"),
     # starting a case
     ("start.form", "GET"): STARTERS,
     ("start.submit", "POST"): STARTERS,
