@@ -37,6 +37,7 @@ def test_every_date_order_names_known_rules_and_is_listed() -> None:
 def test_the_later_processes_have_their_case_data_tables() -> None:
     text = table.markdown()
     assert "### `party_probation` (task ids)" in text and "### `reserve_nomination` (task ids)" in text
+    assert "### `special_report` (task ids)" in text and "| `acknowledge` |" in text
     assert "| `application` | 转正申请 | `subject` | `applied_on`, `application_text`" in text
     assert "`decision`: `confirm` / `extend` / `cancel`" in text
     assert "| `department_review` | 部务会研究 | `org_head@decider` | `decision`: `agree` / `reject`" in text
