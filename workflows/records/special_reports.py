@@ -24,6 +24,7 @@ from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models import Attachment
 from models import OrgUnit
 from models import ProcessDefinition
 from models import ProcessInstance
@@ -33,6 +34,7 @@ from models import RoleAssignment
 from models import User
 from models import WorkItem
 from models import WorkItemStatus
+from workflows.cases import attachments
 from workflows.engine import clock
 from workflows.errors import NotAllowed
 from workflows.errors import NotFound
@@ -228,6 +230,7 @@ class ReportDetail:
     persons: list[tuple[str, str]]  # (username, name)
     cases: list[LinkedCase]
     initiator: str
+    files: list[Attachment] = field(default_factory=list)  # the case's attachments (报送材料 first)
 
 
 def detail(session: Session, viewer: User, instance_id: int) -> ReportDetail:
@@ -247,7 +250,8 @@ def detail(session: Session, viewer: User, instance_id: int) -> ReportDetail:
         cases.append(LinkedCase(number, linked.id if visible and linked else None, linked.title if visible and linked
                                 else ""))
     return ReportDetail(_rows(session, [(instance, unit)], names)[0], dict(instance.data),
-                        [(u, names.get(u, u)) for u in usernames], cases, instance.initiator.name)
+                        [(u, names.get(u, u)) for u in usernames], cases, instance.initiator.name,
+                        attachments.of_instance(session, instance.id))
 
 
 CSV_HEADER = ["编号", "类别", "标题", "报送单位", "报送时间", "状态", "当前步骤", "待部长确认", "所涉人员"]

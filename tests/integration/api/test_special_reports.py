@@ -6,6 +6,8 @@ wrong people are refused."""
 
 from __future__ import annotations
 
+import io
+import re
 from datetime import datetime
 from typing import Any
 
@@ -165,8 +167,6 @@ def _three_reports(flow: Flow) -> tuple[dict[str, Any], dict[str, Any], dict[str
 
 
 def _numbers(html: str) -> list[str]:
-    import re
-
     return re.findall(r'data-report="\d+">\s*<td class="nowrap"><a href="[^"]+">([^<]+)</a>', html)
 
 
@@ -220,11 +220,21 @@ def test_the_wrong_people_are_refused_the_pages(flow: Flow) -> None:
     assert login(flow.app, sr.GROUP_OFFICER).get("/special-reports/999999").status_code == 404
 
 
-def test_a_report_is_filed_through_the_start_page(flow: Flow) -> None:
+def test_a_report_is_filed_through_the_start_page_with_an_attachment(flow: Flow) -> None:
     web = login(flow.app, sr.OFFICER)
     assert 'name="kind"' in web.page("/start/special_report")
-    response = web.post("/start/special_report", [
-        ("kind", "major"), ("headline", "热轧厂停产"), ("occurred_on", "2026-03-02"), ("content", "设备故障停产"),
-        ("persons", sr.PERSON), ("related_cases", "")])
+    response = web.post("/start/special_report", {
+        "kind": "major", "headline": "热轧厂停产", "occurred_on": "2026-03-02", "content": "设备故障停产",
+        "persons": sr.PERSON, "related_cases": "", "attachments": (io.BytesIO(b"%PDF-1.4 x"), "情况报告.pdf")},
+        content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-    assert "【重大事项】热轧厂停产" in login(flow.app, sr.HEAD).page("/special-reports")
+    case = int(response.headers["Location"].rsplit("/", 1)[1])
+    head = login(flow.app, sr.HEAD)
+    assert "【重大事项】热轧厂停产" in head.page("/special-reports")
+    page = head.page(f"/special-reports/{case}")
+    link = re.search(r'href="(/attachments/\d+)">情况报告.pdf</a>', page)
+    assert link
+    download = head.get(link.group(1))
+    assert download.status_code == 200 and download.data == b"%PDF-1.4 x"
+    download.close()
+    assert flow.item(sr.HEAD, case, "acknowledge")
