@@ -93,6 +93,17 @@ def test_an_unacknowledged_major_matter_is_escalated_to_the_group_secretary(flow
     assert flow.tasks(sr.OFFICER, case) == ["receive"]
 
 
+@pytest.mark.clock("2026-03-02 22:00")
+def test_a_major_matter_filed_at_night_is_due_before_dawn_and_gets_no_reminder_after_it(flow: Flow) -> None:
+    case = sr.file(flow)["id"]
+    with frozen_at(at("2026-03-03 02:00")):
+        assert flow.worker() == 1
+    with frozen_at(at("2026-03-03 09:30")):
+        assert flow.worker() == 0
+    assert flow.notices(case) == [("overdue", "acknowledge", sr.HEAD, "2026-03-03 02:00"),
+                                  ("escalation", "acknowledge", sr.SECRETARY, "2026-03-03 02:00")]
+
+
 def test_other_kinds_go_straight_to_the_group_office(flow: Flow) -> None:
     case = sr.file(flow, kind="cadre_selection", headline="拟提拔炼钢厂厂长人选")
     data = flow.case(sr.OFFICER, case["id"])["data"]
@@ -149,6 +160,10 @@ def test_filing_refusals(flow: Flow) -> None:
     item = flow.item(sr.GROUP_OFFICER, case, "receive")
     wrong = flow.api(sr.OFFICER).post(f"/tasks/{item['id']}/complete", {"data": sr.assignment()})
     assert wrong.status_code in (403, 404)
+    major = sr.file(flow)["id"]
+    ack = flow.item(sr.HEAD, major, "acknowledge")
+    for other in (sr.GROUP_OFFICER, sr.OFFICER, "s1_02"):  # only the group's 组织部部长 acknowledges
+        assert flow.api(other).post(f"/tasks/{ack['id']}/complete", {"data": {}}).status_code in (403, 404)
     flow.step(sr.GROUP_OFFICER, case, "receive", sr.assignment())
     flow.refused(sr.FOLLOWER, case, "follow_up", {"result": "完成", "done_on": "2026-03-01"}, "SR-4")
 
