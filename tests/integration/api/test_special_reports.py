@@ -123,6 +123,8 @@ def test_an_accepted_typical_case_goes_on_the_persons_conduct_record(flow: Flow)
     events = _events(flow)
     assert [(e["source"], e["mark"], e["instance_id"]) for e in events] == [("special", "merit", case["id"])]
     assert case["number"] in events[0]["text"]
+    record = login(flow.app, sr.OFFICER).page(f"/cadres/{sr.PERSON}")  # the person's 干部信息 page
+    assert "一线卡口连续值守" in record and case["number"] in record
     negative = sr.file(flow, kind="case_negative", headline="卡口脱岗", persons=[sr.PERSON])
     flow.step(sr.GROUP_OFFICER, negative["id"], "receive", sr.assignment())
     marks = [e["mark"] for e in _events(flow)]
