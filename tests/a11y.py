@@ -33,7 +33,7 @@ VNU_JAR = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
 MISSING = "run `make setup` (target a11y-tools installs axe-core and vnu-jar from npm into .venv/a11y)"
 
 OFFICER, SECRETARY, BRANCH_SECRETARY, ADMIN, AUDITOR = "s1_03", "s1_01", "s1b1_01", "admin", "zhengyun"
-STARTS = ["cadre_promotion", "accountability", "dues_allocation", "dues_topup", "party_probation"]
+STARTS = ["cadre_promotion", "accountability", "dues_allocation", "dues_topup", "party_probation", "special_report"]
 
 # Who looks at which page: every page kind of the app, with the cases made by `cases()` below.
 PAGES: dict[str, list[str]] = {
@@ -41,7 +41,8 @@ PAGES: dict[str, list[str]] = {
               "/notifications?unread=1", "/delegations", "/auth/password", "/start/",
               *[f"/start/{key}" for key in STARTS],
               "/cases/{committee}", "/cases/{committee}/diagram", "/cases/{committee}/log",
-              "/tasks/todo?due=overdue&q=TB", "/admin/users", "/cases/999999"],
+              "/tasks/todo?due=overdue&q=TB", "/admin/users", "/cases/999999",
+              "/special-reports", "/special-reports?kind=major&since=2026-01-01", "/special-reports/{report}"],
     SECRETARY: ["/tasks/todo", "/cases/{fresh}"],
     BRANCH_SECRETARY: ["/start/party_admission"],
     ADMIN: ["/admin/users", "/admin/users/{user}", "/admin/org", "/admin/processes", "/admin/processes/{definition}",
@@ -56,12 +57,15 @@ def page_ids(app: Flask, api: Any) -> dict[str, int]:
     committee = start(api)["id"]
     to_committee(api, committee)
     fresh = start(api, candidate="s1_07")["id"]
+    report = api(OFFICER).post("/processes/special_report/instances", {"data": {
+        "kind": "case_positive", "headline": "一线卡口连续值守", "occurred_on": "2026-03-01", "content": "连续值守十四天",
+        "persons": ["s1_05"], "related_cases": ""}}).get_json()["id"]
     with app.app_context():
         user = db.session.scalars(select(User.id).where(User.username == "s1_06")).one()
         definition = db.session.scalars(select(ProcessDefinition.id).order_by(ProcessDefinition.id)).first()
         db.session.remove()
     assert definition is not None
-    return {"committee": committee, "fresh": fresh, "user": user, "definition": definition}
+    return {"committee": committee, "fresh": fresh, "user": user, "definition": definition, "report": report}
 
 
 def page_paths(who: str, ids: dict[str, int]) -> list[str]:
