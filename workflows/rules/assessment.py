@@ -49,14 +49,14 @@ def _unit(ctx: RuleContext, code: str | None) -> OrgUnit | None:
     return ctx.session.scalars(select(OrgUnit).where(OrgUnit.code == code)).first() if code else None
 
 
-def _may_start(ctx: RuleContext, deciding: OrgUnit) -> None:
-    """The 组织部 (组织部门干部, 组织部长) of the managing unit or of a unit above it (B-A1)."""
+def _may_start(ctx: RuleContext, unit: OrgUnit, deciding: OrgUnit) -> None:
+    """The 组织部 (组织部门干部, 组织部长) of the unit itself, of the managing unit or of one above."""
     if ctx.actor is None:
         return
     if ctx.session.scalar(select(RoleAssignment.id).where(
-            RoleAssignment.user_id == ctx.actor.id, RoleAssignment.unit_id.in_(deciding.ancestor_ids()),
+            RoleAssignment.user_id == ctx.actor.id, RoleAssignment.unit_id.in_(unit.ancestor_ids()),
             RoleAssignment.role.in_([Role.ORG_OFFICER.value, Role.ORG_HEAD.value])).limit(1)) is None:
-        raise NotAllowed(f"只有{deciding.name}或上级党委的组织部门可以发起本单位领导班子的年度综合考核")
+        raise NotAllowed(f"只有{unit.name}、{deciding.name}或上级党委的组织部门可以发起{unit.name}领导班子的年度综合考核")
 
 
 def _same_year_case(ctx: RuleContext, unit: OrgUnit, year: int) -> ProcessInstance | None:
@@ -83,8 +83,8 @@ def _members(ctx: RuleContext, unit: OrgUnit, usernames: list[str]) -> dict[str,
 
 @check("assessment_start")
 def check_start(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict[str, Any]:
-    """B-A1: the unit is rated by the 党委 that manages it (above it), started by that 党委's 组织部
-    or one above; one case per unit and year; the 班子成员 are serving people of the unit."""
+    """B-A1: the unit is rated by the 党委 that manages it (above it), started by the 组织部 of the
+    unit or of a 党委 above it; one case per unit and year; the 班子成员 are serving people of the unit."""
     unit = _unit(ctx, form["unit"])
     if unit is None:
         raise ValidationFailed("单位不存在", {"unit": [f"找不到单位“{form['unit']}”"]})
@@ -92,7 +92,7 @@ def check_start(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict
     if deciding is None or deciding.id == unit.id:
         raise violation("B-A1", f"{unit.name}领导班子的年度综合考核应由管理它的上级党委确定等次，请选择正确的干部管理权限",
                         "management_level")
-    _may_start(ctx, deciding)
+    _may_start(ctx, unit, deciding)
     if form["year"] > ctx.today.year:
         raise ValidationFailed("考核年度有误", {"year": [f"{form['year']} 年尚未开始，不能考核"]})
     earlier = _same_year_case(ctx, unit, form["year"])
