@@ -138,9 +138,15 @@ def check_evaluation(ctx: RuleContext, form: dict[str, Any], arg: str | None) ->
 
 @check("assessment_talk")
 def check_talk(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> None:
-    """B-A3: the 考核谈话 heard the 职工群众's 民主评议."""
+    """B-A3: the 考核谈话 heard the 职工群众's 民主评议; R-C1: no rated member (nor a relative of
+    one) is on the 考核组."""
     if not form["masses_heard"]:
         raise violation("B-A3", "考核谈话须充分听取职工群众的民主评议", "masses_heard")
+    team = {u.id: index for index, name in enumerate(form["talk_by"]) if (u := ctx.user(name)) is not None}
+    for username in ctx.data.get("member_names") or {}:
+        conflicts = recusal.conflicts_of(ctx.session, ctx.user(username))
+        for other in ctx.session.scalars(select(User).where(User.id.in_(conflicts.ids & set(team)))):
+            raise recusal.refusal(conflicts, other, "担任考核组成员", f"talk_by.{team[other.id]}")
 
 
 def _accountability_findings(ctx: RuleContext, user: User, year: int) -> list[str]:
