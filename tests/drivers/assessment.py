@@ -42,11 +42,12 @@ def talk(**overrides: Any) -> dict[str, Any]:
     return data
 
 
-def to_proposal(flow: Flow, case_id: int, by: str = OFFICER, members: list[str] | None = None) -> None:
-    """述职 → 民主测评 → 考核谈话."""
-    flow.step(by, case_id, "report", {"held_on": "2026-02-12", "reports": "班子和班子成员分别述职述廉"})
-    flow.step(by, case_id, "evaluation", evaluation(members))
-    flow.step(by, case_id, "talk", talk(talk_by=["sunli"] if by == OFFICER else ["s1_04"]))
+def to_proposal(flow: Flow, case_id: int, by: str = OFFICER, members: list[str] | None = None,
+                days: tuple[str, str, str] = ("2026-02-12", "2026-02-12", "2026-02-13")) -> None:
+    """述职 → 民主测评 → 考核谈话, on `days`."""
+    flow.step(by, case_id, "report", {"held_on": days[0], "reports": "班子和班子成员分别述职述廉"})
+    flow.step(by, case_id, "evaluation", evaluation(members, evaluated_on=days[1]))
+    flow.step(by, case_id, "talk", talk(talked_on=days[2], talk_by=["sunli"] if by == OFFICER else ["s1_04"]))
 
 
 def proposal(ratings: dict[str, str] | None = None, failed: tuple[str, ...] = (), weak: tuple[str, ...] = (),

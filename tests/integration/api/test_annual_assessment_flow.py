@@ -149,3 +149,20 @@ def test_rated_members_relatives_recuse_from_the_committee(flow: Flow, runner: A
     assert "回避" in refused["message"]
     recused = ka.group_committee(recused={"chenzhi": "与考核对象为夫妻关系"})
     assert flow.step(ka.OFFICER, case, "committee_decision", recused)["instance"]["status"] == "completed"
+
+
+def test_a_newcomer_takes_the_demos_assessment_to_the_records(flow: Flow) -> None:
+    """`flask demo load` leaves S1's 年度综合考核 at the 等次建议; the group 组织部 takes it through the
+    group 党委会 and the 公示 of an 优秀 to the cadre records."""
+    result = flow.runner.invoke(args=["demo", "load", "--password", "demo-pass-123"])
+    assert result.exit_code == 0, result.output
+    [case] = [i for i in flow.todo(ka.OFFICER) if i["task"] == "proposal"]
+    case_id = case["instance_id"]
+    assert flow.case(ka.OFFICER, case_id)["title"] == "钢铁股份公司党委2025年度综合考核"
+    flow.step(ka.OFFICER, case_id, "proposal", ka.proposal({"s1_07": "优秀"}))
+    flow.step(ka.OFFICER, case_id, "committee_decision", ka.group_committee(on="2026-02-16"))
+    flow.step(ka.OFFICER, case_id, "publicity", ka.publicity(start_date="2026-02-16"))
+    assert flow.case(ka.OFFICER, case_id)["status"] == "completed"
+    assert ka.ratings(flow, "s1_07")[2025] == ("优秀", False, "assessment")
+    record = flow.api(ka.OFFICER).get("/cadres/s1_01").get_json()  # 马立新's 干部信息 (集团管理)
+    assert {"year": 2025, "rating": "称职"} in record["ratings"]
