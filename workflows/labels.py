@@ -332,7 +332,9 @@ def server_value_text(name: str, value: Any, words: Words | None = None) -> str:
     if name in UNIT_FIELDS:
         return _unit_text(name, value, words)
     if name in MEMBER_FIELDS and isinstance(value, dict | list):
-        return _member_text(value, words)
+        return _member_text(value, words) or "无"
+    if name == "team_evaluation" and isinstance(value, dict):
+        return "，".join(f"{option} {count}" for option, count in value.items())
     if name in USER_FIELDS and isinstance(value, list):
         return "\n".join(f"{words.user(v.get('by'))}：{v.get('opinion', '')}" if isinstance(v, dict) else words.user(v)
                          for v in value)
