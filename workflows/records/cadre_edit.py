@@ -88,7 +88,7 @@ def _apply_ratings(session: Session, user_id: int, values: list[dict[str, Any]])
         if row.locked and wanted.get(year) != row.rating:
             raise ValidationFailed(f"B-C9：{year} 年度考核结果“{row.rating}”已锁定，只能由集团党委会在年度综合考核中改变"
                                    f"（依据：{rule('B-C9').source}）",
-                                   {"ratings": [f"{year} 年度考核结果已锁定"]})
+                                   {"ratings": [f"{year} 年度考核结果已锁定：B-C9，只能由集团党委会改变（依据：{rule('B-C9').source}）"]})
         if year not in wanted:
             session.delete(row)
     for year, rating in wanted.items():

@@ -114,12 +114,18 @@ def test_b_c9_a_closed_two_ensures_case_forces_unfit_until_the_group_committee_d
     assert ka.ratings(flow, "s1_06")[2025] == ("称职", False, "assessment")
 
 
-def test_b_c9_stands_when_the_group_committee_does_not_change_it(flow: Flow) -> None:
+def test_b_c9_stands_when_the_group_committee_does_not_change_it(flow: Flow, web: Any) -> None:
     _closed_two_ensures_case(flow)
     case = ka.start(flow)["id"]
     _to_committee(flow, case, ka.proposal({"s1_06": "不称职"}))
     flow.step(ka.OFFICER, case, "committee_decision", ka.group_committee())
     assert ka.ratings(flow, "s1_06")[2025] == ("不称职", True, "assessment")  # locked: B-C9
+    # the managing 组织部 cannot edit it away on the 干部信息 page; the refusal cites B-C9's source
+    edit = web(rsv.OFFICER).post("/cadres/s1_06/sections/ratings", data={"ratings-0-year": "2025",
+                                                                          "ratings-0-rating": "称职"})
+    page = edit.get_data(as_text=True)
+    assert edit.status_code == 422 and "年度考核结果已锁定" in page and "集团组织〔2020〕2号" in page
+    assert ka.ratings(flow, "s1_06")[2025] == ("不称职", True, "assessment")
 
 
 def test_b_c9_only_the_group_committee_may_change_it(flow: Flow) -> None:
