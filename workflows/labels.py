@@ -299,8 +299,11 @@ def _dict_text(value: dict[str, Any]) -> str:
     return "：".join(str(v) for v in value.values())
 
 
-def _member_text(value: Any, words: Words) -> str:
-    """年度综合考核 values, one member a line: “马立新：称职”, a row with how it was decided."""
+def _member_text(name: str, value: Any, words: Words) -> str:
+    """年度综合考核 values, one member a line: “马立新：称职”, a row with how it was decided; the
+    班子's 评议 counts on one line."""
+    if name == "team_evaluation" and isinstance(value, dict):
+        return "，".join(f"{option} {count}" for option, count in value.items())
     if isinstance(value, list):
         return "\n".join(f"{v.get('name') or words.user(v.get('member'))}：{v.get('rating')}"
                          + ("（直接评定，B-C9）" if v.get("forced") else "")
@@ -331,10 +334,8 @@ def server_value_text(name: str, value: Any, words: Words | None = None) -> str:
         return "无"
     if name in UNIT_FIELDS:
         return _unit_text(name, value, words)
-    if name in MEMBER_FIELDS and isinstance(value, dict | list):
-        return _member_text(value, words) or "无"
-    if name == "team_evaluation" and isinstance(value, dict):
-        return "，".join(f"{option} {count}" for option, count in value.items())
+    if name in MEMBER_FIELDS | {"team_evaluation"} and isinstance(value, dict | list):
+        return _member_text(name, value, words) or "无"
     if name in USER_FIELDS and isinstance(value, list):
         return "\n".join(f"{words.user(v.get('by'))}：{v.get('opinion', '')}" if isinstance(v, dict) else words.user(v)
                          for v in value)
