@@ -128,6 +128,16 @@ def test_b_c9_stands_when_the_group_committee_does_not_change_it(flow: Flow, web
     assert ka.ratings(flow, "s1_06")[2025] == ("不称职", True, "assessment")
 
 
+def test_a_change_the_group_committee_made_in_the_accountability_case_is_respected(flow: Flow) -> None:
+    case = acc.start(flow, two_ensures_failed=True, year=2025)["id"]
+    flow.step("s1_01", case, "start_approval", {"decision": "no_accountability"}, comment="依规处理")
+    acc.override(flow, case, rating="称职", reason="已尽职")
+    assessment = ka.start(flow)["id"]
+    ka.to_proposal(flow, assessment)
+    body = flow.step(ka.OFFICER, assessment, "proposal", ka.proposal())  # 梁晨 称职: not forced
+    assert body["instance"]["data"]["forced_ratings"] == {}
+
+
 def test_b_c9_only_the_group_committee_may_change_it(flow: Flow) -> None:
     """炼钢厂党支部's 班子, managed by S1: S1's 党委会 may not change a forced 不称职."""
     plan = {"unit": "S1B1", "management_level": "subsidiary", "members": ka.BRANCH_MEMBERS}
