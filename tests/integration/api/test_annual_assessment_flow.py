@@ -7,6 +7,7 @@ the group 党委会 changes it, with its reason."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,8 @@ def _to_committee(flow: Flow, case_id: int, proposal: dict[str, Any] | None = No
     flow.step(ka.OFFICER, case_id, "proposal", proposal or ka.proposal())
 
 
-def test_the_group_runs_s1s_assessment_to_the_records(flow: Flow) -> None:
+def test_the_group_runs_s1s_assessment_to_the_records(flow: Flow, web: Any) -> None:
+    entry = rsv.put_in_pool(flow.app, "s1_06", "S1", "young_outstanding", "炼钢厂厂长", "2025-06-01")
     case = ka.start(flow)
     assert case["number"].startswith("KH-") and case["title"] == "钢铁股份公司党委2025年度综合考核"
     item = flow.item(ka.OFFICER, case["id"], "report")
@@ -61,6 +63,11 @@ def test_the_group_runs_s1s_assessment_to_the_records(flow: Flow) -> None:
     assert ka.ratings(flow, "s1_07")[2025] == ("基本称职", False, "assessment")
     assert ka.ratings(flow, "s1_01")[2025] == ("称职", False, "assessment")
     assert done["data"]["ratings_before"]["s1_06"] == {"rating": "优秀", "source": "import"}
+    # the 后备干部库 entry shows the year's result (API and page)
+    detail = flow.api(rsv.OFFICER).get(f"/reserve-pool/{entry}").get_json()
+    assert detail["ratings"][0] == {"year": 2025, "rating": "优秀", "locked": False, "source": "assessment"}
+    page = web(rsv.OFFICER).get(f"/reserve-pool/{entry}").get_data(as_text=True)
+    assert re.search(r'id="entry-ratings">2025：优秀', page)
     # the 后备干部库 reads the result: a last rating of 基本称职 refuses a nomination (A-R1)
     refused = flow.refused_start(rsv.PROCESS, rsv.OFFICER, rsv.nomination(candidate="s1_07"), "A-R1")
     assert "2025 年" in refused["message"] and "基本称职" in refused["message"]
