@@ -3,8 +3,11 @@
 from models.audit_event import AuditEvent
 from models.audit_event import AuditHead
 from models.base import Base
+from models.cadre import EVENT_MARKS
+from models.cadre import EVENT_SOURCES
 from models.cadre import MANAGEMENT_LEVELS
 from models.cadre import CadreAward
+from models.cadre import CadreEvent
 from models.cadre import CadreFamilyMember
 from models.cadre import CadreRecord
 from models.cadre import CadreResumeEntry
@@ -60,6 +63,9 @@ __all__ = [
     "AuditHead",
     "Base",
     "CadreAward",
+    "CadreEvent",
+    "EVENT_MARKS",
+    "EVENT_SOURCES",
     "CadreFamilyMember",
     "CadreRecord",
     "CadreResumeEntry",

@@ -81,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     from webapp.api import batch as _api_batch  # noqa: F401  (批量同意)
     from webapp.api import cadres as _api_cadres  # noqa: F401  (干部信息)
     from webapp.api import collaboration as _api_collaboration  # noqa: F401  (notifications, delegations)
+    from webapp.api import conduct as _api_conduct  # noqa: F401  (现实表现纪实)
     from webapp.api import documents as _api_documents  # noqa: F401  (PDFs of a case)
     from webapp.api import probation as _api_probation  # noqa: F401  (预备党员名册)
     from webapp.api import reserve as _api_reserve  # noqa: F401  (后备干部库)

@@ -27,6 +27,10 @@ from models import ReservePoolEntry
 from workflows.effects.base import EffectContext
 from workflows.effects.base import effect
 from workflows.engine import clock
+from workflows.labels import form_title
+from workflows.records.conduct import EventInput
+from workflows.records.conduct import record_event
+from workflows.records.conduct import remove_case_events
 from workflows.rules.accountability import settings
 from workflows.rules.packs import rule
 
@@ -102,7 +106,16 @@ def record_decision(ctx: EffectContext) -> None:
     removed = 0
     if _removes_from_pool(ctx.data.get("forms") or [], bool(forced)):
         removed = _leave_reserve_pool(ctx, user_id, decided, f"{ctx.instance.number} 问责决定（B-C8）")
+    _conduct_event(ctx, user_id, decided)
     ctx.update_data({"rating_before": before, "reserve_pool_removed": removed})
+
+
+def _conduct_event(ctx: EffectContext, user_id: int, decided: date) -> None:
+    """The decision in the subject's 现实表现纪实: a 问题 of source 问责, linked to the case."""
+    forms = "、".join(form_title(f) for f in ctx.data.get("forms") or []) or "问责"
+    text = f"{ctx.instance.number} 问责决定（{forms}）：{ctx.instance.title}"
+    day = min(decided, clock.today_local().date())
+    record_event(ctx.session, user_id, EventInput(day, text, "accountability", "issue"), instance=ctx.instance)
 
 
 @effect("defence_lapsed")
@@ -153,6 +166,7 @@ def appeal_outcome(ctx: EffectContext) -> None:
     _close_periods(ctx, user_id, today, f"申诉处理：{'撤销' if decision == 'revoke' else '改变'}问责决定")
     still_unfit = bool(ctx.data.get("forced_rating")) and not ctx.data.get("override_adopted")
     if decision == "revoke":  # the 不称职 of a failed "两个确保" stays: an assessment result (B-C9)
+        remove_case_events(ctx.session, ctx.instance, f"{ctx.instance.number} 申诉处理：撤销问责决定")
         if not still_unfit:
             _return_to_reserve_pool(ctx)
         return

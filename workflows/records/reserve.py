@@ -36,7 +36,7 @@ from workflows.errors import ValidationFailed
 from workflows.records.cadres import ratings_of
 from workflows.routing import permissions
 from workflows.routing.assignment import unit_at_level
-from workflows.rules.reserve import CATEGORIES
+from workflows.rules.reserve import CATEGORIES as CATEGORIES  # re-exported: the pages name the categories
 
 MEASURE_KINDS = {"frontline": "疫情防控一线吃劲岗位", "secondment": "挂职锻炼", "rotation": "轮岗交流",
                  "training": "教育培训", "other": "其他"}

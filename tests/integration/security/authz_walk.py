@@ -14,6 +14,7 @@ from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from models import Attachment
+from models import CadreEvent
 from models import Delegation
 from models import Notification
 from models import OrgUnit
@@ -97,7 +98,7 @@ def case_ids(app: Flask, web: Any) -> dict[str, Any]:
             "user_id": accounts.find_user(db.session, "s1_06").id, "relation_id": 1,
             "key": "cadre_promotion", "pack_id": "cadre-2019", "kind": "approval", "day": "2027-02-06",
             "view": "todo", "tab": "diagram", "filename": "css/app.css", "username": "s1_07", "section": "resume",
-            "entry_id": entry.id, "measure_id": entry_measure(entry),
+            "entry_id": entry.id, "measure_id": entry_measure(entry), "event_id": _event_of("s1_07"),
         }
 
 
@@ -113,6 +114,12 @@ def _reserve_entry() -> ReservePoolEntry:
                                   starts_on=entry.entered_on))
     db.session.flush()
     return entry
+
+
+def _event_of(username: str) -> int:
+    """A 现实表现纪实 entry of the demo cadre (宋佳 has some), kept by S1's 组织部."""
+    user_id = accounts.find_user(db.session, username).id
+    return db.session.scalars(select(CadreEvent.id).where(CadreEvent.user_id == user_id)).first()
 
 
 def entry_measure(entry: ReservePoolEntry) -> int:

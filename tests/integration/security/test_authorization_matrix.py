@@ -111,6 +111,14 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("records.photo_upload", "POST"): _only("officer"),
     ("records.photo", "GET"): NOBODY,  # s1_07 has no photo: 404 for the officer too
     ("api.list_cadres", "GET"): USERS,
+    # 现实表现纪实 of s1_07: only the 组织部 that keeps the record (an empty form or body is refused: 422)
+    ("records.add_event", "POST"): _only("officer"),
+    ("records.remove_event", "POST"): _only("officer"),
+    ("records.events_csv", "GET"): _only("officer"),
+    ("api.list_cadre_events", "GET"): _only("officer"),
+    ("api.add_cadre_event", "POST"): _only("officer"),
+    ("api.remove_cadre_event", "DELETE"): _only("officer"),
+    ("api.cadre_events_csv", "GET"): _only("officer"),
     ("api.get_cadre", "GET"): _only("officer"),
     ("api.put_cadre", "PUT"): _only("officer"),
     ("api.list_comments", "GET"): CASE_READERS,

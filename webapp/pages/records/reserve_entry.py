@@ -4,11 +4,13 @@ forms to add and correct them), the annual reviews. (No Flask here.)"""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from typing import Any
 
 from models import ReserveMeasure
 from models import ReserveReview
+from webapp.pages.records.conduct import ConductPanel
 from workflows.records import reserve
 from workflows.records import reserve_review
 
@@ -47,6 +49,7 @@ def _state_text(state: dict[str, Any]) -> str:
 class EntryPage:
     detail: reserve.EntryDetail
     today: date
+    conduct: ConductPanel | None = field(default=None)  # the cadre's 现实表现纪实, for the managing 组织部
 
     @property
     def row(self) -> reserve.EntryRow:
