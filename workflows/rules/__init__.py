@@ -12,6 +12,7 @@ from workflows.rules import dues as _dues  # noqa: F401
 from workflows.rules import meeting as _meeting  # noqa: F401
 from workflows.rules import probation as _probation  # noqa: F401
 from workflows.rules import reserve as _reserve  # noqa: F401
+from workflows.rules import weekly as _weekly  # noqa: F401
 from workflows.rules.base import CHECKS
 from workflows.rules.base import RuleContext
 from workflows.rules.base import prepare_all
