@@ -99,9 +99,10 @@ def register_blueprints(app: Flask) -> None:
     from webapp.records.routes import bp as records_bp
     from webapp.reserve.routes import bp as reserve_bp
     from webapp.start.routes import bp as start_bp
+    from webapp.weekly.routes import bp as weekly_bp
 
     for blueprint in (auth_bp, main_bp, inbox_bp, start_bp, cases_bp, documents_bp, mine_bp, admin_bp, audit_bp,
-                      reserve_bp, records_bp, api_bp):
+                      reserve_bp, records_bp, weekly_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer-token auth, no cookies: CSRF does not apply
 

@@ -248,6 +248,10 @@ class Board:
     def shown(self) -> bool:
         return self.group is not None or bool(self.owed)
 
+    @staticmethod
+    def text(status: str) -> str:
+        return STATUS_TEXT.get(status, status)
+
 
 def board(session: Session, user: User) -> Board:
     """This week's figures for the group's 组织部; what the user's subsidiaries owe otherwise."""

@@ -23,9 +23,10 @@ from workflows.calendar import WorkCalendar
 from workflows.engine import clock
 from workflows.errors import NotAllowed
 from workflows.errors import ValidationFailed
+from workflows.labels import N_
 from workflows.routing.permissions import has_role
 
-WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+WEEKDAYS = (N_("周一"), N_("周二"), N_("周三"), N_("周四"), N_("周五"), N_("周六"), N_("周日"))
 EDITORS = (Role.ORG_HEAD, Role.ORG_OFFICER, Role.ADMIN)
 
 
