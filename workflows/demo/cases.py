@@ -25,6 +25,7 @@ from workflows import cases
 from workflows.calendar import add_months
 from workflows.cases import tasks
 from workflows.engine import clock
+from workflows.demo import weekly as demo_weekly
 from workflows.records import probation as probation_mod
 
 
@@ -172,7 +173,7 @@ def reserve(s: Seeder) -> None:
 
 SCENES: tuple[Callable[[Seeder], None], ...] = (cadre, accountability, admission, dues)
 # `flask demo load` adds the 预备党员 register and the 后备干部库 (tests that seed a fixed set of cases use SCENES).
-DEMO_SCENES: tuple[Callable[[Seeder], None], ...] = (*SCENES, probation, reserve)
+DEMO_SCENES: tuple[Callable[[Seeder], None], ...] = (*SCENES, probation, reserve, demo_weekly.weekly)
 
 
 def seed(session: Any, scenes: tuple[Callable[[Seeder], None], ...] = SCENES) -> list[ProcessInstance]:

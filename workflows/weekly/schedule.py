@@ -123,16 +123,16 @@ def opens_at(schedule: Schedule, monday: date) -> datetime:
 
 
 def due_at(schedule: Schedule, monday: date, calendar: WorkCalendar) -> datetime:
-    """The deadline of the week starting `monday`: the set weekday and hour; when that day is not
-    a working day (a holiday, or a weekend not worked), the last working day before it in the
-    same week, else (a week of holidays) the first working day after it."""
+    """The deadline of the week starting `monday`: the set weekday and hour. A weekday (Monday to
+    Friday) that is a holiday that week moves to the last working day before it in the same week,
+    else (a week of holidays) to the first working day after it; a weekend day the group chose
+    stays as it is."""
     day = monday + timedelta(days=schedule.due_weekday)
-    back = day
-    while back >= monday and not calendar.is_workday(back):
-        back -= timedelta(days=1)
-    if back >= monday:
-        day = back
-    else:
+    if day.weekday() < 5 and not calendar.is_workday(day):
+        back = day
+        while back >= monday and not calendar.is_workday(back):
+            back -= timedelta(days=1)
+        day = back if back >= monday else day
         while not calendar.is_workday(day):
             day += timedelta(days=1)
     return datetime.combine(day, time(schedule.due_hour, 0), clock.SHANGHAI)

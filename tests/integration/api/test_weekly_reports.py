@@ -179,3 +179,17 @@ def test_the_matrix_is_for_the_group_organization_department(flow: Flow) -> None
     body = wk.matrix(flow, weeks=3)
     assert body["weeks"] == ["2026-W49", "2026-W48", "2026-W47"]
     assert [c["status"] for c in body["items"][0]["cells"]] == ["pending", "none", "none"]
+
+
+def test_the_demo_has_reports_in_every_state(flow: Flow) -> None:
+    from workflows.demo import cases as demo_cases
+
+    with flow.app.app_context():
+        demo_cases.seed(db.session, demo_cases.DEMO_SCENES)
+        db.session.commit()
+        db.session.remove()
+    body = wk.matrix(flow, weeks=2)
+    assert {row["unit"]: [c["status"] for c in row["cells"]] for row in body["items"]} == {
+        "S1": ["pending", "on_time"], "S2": ["pending", "late"], "S3": ["pending", "missing"]}
+    assert [i["task"] for i in flow.todo(wk.GROUP) if i["title"] == "集团组织部审核"] == ["review"]  # 矿业's late one
+    assert flow.tasks("s1_01", wk.case_of(flow, "S1")) == ["confirm"]
