@@ -96,6 +96,7 @@ def weekly_schedule() -> dict[str, Any]:
 @bp.put("/weekly-schedule")
 @token_required
 def set_weekly_schedule() -> dict[str, Any]:
+    schedule.require_edit(db.session, api_user())  # 403 before the body is read
     body = _body(SCHEDULE_BODY)
     if not isinstance(body.get("active"), bool):
         raise InvalidRequest("active 须为 true 或 false")

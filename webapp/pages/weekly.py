@@ -57,10 +57,7 @@ class SchedulePage:
 
 def schedule_page(session: Session, viewer: User, errors: dict[str, list[str]] | None = None) -> SchedulePage:
     """The schedule form (the group's 组织部 and admins: NotAllowed otherwise)."""
-    if not schedule_mod.may_edit(session, viewer):
-        from workflows.errors import NotAllowed
-
-        raise NotAllowed("只有集团组织部或系统管理员可以设定周报日程")
+    schedule_mod.require_edit(session, viewer)
     current = schedule_mod.current(session)
     return SchedulePage(current, ",".join(current.unit_codes), WEEKDAY_CHOICES, errors or {})
 

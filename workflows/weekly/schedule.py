@@ -60,6 +60,11 @@ def may_edit(session: Session, user: User) -> bool:
     return group is not None and any(has_role(session, user, role, group.id) for role in EDITORS)
 
 
+def require_edit(session: Session, user: User) -> None:
+    if not may_edit(session, user):
+        raise NotAllowed("只有集团组织部或系统管理员可以设定周报日程")
+
+
 def _int(raw: Any, name: str, low: int, high: int, errors: dict[str, list[str]]) -> int:
     try:
         value = int(raw)
@@ -96,8 +101,7 @@ def parse(session: Session, values: Mapping[str, Any]) -> Schedule:
 def update(session: Session, user: User, values: Mapping[str, Any]) -> Schedule:
     """Set the schedule (the group's 组织部 or an admin: NotAllowed otherwise); audited
     `weekly.schedule` with before and after. Applies from the next opening pass."""
-    if not may_edit(session, user):
-        raise NotAllowed("只有集团组织部或系统管理员可以设定周报日程")
+    require_edit(session, user)
     before = current(session)
     schedule = parse(session, values)
     row = session.scalars(select(WeeklySchedule).order_by(WeeklySchedule.id).limit(1)).first()

@@ -21,6 +21,7 @@ from models import OrgUnit
 from models import ProcessDefinition
 from models import ReserveMeasure
 from models import ReservePoolEntry
+from models import WeeklyReport
 from tests.integration.security.conftest import csrf_of
 from tests.integration.security.conftest import form_login
 from tests.web import open_item_id
@@ -88,6 +89,7 @@ def case_ids(app: Flask, web: Any) -> dict[str, Any]:
                                 starts_at=now, ends_at=now + timedelta(days=3), created_at=now)
         db.session.add(delegation)
         entry = _reserve_entry()
+        report = _weekly_report()
         db.session.commit()
         return {
             "instance_id": case, "item_id": item, "target_id": None, "delegation_id": delegation.id,
@@ -99,6 +101,7 @@ def case_ids(app: Flask, web: Any) -> dict[str, Any]:
             "key": "cadre_promotion", "pack_id": "cadre-2019", "kind": "approval", "day": "2027-02-06",
             "view": "todo", "tab": "diagram", "filename": "css/app.css", "username": "s1_07", "section": "resume",
             "entry_id": entry.id, "measure_id": entry_measure(entry), "event_id": _event_of("s1_07"),
+            "report_id": report,
         }
 
 
@@ -114,6 +117,17 @@ def _reserve_entry() -> ReservePoolEntry:
                                   starts_on=entry.entered_on))
     db.session.flush()
     return entry
+
+
+def _weekly_report() -> int:
+    """S1's 周报 of this week, opened as the timer worker opens it (the schedule set by the group)."""
+    from workflows.weekly import opening
+    from workflows.weekly import schedule
+
+    schedule.update(db.session, accounts.find_user(db.session, "lihua"),
+                    {"active": True, "open_weekday": 0, "due_weekday": 6, "due_hour": 23, "units": ["S1"]})
+    opening.open_due(db.session)
+    return db.session.scalars(select(WeeklyReport.id)).one()
 
 
 def _event_of(username: str) -> int:
