@@ -79,7 +79,7 @@ class Dashboard:
     scope: str  # "oversight" (the units the user oversees) or "mine" (their own 待办)
     loads: list[StepLoad] = field(default_factory=list)
     chart: str = ""
-    weekly: weekly.matrix_mod.Board | None = None  # 周报: this week's for the group, what a subsidiary owes
+    weekly: weekly.Board | None = None  # 周报: this week's for the group, what a subsidiary owes
 
 
 BADGE_CAP = 100  # the 待办 badge counts up to here and then says “99+”

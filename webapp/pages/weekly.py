@@ -14,6 +14,7 @@ from workflows.weekly import matrix as matrix_mod
 from workflows.weekly import schedule as schedule_mod
 
 WEEKDAY_CHOICES = list(enumerate(schedule_mod.WEEKDAYS))
+Board = matrix_mod.Board
 
 
 def lead_link(username: str, unit_code: str) -> str:

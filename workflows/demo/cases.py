@@ -24,8 +24,8 @@ from workflows import accounts
 from workflows import cases
 from workflows.calendar import add_months
 from workflows.cases import tasks
-from workflows.engine import clock
 from workflows.demo import weekly as demo_weekly
+from workflows.engine import clock
 from workflows.records import probation as probation_mod
 
 
