@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -101,3 +102,11 @@ def test_the_dashboard_shows_this_weeks_reports_to_the_group_and_what_a_unit_owe
     owed = web("s2_03").page("/")
     assert "待报周报" in owed and 'data-status="pending"' in owed[owed.index('id="dashboard-weekly"'):]
     assert 'id="dashboard-weekly"' not in web("s1_03").page("/")  # S1 has reported
+
+
+def test_the_unit_fills_its_report_on_the_case_page_with_a_row_per_member(flow: Flow, web: Any) -> None:
+    case = wk.case_of(flow, "S2")
+    page = web("s2_03").page(f"/cases/{case}")
+    assert "填报周报" in page and "包保工作" in page and "生产经营稳定运行" in page and "作用发挥" in page
+    chosen = re.findall(r'<option value="(s2_\d\d)"[^>]*selected>', page)
+    assert chosen == ["s2_01", "s2_02", "s2_06", "s2_07", "s2_08"]  # one prefilled row per 班子成员
