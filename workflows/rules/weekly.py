@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from models import OrgUnit
 from models import WeeklyReport
+from workflows.engine.clock import SHANGHAI
 from workflows.errors import NotAllowed
 from workflows.rules.base import RuleContext
 from workflows.rules.base import check
@@ -31,4 +32,4 @@ def check_start(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict
     if report is None or unit is None or monday is None:
         raise NotAllowed("周报由系统按集团组织部设定的日程每周为各单位开启一次，不能手工发起")
     return {"week_start": monday.isoformat(), "week_label": schedule.week_label(monday),
-            "due_at": report.due_at.isoformat(), "unit_name": unit.name, "report_id": report.id}
+            "due_at": report.due_at.astimezone(SHANGHAI).isoformat(sep=" ", timespec="minutes"), "unit_name": unit.name, "report_id": report.id}

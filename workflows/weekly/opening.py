@@ -109,12 +109,11 @@ def open_due(session: Session, now: datetime | None = None) -> list[ProcessInsta
     if now < schedule_mod.opens_at(schedule, monday):
         return []
     have = set(session.scalars(select(WeeklyReport.unit_id).where(WeeklyReport.week_start == monday)))
+    owed = [unit for unit in reporting_units(session, schedule) if unit.id not in have]
+    if not owed:  # the usual pass: every report of the week is open already
+        return []
     due = schedule_mod.due_at(schedule, monday, load_calendar(session))
-    opened = []
-    for unit in reporting_units(session, schedule):
-        if unit.id not in have and (instance := open_report(session, unit, monday, due)) is not None:
-            opened.append(instance)
-    return opened
+    return [case for unit in owed if (case := open_report(session, unit, monday, due)) is not None]
 
 
 def _group_officers(session: Session) -> list[User]:

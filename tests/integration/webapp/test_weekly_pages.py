@@ -65,6 +65,7 @@ def test_a_report_line_opens_the_accountability_start_form_prefilled(flow: Flow,
     form = web(wk.GROUP).page(link.replace("&amp;", "&"))
     assert 'value="s1_07"' in form or 'value="s1_07" selected' in form
     assert 'value="weekly_report" selected' in form
+    assert "/start/reserve_nomination?candidate=s1_07" in page  # or propose the person for the 后备干部库
     own = web("s1_03").page(f"/weekly/reports/{report}")  # its own unit sees it, without the 问责 links
     assert "发起问责线索" not in own
     assert web("s2_03").get(f"/weekly/reports/{report}").status_code == 403
