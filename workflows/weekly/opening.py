@@ -149,7 +149,7 @@ def _tell_missing(session: Session, report: WeeklyReport) -> None:
     label = schedule_mod.week_label(report.week_start)
     local_due = report.due_at.astimezone(clock.SHANGHAI)
     owners = [*users_with_role(session, Role.ORG_OFFICER, unit.id), *users_with_role(session, Role.SECRETARY, unit.id)]
-    notifications.notify(session, [u.id for u in owners], "weekly_missing", instance=instance,
+    notifications.notify(session, [u.id for u in owners], "overdue", instance=instance,
                          title=f"漏报提醒：{unit.name}{label}周报", body=f"截止时间 {local_due:%Y-%m-%d %H:%M} 已过，请尽快上报")
     group = _group_officers(session)
     notifications.notify(session, [u.id for u in group], "escalation", instance=instance,

@@ -91,7 +91,7 @@ def test_reports_are_on_time_late_missing_or_pending_by_the_deadline(flow: Flow)
             assert sorted(e.payload["unit"] for e in missing) == ["S2", "S3"]  # each once
             assert set(missing[0].payload["escalated_to"]) == {"lihua", "zhaomin", "sunli"}
             told = set(db.session.scalars(select(User.username).join(Notification, Notification.user_id == User.id)
-                                          .where(Notification.kind == "weekly_missing")))
+                                          .where(Notification.title.startswith("漏报提醒"))))
             assert told == {"s2_01", "s2_03", "s3_01", "s3_03"}
             db.session.remove()
     with frozen_at(at("2026-12-05 09:00")):
