@@ -39,8 +39,8 @@ def _unit(ctx: RuleContext, code: str | None) -> OrgUnit | None:
 def _quota_row(ctx: RuleContext, index: int, row: dict[str, Any], known: dict[str, Honour]) -> OrgUnit:
     at = f"quotas.{index}"
     unit = _unit(ctx, row["unit"])
-    if unit is None or unit.level not in (UnitLevel.SUBSIDIARY, UnitLevel.BRANCH):
-        raise ValidationFailed("单位有误", {f"{at}.unit": [f"“{row['unit']}”不是子分公司党委或党支部"]})
+    if unit is None or unit.level != UnitLevel.SUBSIDIARY:
+        raise ValidationFailed("单位有误", {f"{at}.unit": [f"“{row['unit']}”不是子分公司党委（名额下达到子分公司党委，由其组织部门汇总本单位及所属党支部的推荐）"]})
     if row["honour"] not in known:
         raise ValidationFailed("奖项有误", {f"{at}.honour": ["该奖项不属于所选的表彰类别"]})
     if not 1 <= row["quota"] <= MAX_QUOTA:
@@ -50,8 +50,8 @@ def _quota_row(ctx: RuleContext, index: int, row: dict[str, Any], known: dict[st
 
 @check("commendation_start")
 def check_start(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict[str, Any]:
-    """The quotas: units below the group (子分公司党委 or 党支部), honours of the kind, one row per
-    unit and honour. Derives the units that nominate (`nominating_units`, one 推荐 step each)."""
+    """The quotas: 子分公司党委 (each nominates for itself and its 党支部), honours of the kind, one
+    row per unit and honour. Derives the units that nominate (`nominating_units`, one 推荐 step each)."""
     known = honours(form["kind"])
     seen: set[tuple[str, str]] = set()
     units: list[str] = []
