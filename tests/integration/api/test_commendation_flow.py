@@ -213,3 +213,17 @@ def test_a_review_may_stop_the_commendation(flow: Flow) -> None:
     case_id = _nominated(flow)
     flow.step(hon.OFFICER, case_id, "review", {"decision": "stop"}, comment="疫情反复，延期表彰")
     assert flow.case(hon.OFFICER, case_id)["status"] == "rejected"
+
+
+def test_the_group_org_department_sees_commendations_in_progress_on_the_dashboard(flow: Flow, web: Any) -> None:
+    case = hon.start(flow)
+    hon.nominate(flow, case["id"], "S1", hon.s1_nominees())
+    page = web(hon.OFFICER).get("/").get_data(as_text=True)
+    section = page.split('id="commendations"')[1].split("</section>")[0]
+    assert case["number"] in section and "“七一”表彰" in section and "推荐" in section
+    assert "已推荐 1/2 个单位" in section and "2026-03-20" in section
+    assert 'id="commendations"' not in web(hon.S1_OFFICER).get("/").get_data(as_text=True)
+    hon.nominate(flow, case["id"], "S3", hon.s3_nominees())
+    hon.to_committee(flow, case["id"])
+    hon.decide(flow, case["id"])
+    assert 'id="commendations"' not in web(hon.OFFICER).get("/").get_data(as_text=True)  # ended
