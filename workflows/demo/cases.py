@@ -24,6 +24,7 @@ from workflows import accounts
 from workflows import cases
 from workflows.calendar import add_months
 from workflows.cases import tasks
+from workflows.demo.commendation import commendation
 from workflows.engine import clock
 from workflows.records import probation as probation_mod
 
@@ -171,8 +172,8 @@ def reserve(s: Seeder) -> None:
 
 
 SCENES: tuple[Callable[[Seeder], None], ...] = (cadre, accountability, admission, dues)
-# `flask demo load` adds the 预备党员 register and the 后备干部库 (tests that seed a fixed set of cases use SCENES).
-DEMO_SCENES: tuple[Callable[[Seeder], None], ...] = (*SCENES, probation, reserve)
+# `flask demo load` adds the 预备党员 register, the 后备干部库 and a 七一 表彰 (tests that seed a fixed set of cases use SCENES).
+DEMO_SCENES: tuple[Callable[[Seeder], None], ...] = (*SCENES, probation, reserve, commendation)
 
 
 def seed(session: Any, scenes: tuple[Callable[[Seeder], None], ...] = SCENES) -> list[ProcessInstance]:

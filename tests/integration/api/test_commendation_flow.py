@@ -227,3 +227,26 @@ def test_the_group_org_department_sees_commendations_in_progress_on_the_dashboar
     hon.to_committee(flow, case["id"])
     hon.decide(flow, case["id"])
     assert 'id="commendations"' not in web(hon.OFFICER).get("/").get_data(as_text=True)  # ended
+
+
+def test_the_demo_commendation_can_be_taken_to_its_end(flow: Flow, app: Flask) -> None:
+    from webapp.extensions import db
+    from workflows.demo import cases as demo_cases
+    from workflows.demo.commendation import commendation
+
+    with app.app_context():
+        [case] = demo_cases.seed(db.session, (commendation,))
+        case_id = case.id
+        db.session.commit()
+        db.session.remove()
+    assert flow.tasks(hon.OFFICER, case_id) == ["nomination"]
+    hon.nominate(flow, case_id, "S3", {"nominees": [
+        hon.person("s3b1_01", "party_worker", "统筹发热门诊党员先锋岗"), hon.organization("S3B1", "发热门诊零感染")]})
+    body = flow.refused(hon.OFFICER, case_id, "review", {"decision": "proceed"}, "H-C2")
+    assert "邓超" in body["message"] and "基本称职" in body["message"]
+    hon.to_committee(flow, case_id, {"decision": "proceed", "excluded": [
+        {"nominee": "person:s2_07", "reason": "2025 年度考核基本称职（H-C2）"}]})
+    hon.decide(flow, case_id)
+    data = flow.case(hon.OFFICER, case_id)
+    assert data["status"] == "completed"
+    assert [r["name"] for r in data["data"]["honourees"]] == ["罗兰", "张伟", "炼钢厂党支部", "何医生", "发热门诊党支部"]
