@@ -62,9 +62,10 @@ def s3_nominees() -> dict[str, Any]:
     return {"nominees": [person(S3_WORKER[0], "party_worker", "统筹发热门诊党员先锋岗排班，组织党员志愿服务")]}
 
 
-def nominate(flow: Flow, case_id: int, unit: str, data: dict[str, Any], expect: int = 200) -> dict[str, Any]:
-    """The 推荐 of `unit` (S1 or S3), by its 组织部."""
-    by = S3_OFFICER if unit == "S3" else S1_OFFICER
+def nominate(flow: Flow, case_id: int, unit: str, data: dict[str, Any], expect: int = 200,
+             by: str | None = None) -> dict[str, Any]:
+    """The 推荐 of `unit` (S1 or S3, or another by `by`), by its 组织部."""
+    by = by or (S3_OFFICER if unit == "S3" else S1_OFFICER)
     item = flow.item(by, case_id, "nomination")
     response = flow.api(by).post(f"/tasks/{item['id']}/complete", {"data": data})
     assert response.status_code == expect, response.get_json()
