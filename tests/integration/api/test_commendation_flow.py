@@ -250,3 +250,15 @@ def test_the_demo_commendation_can_be_taken_to_its_end(flow: Flow, app: Flask) -
     data = flow.case(hon.OFFICER, case_id)
     assert data["status"] == "completed"
     assert [r["name"] for r in data["data"]["honourees"]] == ["罗兰", "张伟", "炼钢厂党支部", "何医生", "发热门诊党支部"]
+
+
+def test_the_start_form_and_the_case_page_render_each_step(flow: Flow, web: Any) -> None:
+    start = web(hon.OFFICER).get("/start/commendation")
+    assert start.status_code == 200 and "名额分配" in start.get_data(as_text=True)
+    case = hon.start(flow)
+    page = web(hon.S1_OFFICER).get(f"/cases/{case['id']}").get_data(as_text=True)
+    assert "推荐对象" in page and "主要事迹" in page
+    hon.rate(flow.app, "s1_05", 2025, "不称职")
+    hon.nominate_all(flow, case["id"])
+    page = web(hon.OFFICER).get(f"/cases/{case['id']}").get_data(as_text=True)
+    assert "资格审核" in page and "H-C2 2025 年度考核等次为“不称职”" in page
