@@ -262,3 +262,29 @@ def test_the_start_form_and_the_case_page_render_each_step(flow: Flow, web: Any)
     hon.nominate_all(flow, case["id"])
     page = web(hon.OFFICER).get(f"/cases/{case['id']}").get_data(as_text=True)
     assert "资格审核" in page and "H-C2 2025 年度考核等次为“不称职”" in page
+
+
+def test_a_circular_honours_a_team_and_a_person_who_need_not_be_a_member(flow: Flow) -> None:
+    quotas = [{"unit": "S1", "honour": "advanced_team", "quota": 1}, {"unit": "S1", "honour": "advanced_person", "quota": 1}]
+    case = hon.start(flow, kind="circular", title="疫情防控通报表彰", quotas=quotas)
+    assert _data(flow, case["id"])["kind_title"] == "通报表彰"
+    team = {"honour": "advanced_team", "organization": "S2", "deeds": "措施得力"}  # not S1's own
+    assert hon.nominate(flow, case["id"], "S1", {"nominees": [team]}, expect=422)["rule"] == "H-C6"
+    nominees = [{"honour": "advanced_team", "organization": "S1", "deeds": "科学防控，生产经营稳定顺行"},
+                {"honour": "advanced_person", "person": "s1b1_04", "deeds": "志愿值守卡口"}]  # 入党积极分子
+    hon.nominate(flow, case["id"], "S1", {"nominees": nominees})
+    flow.step(hon.OFFICER, case["id"], "review", {"decision": "proceed"})
+    assert [r["name"] for r in _data(flow, case["id"])["honourees"]] == ["钢铁股份公司党委", "刘洋"]
+
+
+def test_the_campaign_honours_members_only_after_three_working_days(flow: Flow) -> None:
+    quotas = [{"unit": "S1", "honour": "vanguard_member", "quota": 2}]
+    case = hon.start(flow, kind="campaign", title="“我是党员我带头”集中表彰", quotas=quotas)
+    outsider = {"nominees": [hon.person("s1b1_04", "vanguard_member")]}  # not a member
+    body = hon.nominate(flow, case["id"], "S1", outsider, expect=422)
+    assert body["rule"] == "H-C12" and "党员" in body["message"]
+    probationary = {"nominees": [hon.person("s1b1_03", "vanguard_member")]}  # 预备党员 may be honoured
+    hon.nominate(flow, case["id"], "S1", probationary)
+    flow.step(hon.OFFICER, case["id"], "review", {"decision": "proceed"})
+    body = flow.step(hon.OFFICER, case["id"], "publicity", {"start_date": "2026-03-02"})
+    assert (body["instance"]["data"]["publicity_end"], body["instance"]["data"]["publicity_days"]) == ("2026-03-04", 3)
