@@ -133,13 +133,22 @@ def _prepare_eligibility(ctx: RuleContext, arg: str | None) -> dict[str, Any]:
                              "findings": findings(ctx, r)} for r in rows]}
 
 
-def _exclusions(ctx: RuleContext, rows: list[dict[str, Any]], excluded: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    by_key = {r["key"]: r for r in rows}
-    chosen: dict[str, dict[str, Any]] = {}
-    for index, entry in enumerate(excluded):
-        if entry["nominee"] not in by_key:
-            raise ValidationFailed("对象有误", {f"excluded.{index}.nominee": ["不是本次表彰的推荐对象"]})
-        chosen[entry["nominee"]] = {"reason": entry["reason"].strip()}
+def match(rows: list[dict[str, Any]], text: str) -> str | None:
+    """The key of the row `text` names: its key (`person:s1_05`, `org:S1B1`), username, unit code
+    or name (when only one row has it); None when none or several do."""
+    text = text.strip()
+    found = {r["key"] for r in rows if text in (r["key"], r.get("person"), r.get("organization"), r["name"])}
+    return found.pop() if len(found) == 1 else None
+
+
+def _chosen(rows: list[dict[str, Any]], entries: list[dict[str, Any]], field: str, what: str) -> dict[str, str]:
+    """Key → reason of the rows the entries name; a name that matches no row (or several) is refused."""
+    chosen: dict[str, str] = {}
+    for index, entry in enumerate(entries):
+        key = match(rows, entry["nominee"])
+        if key is None:
+            raise ValidationFailed("对象有误", {f"{field}.{index}.nominee": [f"“{entry['nominee']}”不是{what}（或重名，请填写用户名）"]})
+        chosen[key] = entry["reason"].strip()
     return chosen
 
 
@@ -160,14 +169,14 @@ def check_review(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dic
     """资格审核: a nominee on the negative list (H-C1 … H-C4) must be excluded — passing them is
     refused, citing the rule; the rest, within the quotas (H-C5), become the `honourees`."""
     rows = nominations(ctx.session, ctx.instance)
-    chosen = _exclusions(ctx, rows, form.get("excluded") or [])
+    chosen = _chosen(rows, form.get("excluded") or [], "excluded", "本次表彰的推荐对象")
     kept, exclusions, eligibility = [], [], []
     for row in rows:
         found = findings(ctx, row)
         eligibility.append({"key": row["key"], "name": row["name"], "honour_title": row["honour_title"], "findings": found})
         if row["key"] in chosen:
             cited = found[0]["rule"] if found else None
-            exclusions.append({"key": row["key"], "name": row["name"], "reason": chosen[row["key"]]["reason"],
+            exclusions.append({"key": row["key"], "name": row["name"], "reason": chosen[row["key"]],
                                "rule": cited, "source": rule(cited).source if cited else None})
         elif found and form["decision"] == "proceed":
             raise violation(found[0]["rule"], f"{row['name']}{found[0]['finding']}，不得作为表彰对象，请列入不予通过", "excluded")
@@ -206,16 +215,13 @@ def check_publicity_review(ctx: RuleContext, form: dict[str, Any], arg: str | No
     withdrawn = form.get("withdrawn") or []
     if withdrawn and not form["objections"]:
         raise ValidationFailed("公示结果不一致", {"withdrawn": ["未收到反映的，不能撤下拟表彰对象"]})
-    keys = {r["key"] for r in current}
-    for index, entry in enumerate(withdrawn):
-        if entry["nominee"] not in keys:
-            raise ValidationFailed("对象有误", {f"withdrawn.{index}.nominee": ["不是本次公示的拟表彰对象"]})
-    gone = {e["nominee"] for e in withdrawn}
+    gone = _chosen(current, withdrawn, "withdrawn", "本次公示的拟表彰对象")
     kept = [r for r in current if r["key"] not in gone]
     if form["decision"] == "continue" and not kept:
         raise ValidationFailed("没有表彰对象", {"decision": ["撤下后没有拟表彰对象，请选择终止"]})
-    return {"honourees": kept, "publicity_withdrawn": [{"key": e["nominee"], "reason": e["reason"].strip()}
-                                                       for e in withdrawn]}
+    names = {r["key"]: r["name"] for r in current}
+    return {"honourees": kept, "publicity_withdrawn": [{"key": k, "name": names[k], "reason": reason}
+                                                       for k, reason in gone.items()]}
 
 
 def _honoured_people(ctx: RuleContext) -> dict[str, str]:

@@ -127,8 +127,12 @@ def test_an_organization_with_an_open_case_is_refused(flow: Flow) -> None:
     hon.open_lead(flow, subject_unit="S1B1")
     body = flow.refused(hon.OFFICER, case_id, "review", {"decision": "proceed"}, "H-C4")
     assert "炼钢厂党支部" in body["message"]
+    unknown = [{"nominee": "热轧厂党支部", "reason": "问责案件未办结"}]  # not nominated
+    assert "excluded.0.nominee" in flow.step(hon.OFFICER, case_id, "review", {"decision": "proceed", "excluded": unknown},
+                                             expect=422)["fields"]
     flow.step(hon.OFFICER, case_id, "review", {"decision": "proceed",
-                                               "excluded": [{"nominee": "org:S1B1", "reason": "问责案件未办结"}]})
+                                               "excluded": [{"nominee": "炼钢厂党支部", "reason": "问责案件未办结"}]})
+    assert [e["key"] for e in _data(flow, case_id)["exclusions"]] == ["org:S1B1"]
 
 
 def test_nominations_keep_to_the_quota_the_unit_and_the_kind(flow: Flow) -> None:
@@ -197,7 +201,7 @@ def test_the_publicity_may_take_a_nominee_off_after_objections(flow: Flow, app: 
     case_id = _nominated(flow)
     flow.step(hon.OFFICER, case_id, "review", {"decision": "proceed"})
     hon.publicity(flow, case_id)
-    withdrawn = [{"nominee": "person:s1b1_01", "reason": "经核查反映属实"}]
+    withdrawn = [{"nominee": "张伟", "reason": "经核查反映属实"}]
     with hon.later():
         flow.step(hon.OFFICER, case_id, "publicity_review", {"objections": False, "withdrawn": withdrawn,
                                                               "decision": "continue"}, expect=422)
