@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from tests.drivers import commendation as hon
 from tests.flows import Flow
 from tests.helpers import COMMITTEES
+from tests.helpers import proposal
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 HONOURED = ["罗兰", "张伟", "何医生", "炼钢厂党支部"]
@@ -79,6 +80,11 @@ def test_the_decision_pdf_names_every_honoured_person_and_organization(flow: Flo
     text = _pdf_text(bytes(response.data))
     for expected in ("表彰决定", hon.DECISION_NO, "先进基层党组织", "优秀共产党员", "优秀党务工作者", *HONOURED):
         assert expected in text, expected
+    # the 奖惩 entry is what the 干部任免审批表 prints for 罗兰 in a later promotion
+    promotion = flow.start("cadre_promotion", "s1_03", proposal(candidate="s1_05", current_post="党费管理员",
+                                                                proposed_post="组织部副部长"))
+    form = _pdf_text(bytes(web("s1_03").get(f"/cases/{promotion['id']}/documents/appointment.pdf").data))
+    assert f"2026年3月被集团党委授予“优秀共产党员”称号（{hon.DECISION_NO}）" in form
 
 
 # Each negative-list rule: a record that refuses the nominee, and a near one that does not.
