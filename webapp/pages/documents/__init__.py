@@ -33,6 +33,7 @@ from webapp.pages.documents.common import printing
 from workflows import cases
 from workflows.audit import reads
 from workflows.errors import NotFound
+from workflows.records import cadres
 
 Builder = Callable[[Session, ProcessInstance, Any], dict[str, Any]]
 Applies = Callable[[Session, ProcessInstance], bool]
@@ -51,6 +52,7 @@ class Kind:
     applies: Applies
     build: Builder
     word: Word | None = None
+    prints_record: bool = False  # holds the subject's whole 干部信息: its download is a `cadre.read` too
 
     @property
     def template(self) -> str:
@@ -59,7 +61,8 @@ class Kind:
 
 KINDS: dict[str, Kind] = {kind.key: kind for kind in (
     Kind("approval", "审批单", _always, approval.build),
-    Kind("appointment", "干部任免审批表", appointment.applies, appointment.build, appointment_word.render),
+    Kind("appointment", "干部任免审批表", appointment.applies, appointment.build, appointment_word.render,
+         prints_record=True),
     Kind("dues_notice", "党费下拨通知", dues.notice_applies, dues.build_notice),
     Kind("dues_ledger", "党费使用台账", dues.ledger_applies, dues.build_ledger),
     Kind("commendation_decision", "表彰决定", commendation.applies, commendation.build),
@@ -110,4 +113,6 @@ def prepare(session: Session, reader: User, instance_id: int, kind_key: str, fmt
     context = kind.build(session, instance, printed)
     reads.record(session, reader, reads.DOWNLOAD, {"document": kind.key, "title": kind.title, "number": instance.number,
                                                     "head_seq": printed.seal.seq, "format": fmt}, instance=instance)
+    if kind.prints_record and instance.subject_user is not None:  # who read whose record, however printed
+        cadres.record_read(session, reader, instance.subject_user, f"{kind.title}（{fmt}）", instance.number)
     return Document(kind.key, kind.title, kind.template, f"{instance.number}-{kind.title}.{fmt}", context, kind.word)
