@@ -34,7 +34,8 @@ VNU_JAR = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
 MISSING = "run `make setup` (target a11y-tools installs axe-core and vnu-jar from npm into .venv/a11y)"
 
 OFFICER, SECRETARY, BRANCH_SECRETARY, ADMIN, AUDITOR = "s1_03", "s1_01", "s1b1_01", "admin", "zhengyun"
-STARTS = ["cadre_promotion", "accountability", "dues_allocation", "dues_topup", "party_probation"]
+STARTS = ["cadre_promotion", "accountability", "dues_allocation", "dues_topup", "party_probation",
+          "annual_assessment"]
 
 # Who looks at which page: every page kind of the app, with the cases made by `cases()` below.
 PAGES: dict[str, list[str]] = {

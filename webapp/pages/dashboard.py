@@ -25,6 +25,8 @@ from models import WorkItemCandidate
 from models import WorkItemStatus
 from webapp.pages import inbox
 from webapp.pages import weekly
+from webapp.pages.commendation_board import CommendationRow
+from webapp.pages.commendation_board import in_progress as commendations_in_progress
 from webapp.pages.diagram.shapes import wrap
 from workflows.engine import clock
 from workflows.notify import notifications
@@ -80,6 +82,7 @@ class Dashboard:
     loads: list[StepLoad] = field(default_factory=list)
     chart: str = ""
     weekly: weekly.Board | None = None  # 周报: this week's for the group, what a subsidiary owes
+    commendations: list[CommendationRow] = field(default_factory=list)  # 表彰 in progress (group 组织部)
 
 
 BADGE_CAP = 100  # the 待办 badge counts up to here and then says “99+”
@@ -166,4 +169,5 @@ def dashboard(session: Session, user: User) -> Dashboard:
                                                                ProcessInstance.created_at >= month_start))
     scope, loads = step_loads(session, user)
     return Dashboard(counts, overdue, overdue_total, started, scope, loads, bar_chart(loads, "open items per step"),
-                     weekly=weekly.board(session, user))
+                     weekly=weekly.board(session, user),
+                     commendations=commendations_in_progress(session, user))

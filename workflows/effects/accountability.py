@@ -2,9 +2,15 @@
 
 A decision writes the subject's 影响期, the forced 不称职 rating and the removal from the reserve
 pool in the decision's own transaction, so `cadre_promotion` sees them at once (an appeal does
-not suspend them, B-C7). A changed or revoked decision on appeal corrects the 影响期 and the pool;
-the forced 不称职 is an assessment result written on every end of a "两个确保" case (B-C9), which
-only the group 党委会 changes (`rating_override`), not an appeal against the 问责 decision.
+not suspend them, B-C7). A changed or revoked decision on appeal corrects the 影响期 and the pool.
+
+B-C9 (pack `assessment-2020`) belongs to the 年度综合考核 (`annual_assessment`), which reads these
+cases and proposes 不称职 for their subject and year. The locked 不称职 written here on every end of
+a "两个确保" case is kept as the interim record of that rating: A-C9 and the 后备干部库 (A-R1) must
+see it as soon as the 问责 case ends, not months later when the year's assessment is decided; the
+assessment then overwrites it with the year's decided 等次. A group 党委会 that changed it here
+(`rating_override`) is respected by the assessment; an appeal against the 问责 decision does not
+change it.
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@ Importing this package registers all checks.
 
 from workflows.rules import accountability as _accountability  # noqa: F401  (registers checks)
 from workflows.rules import admission as _admission  # noqa: F401
+from workflows.rules import assessment as _assessment  # noqa: F401
 from workflows.rules import cadre as _cadre  # noqa: F401
+from workflows.rules import commendation as _commendation  # noqa: F401
 from workflows.rules import common as _common  # noqa: F401
 from workflows.rules import dates as _dates  # noqa: F401
 from workflows.rules import dues as _dues  # noqa: F401

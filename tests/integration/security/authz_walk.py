@@ -162,3 +162,24 @@ def outcome(response: Any) -> str:
         return "denied"
     assert status < 500, (status, response.get_data(as_text=True)[:300])
     return "ok"
+
+
+# 表彰 (commendation): a decided 七一 表彰 of the group (quotas for S1 and S3; S1's 组织部, the walk's
+# "officer", nominated). Only the group 组织部 starts one (no kind of user above); the case, its
+# 表彰决定 PDF and its documents are for its participants and the auditor — not S1's 书记, not a
+# nominee (the "secretary" 张伟 is one), not another unit, not an administrator.
+COMMENDATION_READERS = frozenset({"officer", "auditor"})
+
+
+def commendation_walk(case_id: int) -> dict[tuple[str, str], frozenset[str]]:
+    """(method, path) → the kinds of user that may get past authorization on the commendation case."""
+    return {
+        ("GET", "/start/commendation"): frozenset(),
+        ("POST", "/start/commendation"): frozenset(),
+        ("POST", "/api/v1/processes/commendation/instances"): frozenset(),
+        ("GET", f"/cases/{case_id}"): COMMENDATION_READERS,
+        ("GET", f"/cases/{case_id}/documents/commendation_decision.pdf"): COMMENDATION_READERS,
+        ("GET", f"/api/v1/instances/{case_id}"): COMMENDATION_READERS,
+        ("GET", f"/api/v1/instances/{case_id}/pdf?doc=commendation_decision"): COMMENDATION_READERS,
+        ("GET", f"/api/v1/instances/{case_id}/documents"): COMMENDATION_READERS,
+    }

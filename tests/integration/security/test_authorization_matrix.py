@@ -215,3 +215,24 @@ def test_only_the_listed_users_get_past_authorization_on_any_route(app: Flask, w
                 wrong.append(f"{method} {path} ({rule.endpoint}) as {role}: {got} ({response.status_code}), "
                              f"expected {expected}")
     assert wrong == []
+
+
+def test_the_start_of_each_newer_process_is_for_its_starters(app: Flask, web: Any) -> None:
+    """The start routes walked again with the keys of the processes the walk's case is not:
+    `annual_assessment` (年度综合考核) is started by a 组织部 (its rule then checks which unit)."""
+    ids = case_ids(app, web)
+    who = callers(app)
+    starts = {("start.form", "GET"), ("start.submit", "POST"), ("api.start_instance", "POST")}
+    wrong = []
+    for key, starters in {"annual_assessment": STARTERS}.items():
+        for rule, method in _routes(app):
+            if (rule.endpoint, method) not in starts:
+                continue
+            path = url_for_rule(rule, {**ids, "key": key})
+            for role, caller in who.items():
+                response = caller.call(method, path)
+                got = outcome(response)
+                response.close()
+                if got != ("ok" if role in starters else "denied"):
+                    wrong.append(f"{method} {path} as {role}: {got} ({response.status_code})")
+    assert wrong == []
