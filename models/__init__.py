@@ -44,6 +44,10 @@ from models.user import Role
 from models.user import RoleAssignment
 from models.user import User
 from models.user import UserRelation
+from models.weekly import Supervision
+from models.weekly import WeeklyReport
+from models.weekly import WeeklySchedule
+from models.weekly import WeeklyStatus
 from models.work_item import WorkItem
 from models.work_item import WorkItemCandidate
 from models.work_item import WorkItemKind
@@ -51,6 +55,10 @@ from models.work_item import WorkItemStatus
 
 __all__ = [
     "Attachment",
+    "Supervision",
+    "WeeklyReport",
+    "WeeklySchedule",
+    "WeeklyStatus",
     "CaseCC",
     "CaseComment",
     "Delegation",

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from models import ProcessDefinition
 from models import User
+from models import WeeklyReport
 from models import WorkItem
 from models import WorkItemStatus
 from tests.flows import at
@@ -47,8 +48,8 @@ PAGES: dict[str, list[str]] = {
     SECRETARY: ["/tasks/todo", "/cases/{fresh}"],
     BRANCH_SECRETARY: ["/start/party_admission"],
     ADMIN: ["/admin/users", "/admin/users/{user}", "/admin/org", "/admin/processes", "/admin/processes/{definition}",
-            "/admin/calendar", "/admin/probation", "/admin/cases", "/admin/cases/{committee}"],
-    AUDITOR: ["/audit/", "/audit/events", "/audit/verify", "/cases/{committee}"],
+            "/admin/calendar", "/admin/probation", "/admin/cases", "/admin/cases/{committee}", "/weekly/schedule"],
+    AUDITOR: ["/audit/", "/audit/events", "/audit/verify", "/cases/{committee}", "/weekly", "/weekly/reports/{report}"],
 }
 
 
@@ -64,9 +65,23 @@ def page_ids(app: Flask, api: Any) -> dict[str, int]:
     with app.app_context():
         user = db.session.scalars(select(User.id).where(User.username == "s1_06")).one()
         definition = db.session.scalars(select(ProcessDefinition.id).order_by(ProcessDefinition.id)).first()
+        report = _weekly_report()
+        db.session.commit()
         db.session.remove()
     assert definition is not None
     return {"committee": committee, "fresh": fresh, "user": user, "definition": definition, "report": report}
+
+
+def _weekly_report() -> int:
+    """S1's 周报 of this week, opened as the timer worker does once the group set the schedule."""
+    from workflows import accounts
+    from workflows.weekly import opening
+    from workflows.weekly import schedule
+
+    schedule.update(db.session, accounts.find_user(db.session, "lihua"),
+                    {"active": True, "open_weekday": 0, "due_weekday": 6, "due_hour": 23, "units": ["S1"]})
+    [case] = opening.open_due(db.session)
+    return int(db.session.scalars(select(WeeklyReport.id).where(WeeklyReport.instance_id == case.id)).one())
 
 
 def page_paths(who: str, ids: dict[str, int]) -> list[str]:

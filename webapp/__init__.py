@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from webapp.api import reserve as _api_reserve  # noqa: F401  (后备干部库)
     from webapp.api import routes as _api_routes  # noqa: F401  (attaches the core API routes)
     from webapp.api import rule_packs as _rule_packs  # noqa: F401  (rule packs and their windows)
+    from webapp.api import weekly as _api_weekly  # noqa: F401  (周报)
     from webapp.api.blueprint import bp as api_bp
     from webapp.audit.routes import bp as audit_bp
     from webapp.auth.routes import bp as auth_bp
@@ -99,9 +100,10 @@ def register_blueprints(app: Flask) -> None:
     from webapp.reserve.routes import bp as reserve_bp
     from webapp.special_reports.routes import bp as special_reports_bp
     from webapp.start.routes import bp as start_bp
+    from webapp.weekly.routes import bp as weekly_bp
 
     for blueprint in (auth_bp, main_bp, inbox_bp, start_bp, cases_bp, documents_bp, mine_bp, admin_bp, audit_bp,
-                      reserve_bp, records_bp, special_reports_bp, api_bp):
+                      reserve_bp, records_bp, weekly_bp, special_reports_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer-token auth, no cookies: CSRF does not apply
 

@@ -162,8 +162,20 @@ SERVER_FIELD_TITLES = {
     "usage_totals": "使用合计",
     "requesting_unit": "申请单位",
     "requesting_unit_name": "申请单位名称",
+    # 表彰 (commendation)
+    "kind_title": "表彰类别",
+    "ruleset_kind": "类别规则集",
+    "nominating_units": "推荐单位",
+    "unit": "推荐单位",
+    "eligibility": "资格审核情况（负面清单）",
+    "honourees": "拟表彰对象",
+    "exclusions": "不予通过",
+    "publicity_days": "公示工作日数",
+    "publicity_withdrawn": "公示后撤下",
+    "awards_written": "记入奖惩情况",
+    "events_written": "记入现实表现纪实（人）",
     # 年度综合考核 (annual_assessment)
-    "unit_name": "考核单位",
+    "unit_name": "单位名称",  # the 推荐单位 of a 表彰 step, the 考核单位 of an assessment
     "deciding_unit_name": "确定等次的党委",
     "member_names": "班子成员",
     "evaluation_summary": "班子成员民主测评结果",
@@ -196,7 +208,7 @@ VALUE_TITLES = {
 # Server values that hold unit codes (as the value, a key, or a row's `unit`), and those that hold
 # the codes of a form option (read through the titles of the property named here).
 UNIT_FIELDS = {"recipients", "fund_unit", "requesting_unit", "deciding_unit", "allocation_by_unit", "transferred",
-               "usage_by_unit"}
+               "usage_by_unit", "nominating_units", "unit"}
 OPTION_FIELDS = {"recipient_purposes": "purpose"}
 USER_FIELDS = {"report_signed_by", "introducer_opinions"}  # usernames, as the value or a row's `by`
 # 年度综合考核: values keyed by the rated member's username (or rows naming them as `member`).
@@ -282,8 +294,20 @@ def _unit_text(name: str, value: Any, words: Words) -> str:
     return "\n".join(rows)
 
 
+def _honour_text(value: dict[str, Any]) -> str:
+    """A 表彰 row: a nominee with the honour and unit, their negative list, or why they were left out."""
+    if "findings" in value:
+        found = "；".join(f"{f['rule']} {f['finding']}" for f in value["findings"]) or "未发现负面清单情形"
+        return f"{value['name']}（{value['honour_title']}）：{found}"
+    if "reason" in value:
+        return f"{value.get('name') or value.get('key')}：{value['reason']}" + (f"（{value['rule']}）" if value.get("rule") else "")
+    return f"{value['honour_title']}：{value['name']}（{value.get('unit_name', '')}）"
+
+
 def _dict_text(value: dict[str, Any]) -> str:
     """Structured server values in words: an 影响期, a rating, a roster, a window, totals."""
+    if "honour_title" in value or ("key" in value and "reason" in value):
+        return _honour_text(value)
     if "form" in value and "restriction" in value:
         span = f"，{value['starts_on']} 至 {value['ends_on']}" if value.get("starts_on") else ""
         return f"{form_title(value['form'])}：{RESTRICTIONS.get(value['restriction'], value['restriction'])}" \

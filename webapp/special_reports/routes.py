@@ -38,6 +38,6 @@ def export_csv() -> Response:
                     headers={"Content-Disposition": "attachment; filename=special-reports.csv"})
 
 
-@bp.get("/<int:report_id>", endpoint="show")
-def show(report_id: int) -> str:
-    return render_template("special_reports/show.html", report=pages.detail(db.session, current_user, report_id))
+@bp.get("/<int:special_id>", endpoint="show")
+def show(special_id: int) -> str:
+    return render_template("special_reports/show.html", report=pages.detail(db.session, current_user, special_id))

@@ -24,6 +24,8 @@ from workflows import accounts
 from workflows import cases
 from workflows.calendar import add_months
 from workflows.cases import tasks
+from workflows.demo import weekly as demo_weekly
+from workflows.demo.commendation import commendation
 from workflows.demo.special_reports import special_reports
 from workflows.engine import clock
 from workflows.records import probation as probation_mod
@@ -190,9 +192,10 @@ def assessment(s: Seeder) -> None:
 
 
 SCENES: tuple[Callable[[Seeder], None], ...] = (cadre, accountability, admission, dues)
-# `flask demo load` adds the 预备党员 register, the 后备干部库, S1's 年度综合考核 and a 重要情况专报 (tests
-# that seed a fixed set of cases use SCENES).
-DEMO_SCENES: tuple[Callable[[Seeder], None], ...] = (*SCENES, probation, reserve, assessment, special_reports)
+# `flask demo load` adds the 预备党员 register, the 后备干部库, the 周报 of last week and this, S1's
+# 年度综合考核, a 七一 表彰 and a 重要情况专报 (tests that seed a fixed set of cases use SCENES).
+DEMO_SCENES: tuple[Callable[[Seeder], None], ...] = (*SCENES, probation, reserve, demo_weekly.weekly, assessment,
+                                                     commendation, special_reports)
 
 
 def seed(session: Any, scenes: tuple[Callable[[Seeder], None], ...] = SCENES) -> list[ProcessInstance]:

@@ -13,7 +13,8 @@ from typing import Any
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
       "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core"}
-PROCESSES = ("party_probation", "reserve_nomination", "special_report")  # the processes DOMAIN.md §5 does not list
+PROCESSES = ("party_probation", "reserve_nomination", "weekly_report", "commendation",
+             "special_report")  # the processes DOMAIN.md §5 does not list
 INTRO = """
 ## Case data of the later processes
 

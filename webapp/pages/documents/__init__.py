@@ -6,6 +6,7 @@ template and turns it into a PDF (`webapp/documents/`).
     干部任免审批表 (`appointment`) a `cadre_promotion` that is a promotion
     党费下拨通知 (`dues_notice`)   a `dues_allocation` whose plan the 党委会 adopted
     党费使用台账 (`dues_ledger`)   a `dues_allocation` once the money was transferred
+    表彰决定 (`commendation_decision`) a `commendation` once the decision was issued
 
 The 干部任免审批表 is also a Word file (`word`, python-docx) the 组织部 can edit.
 
@@ -26,6 +27,7 @@ from models import User
 from webapp.pages.documents import appointment
 from webapp.pages.documents import appointment_word
 from webapp.pages.documents import approval
+from webapp.pages.documents import commendation
 from webapp.pages.documents import dues
 from webapp.pages.documents.common import printing
 from workflows import cases
@@ -63,6 +65,7 @@ KINDS: dict[str, Kind] = {kind.key: kind for kind in (
          prints_record=True),
     Kind("dues_notice", "党费下拨通知", dues.notice_applies, dues.build_notice),
     Kind("dues_ledger", "党费使用台账", dues.ledger_applies, dues.build_ledger),
+    Kind("commendation_decision", "表彰决定", commendation.applies, commendation.build),
 )}
 
 
