@@ -24,10 +24,10 @@ from models import WorkItem
 from models import WorkItemCandidate
 from models import WorkItemStatus
 from webapp.pages import inbox
+from webapp.pages import special_reports
 from webapp.pages import weekly
 from webapp.pages.commendation_board import CommendationRow
 from webapp.pages.commendation_board import in_progress as commendations_in_progress
-from webapp.pages import special_reports
 from webapp.pages.diagram.shapes import wrap
 from workflows.engine import clock
 from workflows.notify import notifications
