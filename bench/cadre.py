@@ -1,5 +1,5 @@
 """A regular cadre_promotion case, step by step, for the benchmarks: who completes each step
-and with what form (the data of tests/helpers.py), seeding through the services, and
+and with what form (the demo's sample forms, workflows/demo/samples.py), seeding through the services, and
 API tokens for the approvers.
 
 Dates are chosen so that both BPMN timers are already due when the case reaches them (公示
@@ -13,9 +13,9 @@ from datetime import date
 from datetime import timedelta
 from typing import Any
 
-from tests.helpers import FOUR_MUSTS_DONE
-from tests.helpers import MEETING_OK
-from tests.helpers import proposal
+from workflows.demo.samples import FOUR_MUSTS_DONE
+from workflows.demo.samples import MEETING_OK
+from workflows.demo.samples import proposal
 
 PROPOSAL = proposal()
 INITIATOR = "s1_03"

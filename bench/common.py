@@ -106,3 +106,16 @@ def write_section(name: str, body: str) -> None:
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     PERFORMANCE_MD.write_text(text, encoding="utf-8")
+
+
+def signed_in_client(app: Any, username: str, password: str) -> Any:
+    """A Flask test client signed in as `username` through the login form, as a browser is."""
+    client = app.test_client()
+    form = client.get("/auth/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
+    if token is None:
+        raise SystemExit("the login page has no CSRF token")
+    answer = client.post("/auth/login", data={"username": username, "password": password, "csrf_token": token.group(1)})
+    if answer.status_code != 302:
+        raise SystemExit(f"login of {username} failed ({answer.status_code})")
+    return client

@@ -3,8 +3,11 @@
 from models.audit_event import AuditEvent
 from models.audit_event import AuditHead
 from models.base import Base
+from models.cadre import EVENT_MARKS
+from models.cadre import EVENT_SOURCES
 from models.cadre import MANAGEMENT_LEVELS
 from models.cadre import CadreAward
+from models.cadre import CadreEvent
 from models.cadre import CadreFamilyMember
 from models.cadre import CadreRecord
 from models.cadre import CadreResumeEntry
@@ -41,6 +44,10 @@ from models.user import Role
 from models.user import RoleAssignment
 from models.user import User
 from models.user import UserRelation
+from models.weekly import Supervision
+from models.weekly import WeeklyReport
+from models.weekly import WeeklySchedule
+from models.weekly import WeeklyStatus
 from models.work_item import WorkItem
 from models.work_item import WorkItemCandidate
 from models.work_item import WorkItemKind
@@ -48,6 +55,10 @@ from models.work_item import WorkItemStatus
 
 __all__ = [
     "Attachment",
+    "Supervision",
+    "WeeklyReport",
+    "WeeklySchedule",
+    "WeeklyStatus",
     "CaseCC",
     "CaseComment",
     "Delegation",
@@ -60,6 +71,9 @@ __all__ = [
     "AuditHead",
     "Base",
     "CadreAward",
+    "CadreEvent",
+    "EVENT_MARKS",
+    "EVENT_SOURCES",
     "CadreFamilyMember",
     "CadreRecord",
     "CadreResumeEntry",

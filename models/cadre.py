@@ -4,6 +4,7 @@ data, education, 简历, 奖惩 and 家庭主要成员及重要社会关系. The
 
 from __future__ import annotations
 
+from datetime import date
 from datetime import datetime
 
 from sqlalchemy import ForeignKey
@@ -95,3 +96,26 @@ class CadreFamilyMember(Base):
     birth_month: Mapped[str | None] = mapped_column(String(7))
     political_status: Mapped[str | None] = mapped_column(String(20))
     work: Mapped[str | None] = mapped_column(String(120))  # 工作单位及职务
+
+
+EVENT_SOURCES = ("weekly", "special", "accountability", "assessment", "commendation", "supervision", "petition",
+                 "inspection", "other")  # 周报 专报 问责 考核 表彰 督导 信访 巡察 其他
+EVENT_MARKS = ("merit", "issue", "neutral")  # 先进 | 问题 | 一般
+
+
+class CadreEvent(Base):
+    """One entry of a cadre's 现实表现纪实: a key event on a day, what happened, where it is known
+    from, whether it shows the cadre as 先进 or a 问题, and the case it came from (if any). Kept by
+    the 组织部 that manages the cadre and written by processes (a 问责 decision)."""
+
+    __tablename__ = "cadre_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    occurred_on: Mapped[date]
+    text: Mapped[str] = mapped_column(String(500))
+    source: Mapped[str] = mapped_column(String(20))
+    mark: Mapped[str] = mapped_column(String(10))
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # None: written by a process
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

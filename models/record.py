@@ -27,7 +27,7 @@ class AnnualRating(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     year: Mapped[int]
     rating: Mapped[str] = mapped_column(String(10))
-    source: Mapped[str] = mapped_column(String(20), default="import")  # import | accountability | manual
+    source: Mapped[str] = mapped_column(String(20), default="import")  # import | accountability | assessment | manual
     source_instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
     # A forced 不称职 (B-C9) is locked: only the group 党委 may override it, with a reason.
     locked: Mapped[bool] = mapped_column(default=False)

@@ -5,6 +5,7 @@
 - webapp/pages/ (page and document view models, screen and print code) is Flask-free too, so it
   can be tested and reused without a request; only the routes and templates know Flask.
 - SpiffWorkflow is imported by workflows/engine/ alone; everything else asks the engine.
+- Nothing shipped imports tests/ or bench/, and bench/ does not import tests/.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 FLASK = ("flask", "flask_sqlalchemy", "flask_login", "flask_wtf", "flask_babel", "werkzeug")
 FORBIDDEN = {
-    "models": (*FLASK, "webapp", "workflows", "SpiffWorkflow"),
-    "workflows": (*FLASK, "webapp"),
+    "models": (*FLASK, "webapp", "workflows", "SpiffWorkflow", "tests", "bench"),
+    "workflows": (*FLASK, "webapp", "tests", "bench"),
+    "webapp": ("tests", "bench"),
     "webapp/pages": FLASK,
+    "bench": ("tests",),  # benchmarks drive the product as users do, with the demo's sample forms
 }
 # Where a package may be imported at all (relative to the repository root).
 ONLY_IN = {"SpiffWorkflow": ("workflows/engine",)}

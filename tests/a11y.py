@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from models import ProcessDefinition
 from models import User
+from models import WeeklyReport
 from models import WorkItem
 from models import WorkItemStatus
 from tests.flows import at
@@ -33,7 +34,8 @@ VNU_JAR = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
 MISSING = "run `make setup` (target a11y-tools installs axe-core and vnu-jar from npm into .venv/a11y)"
 
 OFFICER, SECRETARY, BRANCH_SECRETARY, ADMIN, AUDITOR = "s1_03", "s1_01", "s1b1_01", "admin", "zhengyun"
-STARTS = ["cadre_promotion", "accountability", "dues_allocation", "dues_topup", "party_probation"]
+STARTS = ["cadre_promotion", "accountability", "dues_allocation", "dues_topup", "party_probation",
+          "annual_assessment", "special_report"]
 
 # Who looks at which page: every page kind of the app, with the cases made by `cases()` below.
 PAGES: dict[str, list[str]] = {
@@ -41,12 +43,13 @@ PAGES: dict[str, list[str]] = {
               "/notifications?unread=1", "/delegations", "/auth/password", "/start/",
               *[f"/start/{key}" for key in STARTS],
               "/cases/{committee}", "/cases/{committee}/diagram", "/cases/{committee}/log",
-              "/tasks/todo?due=overdue&q=TB", "/admin/users", "/cases/999999"],
+              "/tasks/todo?due=overdue&q=TB", "/admin/users", "/cases/999999",
+              "/special-reports", "/special-reports?kind=major&since=2026-01-01", "/special-reports/{report}"],
     SECRETARY: ["/tasks/todo", "/cases/{fresh}"],
     BRANCH_SECRETARY: ["/start/party_admission"],
     ADMIN: ["/admin/users", "/admin/users/{user}", "/admin/org", "/admin/processes", "/admin/processes/{definition}",
-            "/admin/calendar", "/admin/probation", "/admin/cases", "/admin/cases/{committee}"],
-    AUDITOR: ["/audit/", "/audit/events", "/audit/verify", "/cases/{committee}"],
+            "/admin/calendar", "/admin/probation", "/admin/cases", "/admin/cases/{committee}", "/weekly/schedule"],
+    AUDITOR: ["/audit/", "/audit/events", "/audit/verify", "/cases/{committee}", "/weekly", "/weekly/reports/{report}"],
 }
 
 
@@ -56,12 +59,29 @@ def page_ids(app: Flask, api: Any) -> dict[str, int]:
     committee = start(api)["id"]
     to_committee(api, committee)
     fresh = start(api, candidate="s1_07")["id"]
+    report = api(OFFICER).post("/processes/special_report/instances", {"data": {
+        "kind": "case_positive", "headline": "一线卡口连续值守", "occurred_on": "2026-03-01", "content": "连续值守十四天",
+        "persons": ["s1_05"], "related_cases": ""}}).get_json()["id"]
     with app.app_context():
         user = db.session.scalars(select(User.id).where(User.username == "s1_06")).one()
         definition = db.session.scalars(select(ProcessDefinition.id).order_by(ProcessDefinition.id)).first()
+        report = _weekly_report()
+        db.session.commit()
         db.session.remove()
     assert definition is not None
-    return {"committee": committee, "fresh": fresh, "user": user, "definition": definition}
+    return {"committee": committee, "fresh": fresh, "user": user, "definition": definition, "report": report}
+
+
+def _weekly_report() -> int:
+    """S1's 周报 of this week, opened as the timer worker does once the group set the schedule."""
+    from workflows import accounts
+    from workflows.weekly import opening
+    from workflows.weekly import schedule
+
+    schedule.update(db.session, accounts.find_user(db.session, "lihua"),
+                    {"active": True, "open_weekday": 0, "due_weekday": 6, "due_hour": 23, "units": ["S1"]})
+    [case] = opening.open_due(db.session)
+    return int(db.session.scalars(select(WeeklyReport.id).where(WeeklyReport.instance_id == case.id)).one())
 
 
 def page_paths(who: str, ids: dict[str, int]) -> list[str]:

@@ -81,11 +81,13 @@ def register_blueprints(app: Flask) -> None:
     from webapp.api import batch as _api_batch  # noqa: F401  (批量同意)
     from webapp.api import cadres as _api_cadres  # noqa: F401  (干部信息)
     from webapp.api import collaboration as _api_collaboration  # noqa: F401  (notifications, delegations)
+    from webapp.api import conduct as _api_conduct  # noqa: F401  (现实表现纪实)
     from webapp.api import documents as _api_documents  # noqa: F401  (PDFs of a case)
     from webapp.api import probation as _api_probation  # noqa: F401  (预备党员名册)
     from webapp.api import reserve as _api_reserve  # noqa: F401  (后备干部库)
     from webapp.api import routes as _api_routes  # noqa: F401  (attaches the core API routes)
     from webapp.api import rule_packs as _rule_packs  # noqa: F401  (rule packs and their windows)
+    from webapp.api import weekly as _api_weekly  # noqa: F401  (周报)
     from webapp.api.blueprint import bp as api_bp
     from webapp.audit.routes import bp as audit_bp
     from webapp.auth.routes import bp as auth_bp
@@ -96,10 +98,12 @@ def register_blueprints(app: Flask) -> None:
     from webapp.mine.routes import bp as mine_bp
     from webapp.records.routes import bp as records_bp
     from webapp.reserve.routes import bp as reserve_bp
+    from webapp.special_reports.routes import bp as special_reports_bp
     from webapp.start.routes import bp as start_bp
+    from webapp.weekly.routes import bp as weekly_bp
 
     for blueprint in (auth_bp, main_bp, inbox_bp, start_bp, cases_bp, documents_bp, mine_bp, admin_bp, audit_bp,
-                      reserve_bp, records_bp, api_bp):
+                      reserve_bp, records_bp, weekly_bp, special_reports_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # bearer-token auth, no cookies: CSRF does not apply
 

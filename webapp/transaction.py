@@ -34,7 +34,7 @@ def begin_recorded_read() -> None:
     """For a GET that records a read (a PDF download, an auditor export): end the read transaction
     signing in began and start a write transaction (SQLite BEGIN IMMEDIATE), as a POST does, so the
     read's audit event can be sealed without a lock upgrade. Call it before the service."""
-    if db.session().in_transaction():
+    if db.current().in_transaction():
         db.session.commit()
     begin_write(db.session)
 

@@ -69,7 +69,7 @@ class Pager:
 
     def args(self, page: int) -> dict[str, Any]:
         """The current query string with another page number, for links."""
-        args = {k: v for k, v in request.args.items() if k != "page" and v}
+        args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page" and v}
         args["page"] = page
         return args
 

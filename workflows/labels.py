@@ -162,6 +162,30 @@ SERVER_FIELD_TITLES = {
     "usage_totals": "使用合计",
     "requesting_unit": "申请单位",
     "requesting_unit_name": "申请单位名称",
+    # 表彰 (commendation)
+    "kind_title": "表彰类别",
+    "ruleset_kind": "类别规则集",
+    "nominating_units": "推荐单位",
+    "unit": "推荐单位",
+    "eligibility": "资格审核情况（负面清单）",
+    "honourees": "拟表彰对象",
+    "exclusions": "不予通过",
+    "publicity_days": "公示工作日数",
+    "publicity_withdrawn": "公示后撤下",
+    "awards_written": "记入奖惩情况",
+    "events_written": "记入现实表现纪实（人）",
+    # 年度综合考核 (annual_assessment)
+    "unit_name": "单位名称",  # the 推荐单位 of a 表彰 step, the 考核单位 of an assessment
+    "deciding_unit_name": "确定等次的党委",
+    "member_names": "班子成员",
+    "evaluation_summary": "班子成员民主测评结果",
+    "team_evaluation": "领导班子民主评议结果",
+    "forced_ratings": "直接评定为“不称职”的班子成员（B-C9）",
+    "proposed_ratings": "组织部等次建议",
+    "final_ratings": "党委会确定的等次",
+    "team_final_rating": "领导班子等次",
+    "needs_publicity": "须公示",
+    "ratings_before": "记入前的年度考核结果",
 }
 STEP_WAIVERS = {
     "cultivation_period": "一年培养考察期", "annual_plan_quota": "年度发展计划指标", "activist_stage": "入党积极分子阶段",
@@ -184,9 +208,12 @@ VALUE_TITLES = {
 # Server values that hold unit codes (as the value, a key, or a row's `unit`), and those that hold
 # the codes of a form option (read through the titles of the property named here).
 UNIT_FIELDS = {"recipients", "fund_unit", "requesting_unit", "deciding_unit", "allocation_by_unit", "transferred",
-               "usage_by_unit"}
+               "usage_by_unit", "nominating_units", "unit"}
 OPTION_FIELDS = {"recipient_purposes": "purpose"}
 USER_FIELDS = {"report_signed_by", "introducer_opinions"}  # usernames, as the value or a row's `by`
+# 年度综合考核: values keyed by the rated member's username (or rows naming them as `member`).
+MEMBER_FIELDS = {"member_names", "evaluation_summary", "forced_ratings", "proposed_ratings", "final_ratings",
+                 "ratings_before"}
 TOTALS = {"received": "收到", "matched": "配套", "spent": "支出", "balance": "结余"}
 
 
@@ -219,6 +246,10 @@ def unit_codes(name: str, value: Any) -> set[str]:
 
 def usernames(name: str, value: Any) -> set[str]:
     """The usernames a server value holds (to look their names up at once)."""
+    if name in MEMBER_FIELDS and isinstance(value, dict):
+        return {str(k) for k in value}
+    if name in MEMBER_FIELDS and isinstance(value, list):
+        return {str(v.get("member")) for v in value if isinstance(v, dict)}
     if name not in USER_FIELDS or not isinstance(value, list):
         return set()
     return {str(v.get("by")) if isinstance(v, dict) else str(v) for v in value}
@@ -263,8 +294,20 @@ def _unit_text(name: str, value: Any, words: Words) -> str:
     return "\n".join(rows)
 
 
+def _honour_text(value: dict[str, Any]) -> str:
+    """A 表彰 row: a nominee with the honour and unit, their negative list, or why they were left out."""
+    if "findings" in value:
+        found = "；".join(f"{f['rule']} {f['finding']}" for f in value["findings"]) or "未发现负面清单情形"
+        return f"{value['name']}（{value['honour_title']}）：{found}"
+    if "reason" in value:
+        return f"{value.get('name') or value.get('key')}：{value['reason']}" + (f"（{value['rule']}）" if value.get("rule") else "")
+    return f"{value['honour_title']}：{value['name']}（{value.get('unit_name', '')}）"
+
+
 def _dict_text(value: dict[str, Any]) -> str:
     """Structured server values in words: an 影响期, a rating, a roster, a window, totals."""
+    if "honour_title" in value or ("key" in value and "reason" in value):
+        return _honour_text(value)
     if "form" in value and "restriction" in value:
         span = f"，{value['starts_on']} 至 {value['ends_on']}" if value.get("starts_on") else ""
         return f"{form_title(value['form'])}：{RESTRICTIONS.get(value['restriction'], value['restriction'])}" \
@@ -278,6 +321,24 @@ def _dict_text(value: dict[str, Any]) -> str:
     if value and set(value) <= set(TOTALS):
         return _totals(value)
     return "：".join(str(v) for v in value.values())
+
+
+def _member_text(name: str, value: Any, words: Words) -> str:
+    """年度综合考核 values, one member a line: “马立新：称职”, a row with how it was decided; the
+    班子's 评议 counts on one line."""
+    if name == "team_evaluation" and isinstance(value, dict):
+        return "，".join(f"{option} {count}" for option, count in value.items())
+    if isinstance(value, list):
+        return "\n".join(f"{v.get('name') or words.user(v.get('member'))}：{v.get('rating')}"
+                         + ("（直接评定，B-C9）" if v.get("forced") else "")
+                         + (f"（集团党委会改变认定：{v['override_reason']}）" if v.get("override_reason") else "")
+                         for v in value if isinstance(v, dict))
+    lines = []
+    for username, v in value.items():
+        if isinstance(v, dict):
+            v = "，".join(f"{k} {n}" for k, n in v.items()) if "rating" not in v else f"{v['rating']}（{v.get('source')}）"
+        lines.append(f"{words.user(username)}：{'无' if v is None else v}")
+    return "\n".join(lines)
 
 
 def _moment(value: str) -> str:
@@ -297,6 +358,8 @@ def server_value_text(name: str, value: Any, words: Words | None = None) -> str:
         return "无"
     if name in UNIT_FIELDS:
         return _unit_text(name, value, words)
+    if name in MEMBER_FIELDS | {"team_evaluation"} and isinstance(value, dict | list):
+        return _member_text(name, value, words) or "无"
     if name in USER_FIELDS and isinstance(value, list):
         return "\n".join(f"{words.user(v.get('by'))}：{v.get('opinion', '')}" if isinstance(v, dict) else words.user(v)
                          for v in value)

@@ -28,6 +28,8 @@ def test_the_tree_keeps_its_layers() -> None:
     ("workflows/cases/x.py", "from SpiffWorkflow.bpmn import BpmnWorkflow\n",
      "only workflows/engine may import SpiffWorkflow.bpmn"),
     ("webapp/pages/diagram/x.py", "import SpiffWorkflow\n", "only workflows/engine may import SpiffWorkflow"),
+    ("bench/x.py", "from tests.helpers import proposal\n", "bench/ must not import tests.helpers"),
+    ("webapp/api/x.py", "import tests.web\n", "webapp/ must not import tests.web"),
 ])
 def test_each_rule_catches_its_import(tmp_path: Path, path: str, source: str, expected: str) -> None:
     target = tmp_path / path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import Blueprint
 from flask import flash
@@ -49,7 +50,7 @@ def _day(text: str) -> date:
         raise InvalidRequest("日期格式应为 YYYY-MM-DD") from exc
 
 
-def _done(message: str, endpoint: str, **values: object) -> Response:
+def _done(message: str, endpoint: str, **values: Any) -> Response:
     commit()
     flash(message)
     return redirect(url_for(endpoint, **values))

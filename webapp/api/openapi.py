@@ -52,7 +52,11 @@ SCHEMAS: dict[str, Any] = {
                  "properties": {"schema": OBJECT, "blocks": {"type": "object", "additionalProperties": OBJECT}}},
         "data": OBJECT, "can_act": BOOL,
         "meeting_roster": {"anyOf": [OBJECT, {"type": "null"}],
-                           "description": "who is due at a collective-decision step"}}},
+                           "description": "who is due at a collective-decision step"},
+        "prefill": {"type": "object", "required": ["data", "comment", "from_item"],
+                    "description": "what the form opens with: the case so far and, for a step open again after "
+                                   "退回, its last submission (from_item) with its 审批意见; never a decision",
+                    "properties": {"data": OBJECT, "comment": STR, "from_item": NINT}}}},
     "InstanceSummary": {"type": "object", "required": ["id", "number", "process", "version", "title", "status",
                                                        "initiator"], "properties": {
         "id": INT, "number": STR, "process": STR, "version": INT, "title": STR, "status": STR,

@@ -45,10 +45,12 @@ MEASURE = {"type": "object", "required": ["id", "kind", "title", "starts_on", "e
 REVIEW = {"type": "object", "required": ["id", "year", "decision", "before", "after", "reason", "reviewed_on"],
           "properties": {"id": INT, "year": INT, "decision": STR, "decision_text": STR, "before": {"type": "object"},
                          "after": {"type": "object"}, "reason": NSTR, "reviewed_on": STR, "reviewed_by": NSTR}}
+RATING = {"type": "object", "required": ["year", "rating", "locked", "source"],
+          "properties": {"year": INT, "rating": STR, "locked": BOOL, "source": STR}}
 DETAIL = {"type": "object", "required": ["entry", "measures", "reviews", "can_manage"],
           "properties": {"entry": ENTRY, "measures": {"type": "array", "items": MEASURE},
                          "reviews": {"type": "array", "items": REVIEW}, "can_manage": BOOL,
-                         "reviewed_this_year": BOOL}}
+                         "reviewed_this_year": BOOL, "ratings": {"type": "array", "items": RATING}}}
 LIST = {"type": "object", "required": ["items", "total"],
         "properties": {"items": {"type": "array", "items": ENTRY}, "total": INT}}
 MEASURE_BODY = {"type": "object", "required": ["kind", "title", "starts_on"], "properties": {

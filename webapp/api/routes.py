@@ -39,6 +39,7 @@ from webapp.transaction import flush
 from workflows import actions
 from workflows import audit
 from workflows import cases
+from workflows.cases import prefill
 from workflows.cases import tasks
 from workflows.engine import definitions
 from workflows.errors import InvalidRequest
@@ -131,6 +132,8 @@ def get_task(item_id: int) -> dict[str, Any]:
     body["data"] = item.instance.data
     body["can_act"] = actions.can_complete(db.session, api_user(), item)
     body["meeting_roster"] = tasks.meeting_roster(db.session, item)  # the 应到 of a meeting step, now
+    opening = prefill.prefill(db.session, item, body["form"]["schema"])  # what the case page's form shows
+    body["prefill"] = {"data": opening.data, "comment": opening.comment, "from_item": opening.from_item}
     return body
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint
-from flask import Response
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -13,6 +12,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
+from werkzeug.wrappers import Response
 
 from webapp.errors import status_of
 from webapp.extensions import db
@@ -66,8 +66,8 @@ def _act(scope: str, target_id: int, action: str) -> Response | tuple[str, int]:
     except ValidationFailed as error:
         db.session.rollback()
         if sent.first("view") == "admin":
-            page = admin_cases.refused(db.session, current_user, scope, target_id, action, sent, error)
-            return render_template("admin/case.html", page=page), status_of(error)
+            refused = admin_cases.refused(db.session, current_user, scope, target_id, action, sent, error)
+            return render_template("admin/case.html", page=refused), status_of(error)
         page = case_view.refused(db.session, current_user, scope, target_id, action, sent, error)
         return render_template("cases/detail.html", page=page), status_of(error)
     commit()
@@ -79,7 +79,7 @@ def _act(scope: str, target_id: int, action: str) -> Response | tuple[str, int]:
 def _done_message(done: Outcome) -> str:
     words = {"complete": _("已办理"), "claim": _("已认领")}
     what = words.get(done.action) or _("已%(action)s", action=_(done.label))
-    return _("%(what)s：%(number)s %(title)s", what=what, number=done.number, title=done.title)
+    return str(_("%(what)s：%(number)s %(title)s", what=what, number=done.number, title=done.title))
 
 
 @bp.route("/attachments/<int:attachment_id>")

@@ -20,7 +20,7 @@ group = AppGroup("audit", help="The audit chain.")
 
 def _load_checkpoint(path: Path) -> dict[str, object]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data: object = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         fail(f"无法读取检查点 {path}：{exc}")
     if not isinstance(data, dict) or not isinstance(data.get("seq"), int) or not isinstance(data.get("hash"), str):

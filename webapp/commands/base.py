@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable
 from typing import Any
+from typing import NoReturn
 
 import click
 from sqlalchemy.orm import sessionmaker
@@ -16,7 +17,7 @@ from workflows.engine.locking import begin_write
 from workflows.errors import WorkflowError
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     """One line on stderr and a non-zero exit."""
     click.echo(f"错误：{message}", err=True)
     sys.exit(1)

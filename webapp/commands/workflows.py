@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from contextlib import nullcontext
 from datetime import datetime
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +99,7 @@ def repair(apply_: bool) -> None:
         if not apply_:
             click.echo(f"{case.number}\t将合并：{merges}")
             continue
-        done = write(lambda case=case: stalled_mod.repair(db.session, case.id))
+        done = write(partial(stalled_mod.repair, db.session, case.id))
         click.echo(f"{case.number}\t已合并：{merges}" if done else f"{case.number}\t已无需修复")
     verb = "已修复" if apply_ else "可修复（加 --apply 执行）"
     click.echo(f"{verb}：{len(plan)} 个流程")

@@ -24,6 +24,10 @@ from models import WorkItem
 from models import WorkItemCandidate
 from models import WorkItemStatus
 from webapp.pages import inbox
+from webapp.pages import special_reports
+from webapp.pages import weekly
+from webapp.pages.commendation_board import CommendationRow
+from webapp.pages.commendation_board import in_progress as commendations_in_progress
 from webapp.pages.diagram.shapes import wrap
 from workflows.engine import clock
 from workflows.notify import notifications
@@ -78,6 +82,9 @@ class Dashboard:
     scope: str  # "oversight" (the units the user oversees) or "mine" (their own 待办)
     loads: list[StepLoad] = field(default_factory=list)
     chart: str = ""
+    weekly: weekly.Board | None = None  # 周报: this week's for the group, what a subsidiary owes
+    commendations: list[CommendationRow] = field(default_factory=list)  # 表彰 in progress (group 组织部)
+    special_reports: special_reports.Board | None = None  # 重要情况专报 (webapp/pages/special_reports.py)
 
 
 BADGE_CAP = 100  # the 待办 badge counts up to here and then says “99+”
@@ -163,4 +170,7 @@ def dashboard(session: Session, user: User) -> Dashboard:
     started = _count(session, select(ProcessInstance.id).where(ProcessInstance.initiator_id == user.id,
                                                                ProcessInstance.created_at >= month_start))
     scope, loads = step_loads(session, user)
-    return Dashboard(counts, overdue, overdue_total, started, scope, loads, bar_chart(loads, "open items per step"))
+    return Dashboard(counts, overdue, overdue_total, started, scope, loads, bar_chart(loads, "open items per step"),
+                     weekly=weekly.board(session, user),
+                     commendations=commendations_in_progress(session, user),
+                     special_reports=special_reports.board(session, user))

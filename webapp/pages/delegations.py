@@ -83,7 +83,8 @@ def _fields(session: Session, user: User, admin: bool, values: Mapping[str, list
     choices = people.choices(session, people.role_units(session, user))
 
     def one(name: str) -> Any:
-        return (values.get(name) or [None])[0]
+        found = values.get(name)
+        return found[0] if found else None
 
     found = [
         Field("deputy", "受托人", "user", True, one("deputy"), options=choices),

@@ -88,7 +88,7 @@ class Row:
     unread: bool = False  # 抄送我的: not opened yet
 
 
-def _instance_columns() -> Any:
+def _instance_columns() -> tuple[Any, ...]:
     """Load the case columns a row shows, never the workflow state or the definition's XML."""
     return (
         load_only(ProcessInstance.id, ProcessInstance.number, ProcessInstance.title, ProcessInstance.status,
@@ -101,7 +101,7 @@ def _instance_columns() -> Any:
 
 
 def _item_options() -> tuple[Any, ...]:
-    instance = joinedload(WorkItem.instance)
+    instance: Any = joinedload(WorkItem.instance)
     return (instance.options(*_instance_columns()), joinedload(WorkItem.assignee), joinedload(WorkItem.completed_by))
 
 
@@ -216,7 +216,8 @@ def _senders(session: Session, items: list[WorkItem]) -> dict[int, str]:
     ).all()
     by_case: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
     for instance_id, completed_at, name in done:
-        by_case[instance_id].append((completed_at, name))
+        if completed_at is not None:  # a completed item always has its time
+            by_case[instance_id].append((completed_at, name))
     senders = {}
     for item in items:
         earlier = [(at, name) for at, name in by_case[item.instance_id] if at <= item.created_at]

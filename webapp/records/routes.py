@@ -5,6 +5,7 @@ Services check who manages whom (`workflows.records.access`); a refusal is a rec
 from __future__ import annotations
 
 import io
+from urllib.parse import quote
 
 from flask import Blueprint
 from flask import flash
@@ -20,6 +21,7 @@ from werkzeug.wrappers import Response
 
 from webapp.extensions import db
 from webapp.pages.records import cadre_forms
+from webapp.pages.records import conduct as conduct_page
 from webapp.transaction import begin_recorded_read
 from webapp.transaction import commit
 from webapp.ui import back_on_error
@@ -28,6 +30,7 @@ from workflows.records import cadre_edit
 from workflows.records import cadre_export
 from workflows.records import cadre_import
 from workflows.records import cadres
+from workflows.records import conduct
 from workflows.records.fields import SECTIONS
 from workflows.records.workbook import MAX_BYTES
 from workflows.records.workbook import SHEETS
@@ -80,8 +83,39 @@ def create() -> Response:
 def record(username: str) -> str:
     begin_recorded_read()
     view = cadres.read(db.session, current_user, username[:64])
+    panel = conduct_page.panel(conduct.listed(db.session, current_user, view.username))
     commit()
-    return render_template("records/record.html", page=cadre_forms.record_page(view))
+    return render_template("records/record.html", page=cadre_forms.record_page(view), conduct=panel)
+
+
+@bp.post("/<username>/events")
+def add_event(username: str) -> Response | tuple[str, int]:
+    view = cadres.for_editing(db.session, current_user, username[:64])  # 403 before the form is read
+    values = conduct_page.form_values(request.form)
+    try:
+        conduct.add(db.session, current_user, view.username, values)
+    except ValidationFailed as error:
+        db.session.rollback()
+        panel = conduct_page.panel(conduct.listed(db.session, current_user, view.username), values, error.fields,
+                                   error.message)
+        return render_template("records/record.html", page=cadre_forms.record_page(view), conduct=panel), 422
+    return _saved(_("已添加现实表现纪实"), view.username)
+
+
+@bp.post("/<username>/events/<int:event_id>/remove")
+@back_on_error
+def remove_event(username: str, event_id: int) -> Response:
+    conduct.remove(db.session, current_user, username[:64], event_id, request.form.get("reason", "")[:400])
+    return _saved(_("已删除现实表现纪实"), username[:64])
+
+
+@bp.get("/<username>/events.csv")
+def events_csv(username: str) -> Response:
+    begin_recorded_read()
+    text, name = conduct.csv_text(db.session, current_user, username[:64])
+    commit()
+    return Response(text, mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}-conduct.csv", "Cache-Control": "private, no-store"})
 
 
 @bp.route("/<username>/edit", methods=["GET", "POST"])

@@ -18,6 +18,7 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
+from webapp.pages.records import conduct as conduct_page
 from webapp.pages.records import reserve_entry
 from webapp.pages.records import reserve_list
 from webapp.transaction import commit
@@ -72,7 +73,8 @@ def export_csv() -> Response:
 @bp.get("/<int:entry_id>", endpoint="entry")
 def entry(entry_id: int) -> str:
     today = clock.today_local().date()
-    page = reserve_entry.EntryPage(reserve.detail(db.session, current_user, entry_id, today), today)
+    detail = reserve.detail(db.session, current_user, entry_id, today)
+    page = reserve_entry.EntryPage(detail, today, conduct_page.for_reserve_entry(db.session, current_user, detail))
     return render_template("reserve/entry.html", page=page)
 
 

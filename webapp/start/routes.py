@@ -32,7 +32,7 @@ def catalog() -> str:
 @bp.route("/<key>")
 @login_required
 def form(key: str) -> str:
-    return render_template("start/form.html", page=start_view.start_page(db.session, current_user, key))
+    return render_template("start/form.html", page=start_view.start_page(db.session, current_user, key, request.args))
 
 
 @bp.post("/<key>")

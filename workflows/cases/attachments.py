@@ -18,7 +18,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -60,7 +60,7 @@ class Upload:
     """A file as the web layer received it."""
 
     filename: str
-    stream: BinaryIO
+    stream: IO[bytes]
 
 
 @dataclass

@@ -24,6 +24,9 @@ from workflows import accounts
 from workflows import cases
 from workflows.calendar import add_months
 from workflows.cases import tasks
+from workflows.demo import weekly as demo_weekly
+from workflows.demo.commendation import commendation
+from workflows.demo.special_reports import special_reports
 from workflows.engine import clock
 from workflows.records import probation as probation_mod
 
@@ -170,9 +173,29 @@ def reserve(s: Seeder) -> None:
         "reasons": "疫情防控期间在一线卡口连续值守，表现突出", "frontline_performance": "负责复工复产防疫物资调配"})
 
 
+def assessment(s: Seeder) -> None:
+    """钢铁股份公司 (S1)'s 年度综合考核 for last year, run by the group 组织部 (`zhaomin`): 述职,
+    民主测评 and 考核谈话 are done; the 等次建议 waits for the 组织部, then the group 党委会 and,
+    for an 优秀, the 公示; the end writes the ratings to the cadre records."""
+    members = ["s1_01", "s1_02", "s1_06", "s1_07", "s1_08"]
+    case = s.start("annual_assessment", "zhaomin", {
+        "unit": "S1", "year": s.today.year - 1, "management_level": "group", "members": members,
+        "plan": "指标体系含“两个确保”（确保单位不出现疫情、确保生产经营稳定顺行）和疫情防控现实表现"})
+    s.step(case, "zhaomin", "report", {"held_on": s.day(-30), "reports": "班子和班子成员分别述职述廉，报告疫情防控包保情况"})
+    s.step(case, "zhaomin", "evaluation", {
+        "evaluated_on": s.day(-29), "participants": 62,
+        "member_votes": [{"member": m, "excellent": 34 - 3 * i, "competent": 25 + 3 * i, "basic": 2, "incompetent": 1}
+                         for i, m in enumerate(members)],
+        "team_good": 41, "team_fairly_good": 17, "team_average": 3, "team_poor": 1})
+    s.step(case, "zhaomin", "talk", {"talked_on": s.day(-28), "talk_by": ["sunli"], "interviewees": 26,
+                                     "masses_heard": True, "summary": "职工群众评议：班子团结，复工复产组织有力"})
+
+
 SCENES: tuple[Callable[[Seeder], None], ...] = (cadre, accountability, admission, dues)
-# `flask demo load` adds the 预备党员 register and the 后备干部库 (tests that seed a fixed set of cases use SCENES).
-DEMO_SCENES: tuple[Callable[[Seeder], None], ...] = (*SCENES, probation, reserve)
+# `flask demo load` adds the 预备党员 register, the 后备干部库, the 周报 of last week and this, S1's
+# 年度综合考核, a 七一 表彰 and a 重要情况专报 (tests that seed a fixed set of cases use SCENES).
+DEMO_SCENES: tuple[Callable[[Seeder], None], ...] = (*SCENES, probation, reserve, demo_weekly.weekly, assessment,
+                                                     commendation, special_reports)
 
 
 def seed(session: Any, scenes: tuple[Callable[[Seeder], None], ...] = SCENES) -> list[ProcessInstance]:

@@ -2,9 +2,15 @@
 
 A decision writes the subject's 影响期, the forced 不称职 rating and the removal from the reserve
 pool in the decision's own transaction, so `cadre_promotion` sees them at once (an appeal does
-not suspend them, B-C7). A changed or revoked decision on appeal corrects the 影响期 and the pool;
-the forced 不称职 is an assessment result written on every end of a "两个确保" case (B-C9), which
-only the group 党委会 changes (`rating_override`), not an appeal against the 问责 decision.
+not suspend them, B-C7). A changed or revoked decision on appeal corrects the 影响期 and the pool.
+
+B-C9 (pack `assessment-2020`) belongs to the 年度综合考核 (`annual_assessment`), which reads these
+cases and proposes 不称职 for their subject and year. The locked 不称职 written here on every end of
+a "两个确保" case is kept as the interim record of that rating: A-C9 and the 后备干部库 (A-R1) must
+see it as soon as the 问责 case ends, not months later when the year's assessment is decided; the
+assessment then overwrites it with the year's decided 等次. A group 党委会 that changed it here
+(`rating_override`) is respected by the assessment; an appeal against the 问责 decision does not
+change it.
 """
 
 from __future__ import annotations
@@ -21,6 +27,10 @@ from models import ReservePoolEntry
 from workflows.effects.base import EffectContext
 from workflows.effects.base import effect
 from workflows.engine import clock
+from workflows.labels import form_title
+from workflows.records.conduct import EventInput
+from workflows.records.conduct import record_event
+from workflows.records.conduct import remove_case_events
 from workflows.rules.accountability import settings
 from workflows.rules.packs import rule
 
@@ -96,7 +106,16 @@ def record_decision(ctx: EffectContext) -> None:
     removed = 0
     if _removes_from_pool(ctx.data.get("forms") or [], bool(forced)):
         removed = _leave_reserve_pool(ctx, user_id, decided, f"{ctx.instance.number} 问责决定（B-C8）")
+    _conduct_event(ctx, user_id, decided)
     ctx.update_data({"rating_before": before, "reserve_pool_removed": removed})
+
+
+def _conduct_event(ctx: EffectContext, user_id: int, decided: date) -> None:
+    """The decision in the subject's 现实表现纪实: a 问题 of source 问责, linked to the case."""
+    forms = "、".join(form_title(f) for f in ctx.data.get("forms") or []) or "问责"
+    text = f"{ctx.instance.number} 问责决定（{forms}）：{ctx.instance.title}"
+    day = min(decided, clock.today_local().date())
+    record_event(ctx.session, user_id, EventInput(day, text, "accountability", "issue"), instance=ctx.instance)
 
 
 @effect("defence_lapsed")
@@ -147,6 +166,7 @@ def appeal_outcome(ctx: EffectContext) -> None:
     _close_periods(ctx, user_id, today, f"申诉处理：{'撤销' if decision == 'revoke' else '改变'}问责决定")
     still_unfit = bool(ctx.data.get("forced_rating")) and not ctx.data.get("override_adopted")
     if decision == "revoke":  # the 不称职 of a failed "两个确保" stays: an assessment result (B-C9)
+        remove_case_events(ctx.session, ctx.instance, f"{ctx.instance.number} 申诉处理：撤销问责决定")
         if not still_unfit:
             _return_to_reserve_pool(ctx)
         return

@@ -26,6 +26,7 @@ from workflows.records.cadres import snapshot
 from workflows.records.fields import BASIC
 from workflows.records.fields import SECTIONS
 from workflows.records.fields import read_row
+from workflows.rules.packs import rule
 
 UPDATE = "cadre.update"
 CREATE = "cadre.create"
@@ -85,8 +86,9 @@ def _apply_ratings(session: Session, user_id: int, values: list[dict[str, Any]])
     wanted = {v["year"]: v["rating"] for v in values}
     for year, row in held.items():
         if row.locked and wanted.get(year) != row.rating:
-            raise ValidationFailed(f"B-C9：{year} 年度考核结果“{row.rating}”已锁定，只能由集团党委调整（依据：DOMAIN.md §3 B-C9）",
-                                   {"ratings": [f"{year} 年度考核结果已锁定"]})
+            raise ValidationFailed(f"B-C9：{year} 年度考核结果“{row.rating}”已锁定，只能由集团党委会在年度综合考核中改变"
+                                   f"（依据：{rule('B-C9').source}）",
+                                   {"ratings": [f"{year} 年度考核结果已锁定：B-C9，只能由集团党委会改变（依据：{rule('B-C9').source}）"]})
         if year not in wanted:
             session.delete(row)
     for year, rating in wanted.items():

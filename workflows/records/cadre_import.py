@@ -33,6 +33,7 @@ from workflows.records.workbook import MAX_BYTES
 from workflows.records.workbook import MAX_ROWS
 from workflows.records.workbook import SHEETS
 from workflows.records.workbook import USERNAME
+from workflows.rules.packs import rule
 
 IMPORT = "cadre.import"
 MAX_ERRORS = 200
@@ -189,7 +190,8 @@ def _check_locked(session: Session, users: dict[str, User], parsed: Parsed) -> N
             old = held.get(row["year"])
             if old and old["locked"] and old["rating"] != row["rating"]:
                 parsed.errors.append(CellError("年度考核", row["row"], "C", "考核等次",
-                                               f"B-C9：{row['year']} 年度“{old['rating']}”已锁定，只能由集团党委调整"))
+                                               f"B-C9：{row['year']} 年度“{old['rating']}”已锁定，只能由集团党委会"
+                                               f"在年度综合考核中改变（依据：{rule('B-C9').source}）"))
 
 
 def _write(session: Session, importer: User | None, user: User, values: dict[str, Any], parsed: Parsed,

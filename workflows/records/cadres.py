@@ -98,8 +98,15 @@ def read(session: Session, reader: User, username: str, via: str = "web") -> Cad
     """The whole record of a cadre `reader` manages, its reading recorded (`cadre.read`).
     Raises NotFound (no such cadre or record) and access.RecordRefused (not the reader's)."""
     cadre, record = find_managed(session, reader, username)
-    audit.record(session, READ, actor=reader, payload={"user": cadre.username, "via": via})
+    record_read(session, reader, cadre, via)
     return view(session, cadre, record)
+
+
+def record_read(session: Session, reader: User, cadre: User, via: str, number: str | None = None) -> None:
+    """Record that `reader` read `cadre`'s whole record (`cadre.read`): on the 干部信息 page or
+    API, or printed in a case's 干部任免审批表 (`number`: that case)."""
+    payload = {"user": cadre.username, "via": via, **({"number": number} if number else {})}
+    audit.record(session, READ, actor=reader, payload=payload)
 
 
 def for_editing(session: Session, reader: User, username: str) -> CadreView:

@@ -5,6 +5,7 @@ plausible, and deterministic (the same demo every time)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from models import AnnualRating
 from models import CadreAward
+from models import CadreEvent
 from models import CadreFamilyMember
 from models import CadreRecord
 from models import CadreResumeEntry
@@ -28,6 +30,20 @@ PREFERRED = {  # the cadre of the demo promotion (demo_cases.cadre) gets a recor
     "s1_07": {"current_post": "热轧厂副厂长", "expertise": "热轧生产组织、设备管理，熟悉安全生产与疫情防控",
               "professional_title": "高级工程师"},
 }
+
+
+EVENTS = {  # 现实表现纪实 of some demo cadres: (day, what, source, mark)
+    "s1_07": [(date(2025, 3, 18), "带队完成热轧厂方舱隔离点改造，三天交付使用，集团疫情防控专报予以通报表扬", "special", "merit"),
+              (date(2025, 9, 2), "热轧二线设备故障处置及时，当月产量计划完成率 102%", "weekly", "neutral"),
+              (date(2025, 12, 20), "被评为集团 2025 年度疫情防控先进个人", "commendation", "merit")],
+    "s1_05": [(date(2025, 6, 10), "选派到疫情防控一线吃劲岗位，负责社区核酸检测点组织协调", "supervision", "merit")],
+    "s2_07": [(date(2025, 11, 5), "巡察反馈：所在单位疫情防控物资台账不清，督促限期整改", "inspection", "issue")],
+}
+
+
+def _events(session: Session, user: User) -> None:
+    for day, text, source, mark in EVENTS.get(user.username, []):
+        session.add(CadreEvent(user_id=user.id, occurred_on=day, text=text, source=source, mark=mark))
 
 
 def _cadres(session: Session) -> list[User]:
@@ -92,6 +108,7 @@ def fill(session: Session, years: tuple[int, ...] = (2023, 2024, 2025)) -> int:
         _sections(record, user, basic, index)
         session.add(record)
         _ratings(session, user, years)
+        _events(session, user)
         created += 1
     session.flush()
     return created

@@ -33,9 +33,10 @@ from models import User
 from workflows.errors import NotAllowed
 from workflows.errors import NotFound
 from workflows.errors import ValidationFailed
+from workflows.records.cadres import ratings_of
 from workflows.routing import permissions
 from workflows.routing.assignment import unit_at_level
-from workflows.rules.reserve import CATEGORIES
+from workflows.rules.reserve import CATEGORIES as CATEGORIES  # re-exported: the pages name the categories
 
 MEASURE_KINDS = {"frontline": "疫情防控一线吃劲岗位", "secondment": "挂职锻炼", "rotation": "轮岗交流",
                  "training": "教育培训", "other": "其他"}
@@ -216,6 +217,9 @@ class EntryDetail:
     can_manage: bool
     reviewed_this_year: bool = False
     names: dict[int, str] = field(default_factory=dict)  # user id → name (who entered, who reviewed)
+    # The last three 年度考核 results (年度综合考核, import, 问责's B-C9), newest first: the annual
+    # review (动态调整) weighs them, and A-R1 refuses a nomination on them.
+    ratings: list[dict[str, Any]] = field(default_factory=list)
 
 
 def load_entry(session: Session, viewer: User, entry_id: int) -> ReservePoolEntry:
@@ -249,7 +253,8 @@ def detail(session: Session, viewer: User, entry_id: int, today: date) -> EntryD
     people = {m.created_by_id for m in measures} | {r.reviewed_by_id for r in reviews}
     names = {u.id: u.name for u in session.scalars(select(User).where(User.id.in_(people - {None})))}
     return EntryDetail(_rows(session, list(found))[0], measures, reviews, can_manage(session, viewer, entry),
-                       reviewed_this_year=any(r.year == today.year for r in reviews), names=names)
+                       reviewed_this_year=any(r.year == today.year for r in reviews), names=names,
+                       ratings=ratings_of(session, entry.user_id)[:3])
 
 
 CSV_HEADER = ["姓名", "用户名", "所在单位", "现任职务", "类别", "培养方向（目标岗位）", "管理权限", "管理单位",

@@ -16,6 +16,7 @@ from models import WorkItem
 from models import WorkItemCandidate
 from workflows.errors import NotAllowed
 from workflows.errors import ViewRefused
+from workflows.labels import LEVEL_TITLES
 from workflows.labels import role_title
 from workflows.routing import delegation
 
@@ -122,14 +123,30 @@ def require_view(session: Session, user: User, instance: ProcessInstance) -> Non
 
 
 def may_start(session: Session, user: User, starter_roles: str | None) -> bool:
-    """A process may be started by holders of any of its `starterRoles` (anyone if none listed)."""
-    roles = (starter_roles or "").split()
-    return not roles or any(has_role(session, user, role) for role in roles)
+    """A process may be started by holders of any of its `starterRoles` (anyone if none listed).
+    An entry `role@level` counts only an assignment in a unit of that level (`secretary@branch`:
+    a 党支部书记, not the 书记 of a company)."""
+    entries = (starter_roles or "").split()
+    return not entries or any(_holds_starter(session, user, entry) for entry in entries)
+
+
+def _holds_starter(session: Session, user: User, entry: str) -> bool:
+    role, _, level = entry.partition("@")
+    if not level:
+        return has_role(session, user, role)
+    query = (select(RoleAssignment.id).join(OrgUnit, OrgUnit.id == RoleAssignment.unit_id)
+             .where(RoleAssignment.user_id == user.id, RoleAssignment.role == role, OrgUnit.level == level))
+    return session.scalar(query.limit(1)) is not None
 
 
 def starters(starter_roles: str | None) -> str:
     """Who may start a process, in words: "组织部门干部或纪委" ("" when anyone may)."""
-    return "或".join(role_title(role) for role in (starter_roles or "").split())
+    return "或".join(_starter_title(entry) for entry in (starter_roles or "").split())
+
+
+def _starter_title(entry: str) -> str:
+    role, _, level = entry.partition("@")
+    return LEVEL_TITLES.get(level, level) + role_title(role).removeprefix("党组织") if level else role_title(role)
 
 
 def start_refused(process_name: str, starter_roles: str | None) -> NotAllowed:

@@ -1,4 +1,7 @@
-"""Checks of the accountability process (B-C1 … B-C9), values from `accountability-2019.toml`.
+"""Checks of the accountability process (B-C1 … B-C10), values from `accountability-2019.toml`
+(B-C9, the forced 不称职, from `assessment-2020.toml`: the 年度综合考核 applies it, see
+`workflows/rules/assessment.py`; this case records it at once and may have it changed by the group
+党委会 at `rating_override`).
 
 The forms of 问责 decide the route (B-C5) and the 影响期 (B-C8); the server derives both, and
 the dates of every deadline, from the pack. `workflows/effects/accountability.py` writes the

@@ -4,6 +4,7 @@ so the docs say what the checks enforce."""
 
 from __future__ import annotations
 
+from workflows.rules import case_tables
 from workflows.rules.dates import DateOrder
 from workflows.rules.dates import Point
 from workflows.rules.dates import date_order
@@ -93,4 +94,4 @@ def markdown() -> str:
     bodies = [_body_row(body, pack.id) for pack in packs for body in pack.bodies.values()]
     dates = [_date_section(process) for pack in packs for process in pack.dates]
     return (HEADER + "\n".join(_rule_rows(packs)) + "\n" + BODIES + "\n".join(bodies) + "\n" + DATES
-            + "".join(dates))
+            + "".join(dates) + case_tables.markdown())

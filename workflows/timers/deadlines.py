@@ -64,7 +64,8 @@ def _schedule(session: Session, instance: ProcessInstance, item: WorkItem, now: 
     assert item.due_at is not None
     before = int(_properties(instance, item.task_name).get("remindBeforeWorkingDays", 0))
     remind_at = reminder_time(item.due_at, load_calendar(session), before)
-    jobs = [(OVERDUE, item.due_at)] + ([(DUE_SOON, remind_at)] if remind_at > now else [])
+    # A deadline in hours (SR-1) may fall before 09:00 of its own day: no reminder after it.
+    jobs = [(OVERDUE, item.due_at)] + ([(DUE_SOON, remind_at)] if now < remind_at < item.due_at else [])
     for kind, due in jobs:
         session.add(TimerJob(instance_id=instance.id, kind=kind, task_id=item.task_id, task_name=item.task_name,
                              due_at=due, created_at=now))

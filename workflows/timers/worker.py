@@ -28,6 +28,7 @@ from workflows.engine.locking import begin_write
 from workflows.errors import ScriptError
 from workflows.notify import mailer as mailer_mod
 from workflows.records import probation
+from workflows.weekly import opening as weekly_opening
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ def run_once(session_factory: Callable[[], Session], config: WorkerConfig | None
                 break
             fired += sum(_fire_one(session, job_id, config.owner) for job_id in ids)
         start_due_probations(session)
+        weekly_pass(session)
         if config.mailer is not None:
             mailer_mod.send_pending(session, config.mailer)
         return fired
@@ -94,6 +96,24 @@ def start_due_probations(session: Session) -> list[str]:
     for number in started:
         log.info("预备期满，已发起转正 %s", number)
     return started
+
+
+def weekly_pass(session: Session) -> list[str]:
+    """Open this week's 周报 of every reporting unit and mark those past their deadline 漏报
+    (workflows.weekly.opening: once per unit and week with any number of workers); its own
+    transaction. Returns the numbers of the reports opened."""
+    try:
+        begin_write(session)
+        opened, _ = weekly_opening.run_pass(session)
+        numbers = [case.number for case in opened]
+        session.commit()
+    except Exception:
+        session.rollback()
+        log.exception("the weekly-report pass failed; retried on the next pass")
+        return []
+    for number in numbers:
+        log.info("已开启周报 %s", number)
+    return numbers
 
 
 def _fire_one(session: Session, job_id: int, owner: str) -> int:

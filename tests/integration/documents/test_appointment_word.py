@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from models import AuditEvent
+from models import User
 from tests.integration.documents.conftest import download
 from tests.integration.documents.conftest import flat
 from tests.integration.documents.conftest import pdf_text
@@ -71,7 +72,11 @@ def test_the_word_file_is_downloaded_through_the_api_and_recorded(api: Any, app:
     with app.app_context():
         formats = [e.payload.get("format") for e in db.session.scalars(
             select(AuditEvent).where(AuditEvent.action == "document.download"))]
+        record_reads = [(db.session.get(User, e.actor_id).username, e.payload) for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "cadre.read"))]
     assert formats == ["docx"]
+    # the 任免表 prints 梁晨's whole 干部信息: an auditor asking who read his record finds this download
+    assert record_reads == [("s1_03", {"user": "s1_06", "via": "干部任免审批表（docx）", "number": promotion["number"]})]
 
 
 def test_who_may_not_see_the_case_gets_no_word_file(web: Any, promotion: dict[str, Any]) -> None:

@@ -14,12 +14,14 @@ from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from models import Attachment
+from models import CadreEvent
 from models import Delegation
 from models import Notification
 from models import OrgUnit
 from models import ProcessDefinition
 from models import ReserveMeasure
 from models import ReservePoolEntry
+from models import WeeklyReport
 from tests.integration.security.conftest import csrf_of
 from tests.integration.security.conftest import form_login
 from tests.web import open_item_id
@@ -80,6 +82,9 @@ def case_ids(app: Flask, web: Any) -> dict[str, Any]:
     assert response.status_code == 302
     case = int(response.headers["Location"].rsplit("/", 1)[1])
     item = open_item_id(web("s1_01"), case)
+    special = officer.post("/start/special_report", {"kind": "major", "headline": "炼钢厂停产", "content": "设备故障",
+                                                     "occurred_on": clock.today_local().date().isoformat()})
+    assert special.status_code == 302
     now = clock.now()
     with app.app_context():
         officer_id = accounts.find_user(db.session, "s1_03").id
@@ -87,6 +92,7 @@ def case_ids(app: Flask, web: Any) -> dict[str, Any]:
                                 starts_at=now, ends_at=now + timedelta(days=3), created_at=now)
         db.session.add(delegation)
         entry = _reserve_entry()
+        report = _weekly_report()
         db.session.commit()
         return {
             "instance_id": case, "item_id": item, "target_id": None, "delegation_id": delegation.id,
@@ -97,7 +103,9 @@ def case_ids(app: Flask, web: Any) -> dict[str, Any]:
             "user_id": accounts.find_user(db.session, "s1_06").id, "relation_id": 1,
             "key": "cadre_promotion", "pack_id": "cadre-2019", "kind": "approval", "day": "2027-02-06",
             "view": "todo", "tab": "diagram", "filename": "css/app.css", "username": "s1_07", "section": "resume",
-            "entry_id": entry.id, "measure_id": entry_measure(entry),
+            "entry_id": entry.id, "measure_id": entry_measure(entry), "event_id": _event_of("s1_07"),
+            "special_id": int(special.headers["Location"].rsplit("/", 1)[1]),  # S1's 重要情况专报 (重大事项)
+            "report_id": report,
         }
 
 
@@ -113,6 +121,23 @@ def _reserve_entry() -> ReservePoolEntry:
                                   starts_on=entry.entered_on))
     db.session.flush()
     return entry
+
+
+def _weekly_report() -> int:
+    """S1's 周报 of this week, opened as the timer worker opens it (the schedule set by the group)."""
+    from workflows.weekly import opening
+    from workflows.weekly import schedule
+
+    schedule.update(db.session, accounts.find_user(db.session, "lihua"),
+                    {"active": True, "open_weekday": 0, "due_weekday": 6, "due_hour": 23, "units": ["S1"]})
+    opening.open_due(db.session)
+    return db.session.scalars(select(WeeklyReport.id)).one()
+
+
+def _event_of(username: str) -> int:
+    """A 现实表现纪实 entry of the demo cadre (宋佳 has some), kept by S1's 组织部."""
+    user_id = accounts.find_user(db.session, username).id
+    return db.session.scalars(select(CadreEvent.id).where(CadreEvent.user_id == user_id)).first()
 
 
 def entry_measure(entry: ReservePoolEntry) -> int:
@@ -141,3 +166,24 @@ def outcome(response: Any) -> str:
         return "denied"
     assert status < 500, (status, response.get_data(as_text=True)[:300])
     return "ok"
+
+
+# 表彰 (commendation): a decided 七一 表彰 of the group (quotas for S1 and S3; S1's 组织部, the walk's
+# "officer", nominated). Only the group 组织部 starts one (no kind of user above); the case, its
+# 表彰决定 PDF and its documents are for its participants and the auditor — not S1's 书记, not a
+# nominee (the "secretary" 张伟 is one), not another unit, not an administrator.
+COMMENDATION_READERS = frozenset({"officer", "auditor"})
+
+
+def commendation_walk(case_id: int) -> dict[tuple[str, str], frozenset[str]]:
+    """(method, path) → the kinds of user that may get past authorization on the commendation case."""
+    return {
+        ("GET", "/start/commendation"): frozenset(),
+        ("POST", "/start/commendation"): frozenset(),
+        ("POST", "/api/v1/processes/commendation/instances"): frozenset(),
+        ("GET", f"/cases/{case_id}"): COMMENDATION_READERS,
+        ("GET", f"/cases/{case_id}/documents/commendation_decision.pdf"): COMMENDATION_READERS,
+        ("GET", f"/api/v1/instances/{case_id}"): COMMENDATION_READERS,
+        ("GET", f"/api/v1/instances/{case_id}/pdf?doc=commendation_decision"): COMMENDATION_READERS,
+        ("GET", f"/api/v1/instances/{case_id}/documents"): COMMENDATION_READERS,
+    }

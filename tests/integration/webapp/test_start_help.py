@@ -14,8 +14,11 @@ from models import AuditEvent
 from models import NumberSequence
 from models import ProcessInstance
 from models import WorkItem
+from tests.drivers import admission
+from tests.flows import at
 from tests.web import start_form
 from webapp.extensions import db
+from workflows.engine.clock import frozen_at
 
 CLUE = {"subject_user": "s1b1_01", "category": "epidemic_prevention", "source": "supervision",
         "evidence": "防控物资发放不到位", "two_ensures_failed": "false"}
@@ -97,3 +100,21 @@ def test_the_accountability_preview_names_its_approvers_from_the_person_chosen(w
     own = {**CLUE, "subject_user": "s1_01", "level": "subsidiary", "intent": "preview"}  # the 书记 himself
     refused = officer.post("/start/accountability", own)
     assert refused.status_code == 422 and error_of(refused.get_data(as_text=True), "level").startswith("B-C1")
+
+
+def test_an_admission_is_started_by_a_branch_secretary_not_a_company_secretary(web: Any, app: Flask, api: Any) -> None:
+    """`starterRoles="secretary@branch"`: the 书记 of a company holds the role, not at a 党支部."""
+    catalog = web("s1_01").page("/start/")
+    assert re.search(r'data-refused="party_admission">.*?仅限党支部书记发起', catalog, re.S)
+    before = counts(app)
+    refused = web("s1_01").get("/start/party_admission")
+    assert refused.status_code == 403 and "及入党宣誓”只能由党支部书记发起" in refused.get_data(as_text=True)
+    assert counts(app) == before
+    assert 'href="/start/party_admission"' in web(admission.SECRETARY).page("/start/")
+    by_company = api("s1_01").post("/processes/party_admission/instances", {"data": admission.application()})
+    assert by_company.status_code == 403 and "党支部书记" in by_company.get_json()["message"], by_company.get_json()
+    assert counts(app)[:3] == before[:3]  # no case, item or number (the API token's issue is audited)
+    with frozen_at(at("2020-02-22 09:00")):  # the application's own dates
+        started = api(admission.SECRETARY).post("/processes/party_admission/instances",
+                                                {"data": admission.application()})
+    assert started.status_code == 201, started.get_json()

@@ -28,6 +28,9 @@ CONTRACT = {
     "dues_topup": {"committee_decision", "transfer"},
     "party_probation": {"application", "branch_meeting", "committee_approval"},
     "reserve_nomination": {"department_review", "committee_decision", "filing"},
+    "commendation": {"nomination", "review", "publicity", "publicity_review", "committee_decision", "decision"},
+    "annual_assessment": {"report", "evaluation", "talk", "proposal", "committee_decision", "publicity"},
+    "special_report": {"acknowledge", "receive", "follow_up"},
 }
 
 

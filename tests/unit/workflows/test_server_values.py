@@ -40,3 +40,17 @@ def test_option_titles_are_found_in_nested_forms() -> None:
     forms = {"a.json": {"properties": {"lines": {"items": {"properties": {"purpose": {"oneOf": [
         {"const": "supplies", "title": "防控药品和物资"}]}}}}}}}
     assert option_titles(forms, "purpose") == {"supplies": "防控药品和物资"}
+
+
+def test_assessment_values_read_one_member_a_line() -> None:
+    assert usernames("forced_ratings", {"s1_07": "x"}) == {"s1_07"}
+    assert usernames("final_ratings", [{"member": "s1_07"}]) == {"s1_07"}
+    assert server_value_text("forced_ratings", {"s1_07": "WZ-2026-0001 认定未完成“两个确保”考核指标"}, WORDS) == \
+        "孙悦：WZ-2026-0001 认定未完成“两个确保”考核指标"
+    assert server_value_text("forced_ratings", {}, WORDS) == "无"
+    final = [{"member": "s1_07", "name": "孙悦", "rating": "称职", "forced": False, "override_reason": "已尽职"},
+             {"member": "s1_08", "name": "唐磊", "rating": "不称职", "forced": True, "override_reason": None}]
+    assert server_value_text("final_ratings", final, WORDS) == \
+        "孙悦：称职（集团党委会改变认定：已尽职）\n唐磊：不称职（直接评定，B-C9）"
+    assert server_value_text("evaluation_summary", {"s1_07": {"优秀": 3, "称职": 1}}, WORDS) == "孙悦：优秀 3，称职 1"
+    assert server_value_text("team_evaluation", {"好": 4, "较好": 1}, WORDS) == "好 4，较好 1"

@@ -55,6 +55,9 @@ EVENT_TITLES = {
     "reserve.review": N_("后备干部年度调整"),
     "cadre.create": N_("建立干部信息"), "cadre.update": N_("修改干部信息"), "cadre.import": N_("导入干部信息"),
     "cadre.read": N_("查看干部信息"), "cadre.export": N_("导出干部信息"),
+    "cadre.event_add": N_("新增现实表现纪实"), "cadre.event_remove": N_("删除现实表现纪实"),
+    "weekly.schedule": N_("设定周报日程"), "weekly.submitted": N_("周报上报"), "weekly.missing": N_("周报漏报"),
+    "weekly.supervision": N_("周报督导"), "weekly.export": N_("导出周报汇总"),
 }
 
 # Payload keys that name people: usernames (or, in 催办's `to`, user ids).

@@ -137,7 +137,8 @@ def _case_query(session: Session, search: CaseSearch) -> Select[Any]:
              .join(Initiator, Initiator.id == ProcessInstance.initiator_id)
              .join(OrgUnit, OrgUnit.id == ProcessInstance.owning_unit_id)
              .outerjoin(Subject, Subject.id == ProcessInstance.subject_user_id))
-    return _case_filters(session, query, search)
+    filtered: Select[Any] = _case_filters(session, query, search)
+    return filtered
 
 
 def _case_row(row: Any) -> CaseRow:

@@ -11,10 +11,11 @@ from models import User
 from webapp.pages.audit.search import require_auditor
 from workflows import audit
 from workflows.audit import reads
+from workflows.audit.chain import VerifyResult
 from workflows.errors import InvalidRequest
 
 
-def verify_chain(session: Session, auditor: User) -> audit.VerifyResult:
+def verify_chain(session: Session, auditor: User) -> VerifyResult:
     """Walk the whole hash chain (auditors only)."""
     require_auditor(session, auditor)
     return audit.verify(session)

@@ -201,7 +201,9 @@ def case_actions(session: Session, user: User, instance: ProcessInstance, open_i
 # ---------------------------------------------------------------- performing
 
 def _target(session: Session, scope: str, target_id: int) -> WorkItem | ProcessInstance | None:
-    return session.get(WorkItem if scope == ITEM else ProcessInstance, target_id)
+    if scope == ITEM:
+        return session.get(WorkItem, target_id)
+    return session.get(ProcessInstance, target_id)
 
 
 def _check_confirmed(session: Session, user: User, action: actions.Action, target_id: int,

@@ -150,7 +150,7 @@ def _done_entry(item: WorkItem, form: dict[str, Any], names: dict[str, str], fil
     decision_fields = frozenset(tasks.DECISION_FIELDS)
     entry = Entry(step=item.title, status="done" if item.status == WorkItemStatus.COMPLETED else "cancelled",
                   at=item.completed_at, comment=item.comment or "", attachments=files,
-                  decision=_decision_text(item, form["schema"]), kind=item.action if item.action != "complete" else "")
+                  decision=_decision_text(item, form["schema"]), kind=item.action if item.action and item.action != "complete" else "")
     if item.completed_by is not None:
         entry.actor = item.completed_by.name
         entry.principal = item.acted_for.name if item.acted_for is not None else ""

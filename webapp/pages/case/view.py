@@ -13,14 +13,12 @@ from dataclasses import field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import OrgUnit
 from models import ProcessInstance
 from models import User
 from models import WorkItem
-from models import WorkItemStatus
 from webapp.pages import documents
 from webapp.pages.case import actions as case_actions
 from webapp.pages.case import timeline as case_timeline
@@ -33,6 +31,7 @@ from webapp.pages.case.actions import register
 from webapp.pages.diagram import render as diagram
 from webapp.pages.forms import fields as webforms
 from webapp.pages.forms import people
+from webapp.pages.records import conduct as conduct_page
 from workflows import actions
 from workflows import cases
 from workflows.actions import signing
@@ -42,6 +41,7 @@ from workflows.actions.registry import ITEM
 from workflows.audit import record_check
 from workflows.cases import attachments
 from workflows.cases import forms
+from workflows.cases import prefill
 from workflows.cases import tasks
 from workflows.engine import clock
 from workflows.errors import NotFound
@@ -104,10 +104,10 @@ class CasePage:
     unseen: bool = False  # the viewer has unread messages or an unread 抄送 of this case
     alert: str = ""
     record: record_check.CaseCheck | None = None  # the case's rows against its audit events
+    conduct: conduct_page.ConductPanel | None = None  # the candidate's 现实表现纪实 (a promotion case)
 
 
 TABS = ("detail", "diagram", "log")
-SUBMITTED = ("complete", "resubmit")  # how an item was completed with its form
 __all__ = ["Action", "CasePage", "Submission", "available_actions", "case_page", "mark_seen", "perform",
            "perform_on_case", "refused", "register", "retry_page"]
 
@@ -129,28 +129,6 @@ def _my_item(session: Session, user: User, open_items: list[WorkItem]) -> WorkIt
     """The viewer's open item: one they can complete now, else one that waits (加签)."""
     mine = [i for i in open_items if permissions.is_candidate(session, i, user)]
     return next((i for i in mine if actions.can_complete(session, user, i)), mine[0] if mine else None)
-
-
-def _last_submission(session: Session, item: WorkItem) -> dict[str, Any]:
-    """What this very step was last completed with, when it is open again: a 退回 or 拿回 reopens
-    the same SpiffWorkflow task (`workflows.actions.rewind`), so a completed item of the same
-    task id is its previous round ({} the first time)."""
-    last = session.scalars(
-        select(WorkItem).where(WorkItem.instance_id == item.instance_id, WorkItem.task_id == item.task_id,
-                               WorkItem.id != item.id, WorkItem.kind == item.kind,
-                               WorkItem.status == WorkItemStatus.COMPLETED, WorkItem.action.in_(SUBMITTED))
-        .order_by(WorkItem.completed_at.desc(), WorkItem.id.desc()).limit(1)
-    ).first()
-    return dict(last.data or {}) if last is not None else {}
-
-
-def _form_values(session: Session, item: WorkItem, schema: dict[str, Any]) -> dict[str, Any]:
-    """Prefill from the case so far (a revision starts from the proposal) and, for a step given
-    back by 退回, from its own last submission; never a decision (G6) or a computed field."""
-    props = schema.get("properties") or {}
-    skip = set(tasks.DECISION_FIELDS) | set(schema.get("x-server-fields") or [])
-    values = {**item.instance.data, **_last_submission(session, item)}
-    return {k: v for k, v in values.items() if k in props and k not in skip}
 
 
 def _scope_units(session: Session, item: WorkItem) -> list[OrgUnit]:
@@ -186,8 +164,9 @@ def task_panel(session: Session, user: User, item: WorkItem, values: dict[str, A
                                errors=errors, editing=True, roster=tasks.meeting_roster(session, item),
                                more_rows=frozenset([grow]))
     can_complete = actions.can_complete(session, user, item)
-    fields = webforms.fields_of(schema, values if values is not None else _form_values(session, item, schema), ctx,
-                                skip=skip) if can_complete else []
+    opening = prefill.prefill(session, item, schema) if values is None else None
+    shown_values = opening.data if opening is not None else values or {}
+    fields = webforms.fields_of(schema, shown_values, ctx, skip=skip) if can_complete else []
     shown = _collect_paths(fields) | {"comment", attachments.FIELD}
     stray = [m for path, messages in errors.items() if path not in shown for m in messages]
     server = server_rows(schema, item.instance.data,
@@ -195,7 +174,8 @@ def task_panel(session: Session, user: User, item: WorkItem, values: dict[str, A
     return TaskPanel(
         item_id=item.id, step=item.title, shared=item.assignee_id is None, due_at=item.due_at,
         overdue=bool(item.due_at and item.due_at < clock.now()), fields=fields, server_fields=server,
-        actions=available_actions(session, user, item), comment=comment, errors=errors, form_errors=stray,
+        actions=available_actions(session, user, item), comment=comment or (opening.comment if opening else ""),
+        errors=errors, form_errors=stray,
         message=error.message if error is not None else "", max_upload_mb=attachments.max_bytes() // (1024 * 1024),
         can_complete=can_complete, hold="" if can_complete or not item.on_hold else signing.hold_message(session, item),
         acting_for=_acting_for(session, user, item), comment_max=forms.comment_limit(schema),
@@ -221,6 +201,7 @@ def case_page(session: Session, user: User, instance_id: int, tab: str = "detail
         page.task = task_panel(session, user, mine) if mine is not None else None
         page.actions = case_actions.case_actions(session, user, instance, open_items, mine)
         page.unseen = cc_unread(session, user, instance.id) or notifications.unread_about(session, user, instance.id)
+        page.conduct = conduct_page.for_case(session, user, instance)
     elif tab == "diagram":
         state = case_timeline.diagram_state(instance)
         page.svg = diagram.render_svg(instance.definition.bpmn_xml, instance.definition.key, state, labels,

@@ -112,8 +112,8 @@ def _semantic_index(root: ET.Element) -> dict[str, ET.Element]:
 
 
 def _choose_plane(root: ET.Element, index: dict[str, ET.Element], process_key: str | None) -> ET.Element | None:
-    planes = [d.find(f"{{{BPMNDI}}}BPMNPlane") for d in root.iter(f"{{{BPMNDI}}}BPMNDiagram")]
-    planes = [p for p in planes if p is not None]
+    found = [d.find(f"{{{BPMNDI}}}BPMNPlane") for d in root.iter(f"{{{BPMNDI}}}BPMNDiagram")]
+    planes = [p for p in found if p is not None]
     if not planes:
         return None
     if process_key:

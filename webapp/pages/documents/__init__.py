@@ -6,6 +6,7 @@ template and turns it into a PDF (`webapp/documents/`).
     干部任免审批表 (`appointment`) a `cadre_promotion` that is a promotion
     党费下拨通知 (`dues_notice`)   a `dues_allocation` whose plan the 党委会 adopted
     党费使用台账 (`dues_ledger`)   a `dues_allocation` once the money was transferred
+    表彰决定 (`commendation_decision`) a `commendation` once the decision was issued
 
 The 干部任免审批表 is also a Word file (`word`, python-docx) the 组织部 can edit.
 
@@ -26,11 +27,13 @@ from models import User
 from webapp.pages.documents import appointment
 from webapp.pages.documents import appointment_word
 from webapp.pages.documents import approval
+from webapp.pages.documents import commendation
 from webapp.pages.documents import dues
 from webapp.pages.documents.common import printing
 from workflows import cases
 from workflows.audit import reads
 from workflows.errors import NotFound
+from workflows.records import cadres
 
 Builder = Callable[[Session, ProcessInstance, Any], dict[str, Any]]
 Applies = Callable[[Session, ProcessInstance], bool]
@@ -49,6 +52,7 @@ class Kind:
     applies: Applies
     build: Builder
     word: Word | None = None
+    prints_record: bool = False  # holds the subject's whole 干部信息: its download is a `cadre.read` too
 
     @property
     def template(self) -> str:
@@ -57,9 +61,11 @@ class Kind:
 
 KINDS: dict[str, Kind] = {kind.key: kind for kind in (
     Kind("approval", "审批单", _always, approval.build),
-    Kind("appointment", "干部任免审批表", appointment.applies, appointment.build, appointment_word.render),
+    Kind("appointment", "干部任免审批表", appointment.applies, appointment.build, appointment_word.render,
+         prints_record=True),
     Kind("dues_notice", "党费下拨通知", dues.notice_applies, dues.build_notice),
     Kind("dues_ledger", "党费使用台账", dues.ledger_applies, dues.build_ledger),
+    Kind("commendation_decision", "表彰决定", commendation.applies, commendation.build),
 )}
 
 
@@ -107,4 +113,6 @@ def prepare(session: Session, reader: User, instance_id: int, kind_key: str, fmt
     context = kind.build(session, instance, printed)
     reads.record(session, reader, reads.DOWNLOAD, {"document": kind.key, "title": kind.title, "number": instance.number,
                                                     "head_seq": printed.seal.seq, "format": fmt}, instance=instance)
+    if kind.prints_record and instance.subject_user is not None:  # who read whose record, however printed
+        cadres.record_read(session, reader, instance.subject_user, f"{kind.title}（{fmt}）", instance.number)
     return Document(kind.key, kind.title, kind.template, f"{instance.number}-{kind.title}.{fmt}", context, kind.word)

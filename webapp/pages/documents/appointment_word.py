@@ -45,7 +45,7 @@ def _style(document: Any) -> None:
 
 
 def _grid(document: Any, rows: int, widths: tuple[int, ...]) -> Table:
-    table = document.add_table(rows=rows, cols=len(widths))
+    table: Table = document.add_table(rows=rows, cols=len(widths))
     table.style, table.alignment, table.autofit = "Table Grid", WD_TABLE_ALIGNMENT.CENTER, False
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=True):

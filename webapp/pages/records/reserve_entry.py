@@ -4,11 +4,13 @@ forms to add and correct them), the annual reviews. (No Flask here.)"""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from typing import Any
 
 from models import ReserveMeasure
 from models import ReserveReview
+from webapp.pages.records.conduct import ConductPanel
 from workflows.records import reserve
 from workflows.records import reserve_review
 
@@ -33,7 +35,7 @@ def review_json(r: ReserveReview, names: dict[int, str]) -> dict[str, Any]:
 def detail_json(d: reserve.EntryDetail) -> dict[str, Any]:
     return {"entry": d.row.as_dict(), "measures": [measure_json(m, d.names) for m in d.measures],
             "reviews": [review_json(r, d.names) for r in d.reviews], "can_manage": d.can_manage,
-            "reviewed_this_year": d.reviewed_this_year}
+            "reviewed_this_year": d.reviewed_this_year, "ratings": d.ratings}
 
 
 def _state_text(state: dict[str, Any]) -> str:
@@ -47,6 +49,7 @@ def _state_text(state: dict[str, Any]) -> str:
 class EntryPage:
     detail: reserve.EntryDetail
     today: date
+    conduct: ConductPanel | None = field(default=None)  # the cadre's 现实表现纪实, for the managing 组织部
 
     @property
     def row(self) -> reserve.EntryRow:
@@ -60,6 +63,10 @@ class EntryPage:
     def reviews(self) -> list[dict[str, Any]]:
         return [{**review_json(r, self.detail.names), "before_text": _state_text(r.before),
                  "after_text": _state_text(r.after)} for r in self.detail.reviews]
+
+    @property
+    def ratings(self) -> list[dict[str, Any]]:
+        return self.detail.ratings
 
     @property
     def can_edit(self) -> bool:

@@ -124,10 +124,11 @@ def _evaluate(node: ast.expr, data: dict[str, Any], start_fields: set[str]) -> b
 
 def _condition(flow: ET.Element, data: dict[str, Any], start_fields: set[str]) -> bool | _Unknown | None:
     expression = flow.find(f"{{{MODEL}}}conditionExpression")
-    if expression is None or not (expression.text or "").strip():
+    text = (expression.text or "").strip() if expression is not None else ""
+    if not text:
         return None
     try:
-        tree = ast.parse(expression.text.strip(), mode="eval")
+        tree = ast.parse(text, mode="eval")
     except SyntaxError:
         return _Unknown(later=True)
     return _evaluate(tree.body, data, start_fields)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -105,9 +106,19 @@ def _page(session: Session, user: User, definition: ProcessDefinition, values: d
     )
 
 
-def start_page(session: Session, user: User, key: str) -> StartPage:
-    """The empty start form of `key` with the preview for the user's own unit; NotAllowed / ProcessNotFound."""
-    return _page(session, user, _startable(session, user, key), {}, None)
+def start_page(session: Session, user: User, key: str, query: Mapping[str, str] | None = None) -> StartPage:
+    """The start form of `key` with the preview for the user's own unit; NotAllowed / ProcessNotFound.
+    `query` prefills top-level text fields of the form by name (e.g. a 问责 lead from a 周报 line:
+    `?subject_user=s1_07&source=weekly_report`); nothing else, and nothing the server computes."""
+    definition = _startable(session, user, key)
+    return _page(session, user, definition, prefilled(_schema(definition)[0], query or {}), None)
+
+
+def prefilled(schema: dict[str, Any], query: Mapping[str, str]) -> dict[str, Any]:
+    server = set(schema.get("x-server-fields") or [])
+    props = schema.get("properties") or {}
+    return {name: str(value)[:200] for name, value in query.items()
+            if name in props and name not in server and props[name].get("type") == "string"}
 
 
 def preview_page(session: Session, user: User, key: str, submission: Submission) -> StartPage:

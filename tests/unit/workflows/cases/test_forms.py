@@ -87,4 +87,5 @@ def test_every_field_naming_people_says_whether_recusal_applies() -> None:
                      "accountability_start_approval.json": {"investigation_team": "问责调查组成员"},
                      "admission_vetting.json": {"introducers": "入党介绍人"},
                      "admission_approval_talk.json": {"talk_by": "谈话人"},
-                     "admission_oath.json": {"led_by": "领誓人"}}
+                     "admission_oath.json": {"led_by": "领誓人"},
+                     "assessment_talk.json": {"talk_by": "考核组成员"}}

@@ -32,3 +32,12 @@ def test_every_date_order_names_known_rules_and_is_listed() -> None:
             assert {r.rule for r in order.relations} <= known
             assert {p.age_rule or p.rule for p in order.points.values()} <= known
     assert "| 公示开始日期 | `publicity` · `start_date` | 党委会决定日期 ≤ 公示开始日期 (T-A2); up to 7 days ahead;" in text
+
+
+def test_the_later_processes_have_their_case_data_tables() -> None:
+    text = table.markdown()
+    assert "### `party_probation` (task ids)" in text and "### `reserve_nomination` (task ids)" in text
+    assert "### `special_report` (task ids)" in text and "| `acknowledge` |" in text
+    assert "| `application` | 转正申请 | `subject` | `applied_on`, `application_text`" in text
+    assert "`decision`: `confirm` / `extend` / `cancel`" in text
+    assert "| `department_review` | 部务会研究 | `org_head@decider` | `decision`: `agree` / `reject`" in text
