@@ -7,7 +7,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import String
@@ -37,7 +36,7 @@ class WeeklySchedule(Base):
     open_weekday: Mapped[int] = mapped_column(default=0)  # 0 = Monday
     due_weekday: Mapped[int] = mapped_column(default=4)
     due_hour: Mapped[int] = mapped_column(default=18)
-    unit_codes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    unit_codes: Mapped[list[Any]] = mapped_column(default=list)  # JSON (JSONB on PostgreSQL), as the migration
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
