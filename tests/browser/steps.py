@@ -34,10 +34,3 @@ def act(page: Page, button: str) -> None:
     page.locator("#task .action-bar button", has_text=button).first.click()
     page.wait_for_load_state()
 
-
-def more(page: Page) -> None:
-    """Unfold the action bar's other actions (under 更多 on a phone; shown as they are on a desktop)."""
-    toggle = page.locator("#action-bar .more-toggle")
-    if toggle.is_visible():
-        toggle.click()
-        expect(toggle).to_have_attribute("aria-expanded", "true")
