@@ -19,7 +19,6 @@ from tests.browser.conftest import DESKTOP
 from tests.browser.conftest import PHONE
 from tests.browser.steps import act
 from tests.browser.steps import from_todo
-from tests.browser.steps import menu
 from tests.drivers import weekly as wk
 from webapp.extensions import db
 
@@ -72,6 +71,9 @@ def test_a_unit_reports_its_week_and_the_group_follows_a_line_up(people: Any, op
     body = api(wk.GROUP).get("/weekly-reports?weeks=1").get_json()
     [s1] = [row["cells"][0] for row in body["items"] if row["unit"] == "S1"]
     assert s1["status"] == "on_time" and s1["instance_id"]
+    for member, mark in MARKS.items():  # the accepted 先进 / 问题 lines are on the members' 现实表现纪实
+        events = api(wk.OFFICERS["S1"]).get(f"/cadres/{member}/events").get_json()["items"]
+        assert [e["mark"] for e in events if e.get("instance_id") == s1["instance_id"]] == [mark]
 
     page = group.go("/")
     page.locator("#dashboard-weekly h2 a").click()
