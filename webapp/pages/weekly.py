@@ -17,9 +17,10 @@ WEEKDAY_CHOICES = list(enumerate(schedule_mod.WEEKDAYS))
 Board = matrix_mod.Board
 
 
-def lead_link(username: str, unit_code: str) -> str:
-    """The query of the 问责 start form for a line: the person and the source (周报) prefilled."""
-    return urlencode({"subject_user": username, "subject_unit": unit_code, "source": "weekly_report"})
+def lead_link(username: str) -> str:
+    """The query of the 问责 start form for a line: the person and the source (周报) prefilled. Not
+    the unit too: a lead is about a person or a 党组织, never both (the start refuses both)."""
+    return urlencode({"subject_user": username, "source": "weekly_report"})
 
 
 def matrix_json(found: matrix_mod.Matrix) -> dict[str, Any]:

@@ -60,7 +60,7 @@ def test_a_report_line_opens_the_accountability_start_form_prefilled(flow: Flow,
     report = wk.cell(flow, "S1")["report_id"]
     page = web(wk.GROUP).page(f"/weekly/reports/{report}")
     assert "包保炼钢厂复工复产" in page and "问题" in page
-    link = "/start/accountability?subject_user=s1_07&amp;subject_unit=S1&amp;source=weekly_report"
+    link = "/start/accountability?subject_user=s1_07&amp;source=weekly_report"  # a person, not also the unit
     assert link in page
     form = web(wk.GROUP).page(link.replace("&amp;", "&"))
     assert 'value="s1_07"' in form or 'value="s1_07" selected' in form
