@@ -268,7 +268,7 @@ def _complete(session: Session, user: User, item_id: int, submission: Submission
     item = tasks.get_item(session, item_id, user)
     form = actions.form_schema(item)
     data = webforms.parse_object(submission.fields, form["schema"], form["blocks"])
-    files = attachments.prepare(submission.files)
+    files = attachments.prepare(session, submission.files)
     done = actions.complete_item(session, item_id, user, data, (submission.first("comment") or "").strip() or None)
     attachments.save(session, user, done.instance, done, files)
     return done

@@ -176,7 +176,7 @@ def task_panel(session: Session, user: User, item: WorkItem, values: dict[str, A
         overdue=bool(item.due_at and item.due_at < clock.now()), fields=fields, server_fields=server,
         actions=available_actions(session, user, item), comment=comment or (opening.comment if opening else ""),
         errors=errors, form_errors=stray,
-        message=error.message if error is not None else "", max_upload_mb=attachments.max_bytes() // (1024 * 1024),
+        message=error.message if error is not None else "", max_upload_mb=attachments.max_bytes(session) // (1024 * 1024),
         can_complete=can_complete, hold="" if can_complete or not item.on_hold else signing.hold_message(session, item),
         acting_for=_acting_for(session, user, item), comment_max=forms.comment_limit(schema),
     )
