@@ -11,16 +11,15 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp import config as config_mod
 from webapp import security
+from webapp.extensions import SETTINGS
 from webapp.extensions import babel
 from webapp.extensions import csrf
 from webapp.extensions import db
 from webapp.extensions import login_manager
 from webapp.extensions import migrate
-from workflows import accounts
-from workflows import audit as audit_service  # not `audit`: the webapp.audit package rebinds that name
-from workflows.cases import attachments
 from workflows.engine.locking import begin_write
 from workflows.engine.locking import install_sqlite_pragmas
+from workflows.settings import Settings
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -54,6 +53,9 @@ def register_template_filters(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    # The services' configuration (audit keys, attachments, password hashing), carried by every
+    # session the app opens: webapp.extensions.AppSession and the CLI's `session_factory`.
+    app.extensions[SETTINGS] = Settings.from_config(app.config)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config_mod.REPO / "migrations"))
     csrf.init_app(app)
@@ -62,16 +64,11 @@ def register_extensions(app: Flask) -> None:
     init_login(app, login_manager)
     with app.app_context():
         install_sqlite_pragmas(db.engine)
-    audit_service.configure(app.config["ORGFLOW_AUDIT_KEY"].encode("utf-8"),
-                    tuple(k.encode("utf-8") for k in app.config["ORGFLOW_AUDIT_PREVIOUS_KEYS"]))
-    attachments.configure(app.config["ORGFLOW_ATTACHMENT_DIR"], app.config["ORGFLOW_MAX_UPLOAD_MB"] * 1024 * 1024)
     from webapp.i18n import select_locale
     from webapp.ui import register_context
 
     babel.init_app(app, locale_selector=select_locale)
     register_context(app)
-    if app.config.get("ORGFLOW_ARGON2"):
-        accounts.configure_hasher(*app.config["ORGFLOW_ARGON2"])
 
 
 def register_blueprints(app: Flask) -> None:

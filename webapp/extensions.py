@@ -4,14 +4,35 @@ from typing import TYPE_CHECKING
 from typing import Any
 from typing import cast
 
+from flask import current_app
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf import CSRFProtect
 from sqlalchemy.orm import Session
 
 from models import Base
+from workflows import settings as app_settings
+
+SETTINGS = "orgflow.settings"  # app.extensions[SETTINGS]: the app's workflows Settings
+
+
+def settings() -> app_settings.Settings:
+    """The current app's Settings (built by `create_app` from its config)."""
+    found = current_app.extensions[SETTINGS]
+    assert isinstance(found, app_settings.Settings)
+    return found
+
+
+class AppSession(FlaskSession):
+    """Flask-SQLAlchemy's session, carrying its app's Settings (`workflows.settings.of`): one
+    factory serves every app in the process, so each session looks its app up when it opens."""
+
+    def __init__(self, db: SQLAlchemy, **kwargs: Any) -> None:
+        super().__init__(db, **kwargs)
+        app_settings.attach(self, settings())
 
 
 class Database(SQLAlchemy):
@@ -32,7 +53,7 @@ class Database(SQLAlchemy):
 
 # expire_on_commit=False: a request that just committed answers from what it wrote instead of
 # re-reading every row (the session ends with the request anyway).
-db = Database(model_class=Base, session_options={"expire_on_commit": False})
+db = Database(model_class=Base, session_options={"expire_on_commit": False, "class_": AppSession})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -92,14 +92,14 @@ add_paths({
 @bp.get("/tasks/<int:item_id>/actions")
 @token_required
 def item_actions(item_id: int) -> dict[str, Any]:
-    item = tasks.get_item(db.session, item_id, api_user())
+    item = tasks.get_item(db.session, api_user(), item_id)
     return {"items": actions.describe(db.session, api_user(), item)}
 
 
 @bp.get("/instances/<int:instance_id>/actions")
 @token_required
 def instance_actions(instance_id: int) -> dict[str, Any]:
-    instance = cases.get(db.session, instance_id, api_user())
+    instance = cases.get(db.session, api_user(), instance_id)
     return {"items": actions.describe(db.session, api_user(), instance)}
 
 

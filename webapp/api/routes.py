@@ -96,13 +96,13 @@ def start_instance(key: str) -> tuple[dict[str, Any], int, dict[str, str]]:
 @bp.get("/instances/<int:instance_id>")
 @token_required
 def get_instance(instance_id: int) -> dict[str, Any]:
-    return instance_json(db.session, cases.get(db.session, instance_id, api_user()))
+    return instance_json(db.session, cases.get(db.session, api_user(), instance_id))
 
 
 @bp.get("/instances/<int:instance_id>/events")
 @token_required
 def instance_events(instance_id: int) -> dict[str, Any]:
-    instance = cases.get(db.session, instance_id, api_user())
+    instance = cases.get(db.session, api_user(), instance_id)
     events = audit.events_of_instance(db.session, instance.id)
     users = audit.users_of(db.session, events)
     return {"items": [event_json(db.session, e, users) for e in events], "total": len(events)}
@@ -126,7 +126,7 @@ def list_tasks() -> dict[str, Any]:
 @bp.get("/tasks/<int:item_id>")
 @token_required
 def get_task(item_id: int) -> dict[str, Any]:
-    item = tasks.get_item(db.session, item_id, api_user())
+    item = tasks.get_item(db.session, api_user(), item_id)
     body = item_json(db.session, item)
     body["form"] = actions.form_schema(item)
     body["data"] = item.instance.data
@@ -140,7 +140,7 @@ def get_task(item_id: int) -> dict[str, Any]:
 @bp.post("/tasks/<int:item_id>/claim")
 @token_required
 def claim_task(item_id: int) -> dict[str, Any]:
-    item = tasks.claim(db.session, item_id, api_user())
+    item = actions.claim(db.session, api_user(), item_id)
     commit()
     return item_json(db.session, item)
 
@@ -152,7 +152,7 @@ def complete_task(item_id: int) -> dict[str, Any]:
     comment = body.get("comment")
     if comment is not None and not isinstance(comment, str):
         raise InvalidRequest("comment 须为字符串")
-    item = actions.complete_item(db.session, item_id, api_user(), body.get("data", {}), comment)
+    item = actions.complete_item(db.session, api_user(), item_id, body.get("data", {}), comment)
     # The answer is read inside the transaction, from the objects the change left in the session
     # (after the commit every one of them would be expired and read again).
     flush()

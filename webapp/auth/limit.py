@@ -13,6 +13,7 @@ from flask import request
 from models import User
 from webapp.extensions import db
 from workflows import accounts
+from workflows import settings as app_settings
 from workflows.accounts import login_limit
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ def verify_current_password(user: User, password: str) -> bool:
     be used to guess the password without limit)."""
     store, rules, address = backend(), limits(), request.remote_addr
     login_limit.check(store, rules, user.username, address)
-    ok = accounts.check_password(user, password)
+    ok = accounts.check_password(app_settings.of(db.session), user, password)
     if not ok:
         login_limit.failed(store, rules, user.username, address)
     return ok

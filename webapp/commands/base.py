@@ -12,7 +12,9 @@ import click
 from sqlalchemy.orm import sessionmaker
 
 from webapp.extensions import db
+from webapp.extensions import settings
 from webapp.transaction import commit
+from workflows import settings as app_settings
 from workflows.engine.locking import begin_write
 from workflows.errors import WorkflowError
 
@@ -37,5 +39,6 @@ def write(action: Callable[[], Any]) -> Any:
 
 
 def session_factory() -> Any:
-    """Sessions for long-running loops (the timer worker), outside any request."""
-    return sessionmaker(bind=db.engine)
+    """Sessions for long-running loops (the timer worker), outside any request; each carries the
+    app's Settings like the request's session does."""
+    return sessionmaker(bind=db.engine, info=app_settings.session_info(settings()))

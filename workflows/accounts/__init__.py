@@ -6,7 +6,6 @@ import contextlib
 import hashlib
 import secrets
 
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError
 from argon2.exceptions import VerificationError
 from sqlalchemy import select
@@ -18,32 +17,25 @@ from models import Role
 from models import RoleAssignment
 from models import User
 from workflows import audit
+from workflows import settings as app_settings
 from workflows.engine import clock
 from workflows.errors import InvalidRequest
 from workflows.errors import NotFound
+from workflows.settings import Settings
 
 TOKEN_PREFIX = "of_"
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verified against when the username is unknown, so both paths cost the same (no user enumeration).
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
-def configure_hasher(time_cost: int, memory_cost: int, parallelism: int) -> None:
-    """Tune argon2id (tests use cheap parameters; production keeps the defaults)."""
-    global _hasher, _DUMMY_HASH
-    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
-    _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
-
-
-def hash_password(password: str) -> str:
+def hash_password(settings: Settings, password: str) -> str:
+    """An argon2id hash of the password, with the hasher the settings tune."""
     if len(password) < 8:
         raise InvalidRequest("密码至少 8 位")
-    return _hasher.hash(password)
+    return settings.hasher.hash(password)
 
 
-def check_password(user: User, password: str) -> bool:
+def check_password(settings: Settings, user: User, password: str) -> bool:
     try:
-        return bool(user.password_hash) and _hasher.verify(user.password_hash or "", password)
+        return bool(user.password_hash) and settings.hasher.verify(user.password_hash or "", password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -64,15 +56,16 @@ def find_unit(session: Session, code: str) -> OrgUnit:
 
 def authenticate(session: Session, username: str, password: str, source: str = "web") -> User | None:
     """The active user with these credentials, or None. Audits the login or the failure."""
+    settings = app_settings.of(session)
     user = session.scalars(select(User).where(User.username == username)).first()
     if user is None:
         with contextlib.suppress(VerificationError):
-            _hasher.verify(_DUMMY_HASH, password)
+            settings.hasher.verify(settings.dummy_hash, password)
         ok = False
     else:
-        ok = check_password(user, password) and user.is_active
-    if ok and user is not None and _hasher.check_needs_rehash(user.password_hash or ""):
-        user.password_hash = _hasher.hash(password)
+        ok = check_password(settings, user, password) and user.is_active
+    if ok and user is not None and settings.hasher.check_needs_rehash(user.password_hash or ""):
+        user.password_hash = settings.hasher.hash(password)
     audit.record(session, "auth.login" if ok else "auth.login_failed", actor=user if ok else None,
                  payload={"username": username, "source": source})
     return user if ok else None
@@ -84,8 +77,8 @@ def create_user(session: Session, username: str, name: str, unit_code: str | Non
     if session.scalars(select(User).where(User.username == username)).first():
         raise InvalidRequest(f"用户名“{username}”已存在")
     unit = find_unit(session, unit_code) if unit_code else None
-    user = User(username=username, name=name, unit=unit, password_hash=hash_password(password) if password else None,
-                **fields)
+    hashed = hash_password(app_settings.of(session), password) if password else None
+    user = User(username=username, name=name, unit=unit, password_hash=hashed, **fields)
     session.add(user)
     session.flush()
     return user
@@ -151,7 +144,7 @@ def set_active(session: Session, user: User, active: bool, actor: User | None) -
 
 def reset_password(session: Session, user: User, password: str, actor: User | None) -> None:
     """Set a new password (at least 8 characters) and end the user's sessions. Audited, password not logged."""
-    user.password_hash = hash_password(password)
+    user.password_hash = hash_password(app_settings.of(session), password)
     user.session_version += 1
     audit.record(session, "user.password_reset", actor=actor, payload={"user": user.username})
 
@@ -160,7 +153,7 @@ def change_password(session: Session, user: User, new_password: str) -> None:
     """The user's own password change (the caller has re-checked the current password): at least
     8 characters (InvalidRequest otherwise). Bumps the session version, so every other session of
     the user ends; the caller logs the current one in again. Audited, password not logged."""
-    user.password_hash = hash_password(new_password)
+    user.password_hash = hash_password(app_settings.of(session), new_password)
     user.session_version += 1
     audit.record(session, "user.password_change", actor=user, payload={"user": user.username})
 

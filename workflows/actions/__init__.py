@@ -7,6 +7,7 @@ audit event, and leave the commit to the caller.
 """
 
 from workflows.actions import catalog as _catalog  # noqa: F401  (fills the registry)
+from workflows.actions.claims import claim
 from workflows.actions.completion import can_complete
 from workflows.actions.completion import complete_item
 from workflows.actions.completion import form_schema
@@ -17,4 +18,4 @@ from workflows.actions.registry import describe
 from workflows.actions.registry import get
 from workflows.actions.registry import perform
 
-__all__ = ["ACTIONS", "Action", "Param", "can_complete", "complete_item", "describe", "form_schema", "get", "perform"]
+__all__ = ["ACTIONS", "Action", "Param", "can_complete", "claim", "complete_item", "describe", "form_schema", "get", "perform"]

@@ -25,16 +25,7 @@ from workflows.actions.registry import Action
 from workflows.actions.registry import Param
 from workflows.actions.registry import register
 from workflows.actions.signing import open_signers
-from workflows.cases import tasks
 from workflows.routing import permissions
-
-
-def _claim(session: Session, user: User, item_id: int) -> WorkItem:
-    return tasks.claim(session, item_id, user)
-
-
-def _complete(session: Session, user: User, item_id: int, data: Any = None, comment: str | None = None) -> WorkItem:
-    return completion.complete_item(session, item_id, user, data if data is not None else {}, comment)
 
 
 def _signer_options(session: Session, user: User, item: WorkItem) -> list[dict[str, Any]]:
@@ -54,9 +45,9 @@ def _admin(session: Session, user: User, target: Any) -> bool:
 REASON = Param("reason", "理由")
 TO_USER = Param("to", "接收人", kind="user")
 
-register(Action("complete", "提交", ITEM, _complete, completion.can_complete, http=False,
+register(Action("complete", "提交", ITEM, completion.complete_item, completion.can_complete, http=False,
                 summary="同意/不同意（按表单）、加签签署或重新提交"))
-register(Action("claim", "认领", ITEM, _claim, claims.can_claim, http=False, summary="认领共享的待办"))
+register(Action("claim", "认领", ITEM, claims.claim, claims.can_claim, http=False, summary="认领共享的待办"))
 register(Action("release", "释放", ITEM, claims.release, claims.can_release, summary="释放已认领的待办"))
 register(Action("return", "退回", ITEM, returning.return_item, common.handling,
                 (Param("to", "退回到", kind="step", options=returning.return_options), Param("reason", "退回理由")),

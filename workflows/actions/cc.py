@@ -34,7 +34,7 @@ def cc(session: Session, user: User, instance_id: int, users: list[str] | None =
        note: str | None = None) -> ProcessInstance:
     """抄送 the case to `users` (usernames). 403 for CC-only viewers; 422 for unknown users or
     when all of them already have it."""
-    instance = common.locked_case(session, instance_id, user)
+    instance = common.locked_case(session, user, instance_id)
     if not may_cc(session, user, instance):
         raise NotAllowed("抄送接收人不能再次抄送")
     if not users:

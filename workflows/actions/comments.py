@@ -20,7 +20,7 @@ from workflows.notify import notifications
 
 def comment(session: Session, user: User, instance_id: int, body: str | None = None) -> CaseComment:
     """Add a comment; the initiator and the current handlers are told (not the author)."""
-    instance = cases.get(session, instance_id, user)
+    instance = cases.get(session, user, instance_id)
     text = common.require_text(body, "body", "评论内容")
     row = CaseComment(instance_id=instance.id, author_id=user.id, body=text, created_at=clock.now())
     session.add(row)
@@ -34,6 +34,6 @@ def comment(session: Session, user: User, instance_id: int, body: str | None = N
 
 def comments_of(session: Session, user: User, instance_id: int) -> list[CaseComment]:
     """The comments of a case the user may see, oldest first."""
-    instance: ProcessInstance = cases.get(session, instance_id, user)
+    instance: ProcessInstance = cases.get(session, user, instance_id)
     return list(session.scalars(select(CaseComment).where(CaseComment.instance_id == instance.id)
                                 .order_by(CaseComment.created_at, CaseComment.id)))

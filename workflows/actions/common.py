@@ -57,10 +57,10 @@ def find_user(session: Session, username: Any, field: str) -> User:
     return user
 
 
-def open_item(session: Session, item_id: int, user: User, *kinds: str) -> tuple[WorkItem, User]:
+def open_item(session: Session, user: User, item_id: int, *kinds: str) -> tuple[WorkItem, User]:
     """Lock and check an open item the user may act on (see `tasks.item_for_action`), of one of
     `kinds` (TASK by default); returns it with whom the user acts for."""
-    item, principal = tasks.item_for_action(session, item_id, user)
+    item, principal = tasks.item_for_action(session, user, item_id)
     if item.kind not in (kinds or (WorkItemKind.TASK,)):
         raise AlreadyHandled("该事项不支持此操作")
     return item, principal
@@ -76,7 +76,7 @@ def locked_item(session: Session, item_id: int) -> WorkItem:
     return item
 
 
-def locked_case(session: Session, instance_id: int, user: User, view: bool = True) -> ProcessInstance:
+def locked_case(session: Session, user: User, instance_id: int, view: bool = True) -> ProcessInstance:
     """A case locked for change: 404, then (with `view`) 403 unless the user may see it."""
     if session.get(ProcessInstance, instance_id) is None:
         raise NotFound(f"流程实例 {instance_id} 不存在")

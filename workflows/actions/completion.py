@@ -16,14 +16,16 @@ from workflows.actions import signers
 from workflows.cases import tasks
 
 
-def complete_item(session: Session, item_id: int, user: User, data: Any, comment: str | None = None) -> WorkItem:
-    """Complete the item with its form data, whatever its kind (see `form_schema`)."""
+def complete_item(session: Session, user: User, item_id: int, data: Any = None, comment: str | None = None) -> WorkItem:
+    """Complete the item with its form data (None: none sent, an empty form), whatever its kind
+    (see `form_schema`)."""
+    data = {} if data is None else data
     item = tasks.locked_item(session, item_id)  # 404; read once, under the lock, for every kind
     if item.kind == WorkItemKind.SIGNER:
         return signers.sign(session, user, item_id, data, comment)
     if item.kind == WorkItemKind.RESUBMIT:
         return returning.resubmit(session, user, item_id, data, comment)
-    return tasks.complete(session, item_id, user, data, comment)
+    return tasks.complete(session, user, item_id, data, comment)
 
 
 def form_schema(item: WorkItem) -> dict[str, Any]:

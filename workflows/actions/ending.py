@@ -77,7 +77,7 @@ def end_case(session: Session, instance: ProcessInstance, status: ProcessStatus,
 
 def withdraw(session: Session, user: User, instance_id: int, reason: str | None = None) -> ProcessInstance:
     """撤回: the initiator ends their case. 403 for anybody else, 409 once an approver acted."""
-    instance = common.locked_case(session, instance_id, user)
+    instance = common.locked_case(session, user, instance_id)
     if user.id != instance.initiator_id:
         raise NotAllowed("只有发起人可以撤回")
     common.require_running(instance)
@@ -94,7 +94,7 @@ def withdraw(session: Session, user: User, instance_id: int, reason: str | None 
 
 def terminate(session: Session, user: User, instance_id: int, reason: str | None = None) -> ProcessInstance:
     """终止 (administrators): end a running case with status `terminated`."""
-    instance = common.locked_case(session, instance_id, user, view=False)
+    instance = common.locked_case(session, user, instance_id, view=False)
     common.require_admin(session, user)
     common.require_running(instance)
     text = common.require_text(reason, "reason", "终止理由")

@@ -114,7 +114,7 @@ def return_item(session: Session, user: User, item_id: int, to: str | None = Non
     """退回 the open item to the step `to` (a task name offered by `return_options`) or to
     the initiator. Raises NotFound, NotAllowed (403), AlreadyHandled (409), ValidationFailed
     (422: no reason, no or an unknown step)."""
-    item, principal = common.open_item(session, item_id, user)
+    item, principal = common.open_item(session, user, item_id)
     text = common.require_text(reason, "reason", "退回理由")
     if not to:
         raise ValidationFailed("请选择退回到哪一步", {"to": ["请选择退回到哪一步"]})
@@ -152,7 +152,7 @@ def _title(instance: ProcessInstance, case: dict[str, Any]) -> str:
 def resubmit(session: Session, user: User, item_id: int, data: Any, comment: str | None = None) -> WorkItem:
     """重新提交: the initiator's corrected start form; the case runs again from its first step.
     Raises like `tasks.complete` (422 for the form, its rules, or a changed candidate)."""
-    item, principal = common.open_item(session, item_id, user, WorkItemKind.RESUBMIT)
+    item, principal = common.open_item(session, user, item_id, WorkItemKind.RESUBMIT)
     instance = item.instance
     meta = instance.definition.assets["start"]
     form = forms.validate(instance.definition.assets["forms"], meta["formJsonSchemaFilename"], data,

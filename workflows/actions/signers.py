@@ -53,7 +53,7 @@ POSITIONS = (("before", "向前加签"), ("after", "向后加签"))
 def add_signer(session: Session, user: User, item_id: int, user_name: str | None = None,
                position: str | None = None, reason: str | None = None) -> WorkItem:
     """加签 `user_name` before or after the handler of the open item; returns the signer item."""
-    item, principal = common.open_item(session, item_id, user)
+    item, principal = common.open_item(session, user, item_id)
     if position not in dict(POSITIONS):
         raise ValidationFailed("请选择向前或向后加签", {"position": ["须为 before（向前）或 after（向后）"]})
     signer = common.find_user(session, user_name, "user")
@@ -79,7 +79,7 @@ def _check_new_signer(session: Session, item: WorkItem, signer: User, principal:
     eligibility.check_target(session, item, signer, "加签", "user")  # R-C2 and R-C1
 
 
-def _parent_for_handler(session: Session, item_id: int, user: User) -> tuple[WorkItem, User]:
+def _parent_for_handler(session: Session, user: User, item_id: int) -> tuple[WorkItem, User]:
     """The handler's item even while it waits on signers (減签 must work then): 404/403/409."""
     item = common.locked_item(session, item_id)
     principal = permissions.acting_principal(session, item, user)
@@ -93,7 +93,7 @@ def _parent_for_handler(session: Session, item_id: int, user: User) -> tuple[Wor
 def remove_signer(session: Session, user: User, item_id: int, user_name: str | None = None,
                   reason: str | None = None) -> WorkItem:
     """减签: remove an added signer of the item who has not signed yet."""
-    item, principal = _parent_for_handler(session, item_id, user)
+    item, principal = _parent_for_handler(session, user, item_id)
     target = next((s for s in signing.open_signers(session, item)
                    if s.assignee is not None and s.assignee.username == user_name), None)
     if target is None:
@@ -138,7 +138,7 @@ def _void_held_submission(session: Session, item: WorkItem, objection: str | Non
 
 def sign(session: Session, user: User, item_id: int, data: Any, comment: str | None = None) -> WorkItem:
     """签署: an added signer's 同意/不同意 with an opinion (`data` = {"decision": …})."""
-    item, principal = common.open_item(session, item_id, user, WorkItemKind.SIGNER)
+    item, principal = common.open_item(session, user, item_id, WorkItemKind.SIGNER)
     form = forms.validate({"sign.json": SIGN_FORM}, "sign.json", data)
     forms.require_comment(SIGN_FORM, form, comment)
     common.close_as(session, item, user, principal, "sign", comment)

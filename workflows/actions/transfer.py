@@ -26,7 +26,7 @@ from workflows.rules import eligibility
 
 def transfer(session: Session, user: User, item_id: int, to: str | None = None, reason: str | None = None) -> WorkItem:
     """转办 the open item to user `to`; returns the new item. 403/404/409/422 like `complete`."""
-    item, principal = common.open_item(session, item_id, user)
+    item, principal = common.open_item(session, user, item_id)
     text = common.require_text(reason, "reason", "转办理由")
     target = common.find_user(session, to, "to")
     if target.id in (user.id, principal.id):

@@ -28,55 +28,39 @@ from models import AuditHead
 from models import ProcessInstance
 from models import User
 from models import WorkItem
+from workflows import settings as app_settings
 from workflows.audit import chain as audit_chain
 from workflows.audit.chain import VerifyResult
 from workflows.engine import clock
 from workflows.errors import InvalidRequest
 
 _PENDING = "orgflow_audit_pending"
-_key: bytes | None = None
-_ring: dict[str, bytes] = {}
 
 
 class KeyUnavailable(RuntimeError):
     """This process lacks the key the chain is signed with now (a rotation it was not told of)."""
 
 
-def configure(key: bytes, previous: tuple[bytes, ...] = ()) -> None:
-    """Set the current HMAC key and the keys it replaced (ORGFLOW_AUDIT_KEY, …_PREVIOUS_KEYS).
+# The keys come from the session's Settings (ORGFLOW_AUDIT_KEY, …_PREVIOUS_KEYS), set at start-up.
+# Events are signed with the key the chain head names, which changes only through `rotate`; so
+# processes may be restarted with a new key before the rotation.
 
-    Call once at start-up. Events are signed with the key the chain head names, which changes
-    only through `rotate`; so processes may be restarted with a new key before the rotation.
-    """
-    global _key, _ring
-    for candidate in (key, *previous):
-        if len(candidate) < 16:
-            raise ValueError("an audit key must be at least 16 bytes")
-    _key, _ring = key, audit_chain.keyring((key, *previous))
-
-
-def keys() -> list[bytes]:
+def keys(session: Session) -> list[bytes]:
     """Every key the chain may be signed with (the current one and those it replaced)."""
-    return list(_ring.values())
+    return list(app_settings.of(session).audit_keyring.values())
 
 
-def _require_key() -> bytes:
-    if _key is None:
-        raise RuntimeError("audit.configure(key) was not called")
-    return _key
-
-
-def _signing_key(head: AuditHead) -> bytes:
-    current = _require_key()
+def _signing_key(session: Session, head: AuditHead) -> bytes:
     if head.key_fp is None:  # a chain older than key rotation: signed with the configured key
-        head.key_fp = audit_chain.fingerprint(current)
-    return _key_of(head.key_fp)
+        head.key_fp = audit_chain.fingerprint(app_settings.of(session).audit_key)
+    return _key_of(session, head.key_fp)
 
 
-def _key_of(fingerprint: str) -> bytes:
-    if fingerprint not in _ring:
+def _key_of(session: Session, fingerprint: str) -> bytes:
+    ring = app_settings.of(session).audit_keyring
+    if fingerprint not in ring:
         raise KeyUnavailable(f"audit chain is signed with key {fingerprint}, which this process does not have")
-    return _ring[fingerprint]
+    return ring[fingerprint]
 
 
 @dataclass
@@ -135,8 +119,8 @@ def _seal(session: Session) -> None:
     seq, prev_hash, key_fp = connection.execute(
         select(AuditHead.seq, AuditHead.hash, AuditHead.key_fp).where(AuditHead.id == 1).with_for_update()).one()
     if key_fp is None:  # a chain older than key rotation: signed with the configured key
-        key_fp = audit_chain.fingerprint(_require_key())
-    key = _key_of(key_fp)
+        key_fp = audit_chain.fingerprint(app_settings.of(session).audit_key)
+    key = _key_of(session, key_fp)
     rows = []
     for item in pending:
         evt = AuditEvent(  # transient: only to hash it as `to_record` reads it
@@ -149,7 +133,7 @@ def _seal(session: Session) -> None:
         seq, prev_hash = evt.seq, evt.hash
         if item.action == audit_chain.ROTATION:  # signed with the old key; what follows uses the new
             key_fp = str(item.payload["to"])
-            key = _ring[key_fp]
+            key = _key_of(session, key_fp)
     connection.execute(insert(AuditEvent), rows)
     connection.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev_hash, key_fp=key_fp))
     stale = session.identity_map.get(Session.identity_key(AuditHead, 1))
@@ -176,7 +160,7 @@ def verify(session: Session, checkpoint: dict[str, Any] | None = None, batch: in
     a checkpoint kept outside the database. Returns the first broken event, if any."""
     events = session.scalars(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch))
     try:
-        result = audit_chain.verify_records((to_record(e) for e in events), _ring.values(), checkpoint)
+        result = audit_chain.verify_records((to_record(e) for e in events), keys(session), checkpoint)
     finally:
         events.close()  # a server-side cursor on PostgreSQL; verify may stop early
     head = session.get(AuditHead, 1)
@@ -193,8 +177,8 @@ def rotate(session: Session, actor: User | None = None) -> tuple[str, str]:
     in ORGFLOW_AUDIT_PREVIOUS_KEYS. The rotation event is signed with the old key.
     """
     head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one()
-    _signing_key(head)  # raises if this process lacks the key in use; names a legacy head's key
-    old, new = str(head.key_fp), audit_chain.fingerprint(_require_key())
+    _signing_key(session, head)  # raises if this process lacks the key in use; names a legacy head's key
+    old, new = str(head.key_fp), audit_chain.fingerprint(app_settings.of(session).audit_key)
     if old == new:
         raise InvalidRequest(f"审计链已由当前密钥 {new} 签名，无需轮换")
     record(session, audit_chain.ROTATION, actor=actor, payload={"from": old, "to": new})

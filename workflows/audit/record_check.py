@@ -188,7 +188,7 @@ def _events_of(session: Session, instance_id: int) -> list[AuditEvent]:
 def _chain_differences(session: Session, instance: ProcessInstance, events: list[AuditEvent]) -> list[Difference]:
     """The case's events against the chain: each one's HMAC (under any key the chain was signed
     with) and its links to its neighbours."""
-    keys = audit.keys()
+    keys = audit.keys(session)
     seqs = {e.seq for e in events}
     around = {s - 1 for s in seqs} | {s + 1 for s in seqs}
     neighbours = {row.seq: row for row in session.execute(

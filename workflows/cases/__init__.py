@@ -129,7 +129,7 @@ def start(session: Session, key: str, data: Any, initiator: User) -> ProcessInst
     return instance
 
 
-def get(session: Session, instance_id: int, viewer: User) -> ProcessInstance:
+def get(session: Session, viewer: User, instance_id: int) -> ProcessInstance:
     """An instance the viewer may see; raises NotFound or NotAllowed."""
     instance = session.get(ProcessInstance, instance_id)
     if instance is None:

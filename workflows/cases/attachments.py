@@ -1,7 +1,7 @@
 """Files attached to a case (DESIGN §12): size- and type-limited, stored outside static/ by hash,
 read back only by people who may see the case.
 
-`configure(root, max_bytes)` is called once by the app. Uploads are checked completely
+Where files live and how large they may be come with the session (`workflows.settings`). Uploads are checked completely
 (`prepare`) before the action they belong to runs, then written (`save`) in its transaction.
 """
 
@@ -28,6 +28,7 @@ from models import ProcessInstance
 from models import User
 from models import WorkItem
 from workflows import audit
+from workflows import settings as app_settings
 from workflows.engine import clock
 from workflows.errors import NotFound
 from workflows.errors import ValidationFailed
@@ -71,22 +72,14 @@ class Prepared:
     sha256: str
 
 
-@dataclass
-class _Settings:
-    root: Path
-    max_bytes: int
+def max_bytes(session: Session) -> int:
+    """The largest file accepted (the session's Settings: ORGFLOW_MAX_UPLOAD_MB)."""
+    return app_settings.of(session).max_upload_bytes
 
 
-_settings = _Settings(Path(tempfile.gettempdir()) / "orgflow-attachments", 20 * 1024 * 1024)
-
-
-def configure(root: Path, max_bytes: int) -> None:
-    """Where files live (outside static/) and the largest file accepted."""
-    _settings.root, _settings.max_bytes = Path(root), int(max_bytes)
-
-
-def max_bytes() -> int:
-    return _settings.max_bytes
+def _root(session: Session) -> Path:
+    """Where files live, outside static/ (the session's Settings: ORGFLOW_ATTACHMENT_DIR)."""
+    return app_settings.of(session).attachment_root
 
 
 def clean_name(filename: str) -> str:
@@ -135,14 +128,14 @@ def _content_matches(ext: str, content: bytes) -> bool:
     return True
 
 
-def _check(upload: Upload, content: bytes) -> str:
+def _check(upload: Upload, content: bytes, limit_bytes: int) -> str:
     name = clean_name(upload.filename)
     ext = os.path.splitext(name)[1].lower()
     if ext not in TYPES:
         allowed = "、".join(sorted(e.lstrip(".") for e in TYPES))
         raise ValidationFailed("附件类型不允许", {FIELD: [f"“{name}”的类型不允许，可上传：{allowed}"]})
-    if len(content) > _settings.max_bytes:
-        limit = _settings.max_bytes // (1024 * 1024)
+    if len(content) > limit_bytes:
+        limit = limit_bytes // (1024 * 1024)
         raise FileTooLarge("附件过大", {FIELD: [f"“{name}”超过 {limit} MB"]})
     if not content:
         raise ValidationFailed("附件是空文件", {FIELD: [f"“{name}”是空文件"]})
@@ -151,25 +144,25 @@ def _check(upload: Upload, content: bytes) -> str:
     return TYPES[ext][0]
 
 
-def prepare(uploads: list[Upload]) -> list[Prepared]:
+def prepare(session: Session, uploads: list[Upload]) -> list[Prepared]:
     """Read and check every upload; raise ValidationFailed (field `attachments`) on the first bad
     one: a type not allowed, content that does not match the extension, an empty file, or
     FileTooLarge for one over the limit."""
     real = [u for u in uploads if u.filename]
     if len(real) > MAX_FILES:
         raise ValidationFailed("附件过多", {FIELD: [f"一次最多上传 {MAX_FILES} 个附件"]})
-    prepared = []
+    prepared, limit_bytes = [], max_bytes(session)
     for upload in real:
-        content = upload.stream.read(_settings.max_bytes + 1)
-        content_type = _check(upload, content)
+        content = upload.stream.read(limit_bytes + 1)
+        content_type = _check(upload, content, limit_bytes)
         prepared.append(Prepared(clean_name(upload.filename), content_type, content,
                                  hashlib.sha256(content).hexdigest()))
     return prepared
 
 
-def _write(item: Prepared) -> str:
+def _write(root: Path, item: Prepared) -> str:
     key = f"{item.sha256[:2]}/{item.sha256}"
-    path = _settings.root / key
+    path = root / key
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
@@ -181,11 +174,11 @@ def _write(item: Prepared) -> str:
 def save(session: Session, user: User, instance: ProcessInstance, work_item: WorkItem | None,
          prepared: list[Prepared]) -> list[Attachment]:
     """Store checked files (content-addressed, so a rolled-back action leaves only a harmless copy)."""
-    rows = []
+    rows, root = [], _root(session)
     for item in prepared:
         row = Attachment(instance_id=instance.id, work_item_id=work_item.id if work_item else None,
                          uploader_id=user.id, filename=item.filename, content_type=item.content_type,
-                         size=len(item.content), sha256=item.sha256, storage_key=_write(item), created_at=clock.now())
+                         size=len(item.content), sha256=item.sha256, storage_key=_write(root, item), created_at=clock.now())
         session.add(row)
         rows.append(row)
         audit.record(session, "attachment.add", actor=user, instance=instance, work_item=work_item,
@@ -206,7 +199,7 @@ def open_file(session: Session, user: User, attachment_id: int) -> tuple[Attachm
     instance = session.get(ProcessInstance, row.instance_id)
     assert instance is not None
     permissions.require_view(session, user, instance)
-    path = _settings.root / row.storage_key
+    path = _root(session) / row.storage_key
     if not path.is_file():
         raise NotFound("附件文件已丢失，请联系系统管理员")
     return row, path
@@ -238,10 +231,10 @@ def preview_kind(row: Attachment) -> str:
     return ""
 
 
-def _converted(row: Attachment, source: Path) -> Path | None:
+def _converted(root: Path, row: Attachment, source: Path) -> Path | None:
     """The PDF of an Office file, converted once per content (kept next to the files by hash);
     None when the converter fails or takes longer than CONVERT_SECONDS."""
-    target = _settings.root / "pdf" / f"{row.sha256}.pdf"
+    target = root / "pdf" / f"{row.sha256}.pdf"
     converter = office_converter()
     if target.is_file() or converter is None:
         return target if target.is_file() else None
@@ -270,7 +263,7 @@ def preview(session: Session, user: User, attachment_id: int) -> Preview | None:
     kind = preview_kind(row)
     if kind == "inline":
         return Preview(row.content_type, path, row.filename)
-    converted = _converted(row, path) if kind == "pdf" else None
+    converted = _converted(_root(session), row, path) if kind == "pdf" else None
     if converted is None:
         return None
     return Preview("application/pdf", converted, f"{os.path.splitext(row.filename)[0]}.pdf")

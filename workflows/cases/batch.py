@@ -127,7 +127,7 @@ def _approve_one(session: Session, user: User, item_id: int, comment: str | None
         if item is not None and decision is None and actions.can_complete(session, user, item):
             session.rollback()
             return _describe(session, Outcome(item_id, False, "该步骤需要填写表单，请逐件办理", "form_required"))
-        done = actions.complete_item(session, item_id, user, {"decision": decision}, comment)
+        done = actions.complete_item(session, user, item_id, {"decision": decision}, comment)
         outcome = Outcome(item_id, True, "已同意", None, done.instance.number, done.instance.title, done.title)
         session.commit()
         return outcome

@@ -8,7 +8,6 @@ from uuid import UUID
 
 from sqlalchemy import event
 from sqlalchemy import select
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -43,12 +42,11 @@ from workflows.routing import delegation
 from workflows.routing import permissions
 from workflows.rules import meeting
 from workflows.rules import recusal
-from workflows.sql import rows_changed
 
 DECISION_FIELDS = ("decision", "result")
 
 
-def get_item(session: Session, item_id: int, user: User) -> WorkItem:
+def get_item(session: Session, user: User, item_id: int) -> WorkItem:
     """A work item the user may see (a candidate, or a viewer of its case); NotFound/NotAllowed."""
     item = session.get(WorkItem, item_id)
     if item is None:
@@ -110,14 +108,14 @@ def locked_item(session: Session, item_id: int) -> WorkItem:
     return _locked(session, item_id).item
 
 
-def item_for_action(session: Session, item_id: int, user: User) -> tuple[WorkItem, User]:
+def item_for_action(session: Session, user: User, item_id: int) -> tuple[WorkItem, User]:
     """Lock the item's case, then re-read the item: 404, 403 for non-candidates, 409 if closed,
     claimed by another or on hold (加签). Returns the item and whom the user acts for (themselves,
     or the candidate whose deputy they are)."""
-    return _acting(session, item_id, user)[:2]
+    return _acting(session, user, item_id)[:2]
 
 
-def _acting(session: Session, item_id: int, user: User) -> tuple[WorkItem, User, _Locked]:
+def _acting(session: Session, user: User, item_id: int) -> tuple[WorkItem, User, _Locked]:
     locked = _locked(session, item_id)
     item = locked.item
     # All the candidates (one query, also for the answer), then whether the user is one of them.
@@ -139,25 +137,6 @@ def _acting(session: Session, item_id: int, user: User) -> tuple[WorkItem, User,
 def acted_for(user: User, principal: User) -> User | None:
     """The `acted_for` of a record: the principal when a deputy acts, else None."""
     return principal if principal.id != user.id else None
-
-
-def claim(session: Session, item_id: int, user: User) -> WorkItem:
-    """认领: take a shared item so that only this user (or their deputy) sees and acts on it.
-    A deputy claims for the principal."""
-    item, principal = item_for_action(session, item_id, user)
-    if item.assignee_id in (user.id, principal.id):
-        return item
-    claimed = rows_changed(session,
-        update(WorkItem)
-        .where(WorkItem.id == item.id, WorkItem.assignee_id.is_(None), WorkItem.status == WorkItemStatus.OPEN)
-        .values(assignee_id=principal.id, claimed_at=clock.now())
-        .execution_options(synchronize_session="fetch")
-    )
-    if not claimed:
-        raise AlreadyHandled("该事项已被他人认领")
-    audit.record(session, "task.claim", actor=user, acted_for=acted_for(user, principal), instance=item.instance,
-                 work_item=item, payload={"task": item.task_name})
-    return item
 
 
 def _form_of(item: WorkItem) -> tuple[dict[str, Any], dict[str, str], str]:
@@ -228,7 +207,7 @@ def advance(session: Session, item: WorkItem, submission: dict[str, Any], by: Us
     store.save(session, instance, workflow)
 
 
-def complete(session: Session, item_id: int, user: User, data: Any, comment: str | None = None) -> WorkItem:
+def complete(session: Session, user: User, item_id: int, data: Any, comment: str | None = None) -> WorkItem:
     """Complete a work item with its form data and 审批意见.
 
     One transaction: lock the case, validate the form (422) and its rules, run the engine to
@@ -237,7 +216,7 @@ def complete(session: Session, item_id: int, user: User, data: Any, comment: str
     Raises NotFound, NotAllowed (403), AlreadyHandled (409), ValidationFailed/RuleViolation (422),
     InvalidRequest (400) for a 加签 or resubmission item (see `workflows.actions`).
     """
-    item, principal, locked = _acting(session, item_id, user)
+    item, principal, locked = _acting(session, user, item_id)
     if item.kind != WorkItemKind.TASK:
         raise InvalidRequest("该事项不是流程步骤，请通过相应的办理操作提交")
     # No autoflush on the way (issue 17): the changes are written once, by the caller's flush or

@@ -55,7 +55,7 @@ class Seeder:
     def step(self, instance: ProcessInstance, username: str, task: str, data: dict[str, Any],
              comment: str | None = None) -> None:
         item = self.item(instance, task)
-        tasks.complete(self.session, item.id, accounts.find_user(self.session, username), data, comment)
+        tasks.complete(self.session, accounts.find_user(self.session, username), item.id, data, comment)
 
     def meeting(self, instance: ProcessInstance, task: str, body: str, absent: int, against: int = 0) -> dict[str, Any]:
         """A meeting of the step's roster: the last `absent` members away, those bound to recuse

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 from models import ProcessDefinition
 from models import User
 from workflows import audit
-from workflows.cases import forms as forms_mod
 from workflows.effects import unknown_effects
 from workflows.engine import ParsedProcess
 from workflows.engine.runtime import engine
@@ -65,6 +64,10 @@ def _start_spec(process: ParsedProcess) -> Any:
 
 
 def _load_form(forms_dir: Path, name: str, found: dict[str, dict[str, Any]]) -> None:
+    # Imported here: workflows.cases imports this module (store → projection), so importing
+    # workflows.cases at the top made `import workflows.engine.definitions` alone fail.
+    from workflows.cases import forms as forms_mod
+
     if name in found:
         return
     path = forms_dir / name

@@ -41,6 +41,11 @@ def item(web: Any) -> int:
     return open_item_id(web(APPROVER), start_case(web("s1_03")))
 
 
+def max_bytes(app: Flask) -> int:
+    with app.app_context():
+        return attachments.max_bytes(db.session)
+
+
 def _stored(app: Flask) -> tuple[int, int, int]:
     """Attachment rows, files on disk, and completed steps (task.complete events)."""
     with app.app_context():
@@ -120,7 +125,7 @@ def test_an_allowed_file_is_stored_and_served_only_as_a_download(
 
 def test_a_file_over_the_limit_gets_413_with_the_form_error(app: Flask, web: Any, item: int) -> None:
     before = _stored(app)
-    response = _upload(web, item, b"%PDF-1.4" + b"0" * attachments.max_bytes(), "扫描件.pdf")
+    response = _upload(web, item, b"%PDF-1.4" + b"0" * max_bytes(app), "扫描件.pdf")
     assert response.status_code == 413
     html = response.get_data(as_text=True)
     assert "超过 20 MB" in html and 'name="decision"' in html  # the form, open again, with the error

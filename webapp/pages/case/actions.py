@@ -265,17 +265,17 @@ def refill(session: Session, user: User, action: Action, submission: Submission,
 # ---------------------------------------------------------------- the built-in actions
 
 def _complete(session: Session, user: User, item_id: int, submission: Submission) -> WorkItem:
-    item = tasks.get_item(session, item_id, user)
+    item = tasks.get_item(session, user, item_id)
     form = actions.form_schema(item)
     data = webforms.parse_object(submission.fields, form["schema"], form["blocks"])
-    files = attachments.prepare(submission.files)
-    done = actions.complete_item(session, item_id, user, data, (submission.first("comment") or "").strip() or None)
+    files = attachments.prepare(session, submission.files)
+    done = actions.complete_item(session, user, item_id, data, (submission.first("comment") or "").strip() or None)
     attachments.save(session, user, done.instance, done, files)
     return done
 
 
 def _claim(session: Session, user: User, item_id: int, submission: Submission) -> WorkItem:
-    return tasks.claim(session, item_id, user)
+    return actions.claim(session, user, item_id)
 
 
 register("complete", _complete, _complete_actions)

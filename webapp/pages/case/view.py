@@ -176,7 +176,7 @@ def task_panel(session: Session, user: User, item: WorkItem, values: dict[str, A
         overdue=bool(item.due_at and item.due_at < clock.now()), fields=fields, server_fields=server,
         actions=available_actions(session, user, item), comment=comment or (opening.comment if opening else ""),
         errors=errors, form_errors=stray,
-        message=error.message if error is not None else "", max_upload_mb=attachments.max_bytes() // (1024 * 1024),
+        message=error.message if error is not None else "", max_upload_mb=attachments.max_bytes(session) // (1024 * 1024),
         can_complete=can_complete, hold="" if can_complete or not item.on_hold else signing.hold_message(session, item),
         acting_for=_acting_for(session, user, item), comment_max=forms.comment_limit(schema),
     )
@@ -190,7 +190,7 @@ def case_page(session: Session, user: User, instance_id: int, tab: str = "detail
     """
     if tab not in TABS:
         raise NotFound(f"没有“{tab}”这个页签")
-    instance = cases.get(session, instance_id, user)
+    instance = cases.get(session, user, instance_id)
     open_items = tasks.open_items(session, instance)
     page = CasePage(header=_header(instance, open_items), tab=tab, downloads=documents.links(session, instance),
                     record=record_check.check_case(session, instance))
@@ -215,7 +215,7 @@ def retry_page(session: Session, user: User, item_id: int, submission: Submissio
                error: ValidationFailed | None, grow: str = "") -> CasePage:
     """The case page after a failed submit (or a 添加一行 without JavaScript in the table `grow`):
     the user's input kept, each error next to its field."""
-    item = tasks.get_item(session, item_id, user)
+    item = tasks.get_item(session, user, item_id)
     page = case_page(session, user, item.instance_id)
     if page.task is not None and page.task.item_id == item.id:
         form = actions.form_schema(item)
@@ -230,7 +230,7 @@ def refused(session: Session, user: User, scope: str, target_id: int, action: st
     next to its field (the step's own form for 提交)."""
     if scope == ITEM and action == "complete":
         return retry_page(session, user, target_id, submission, error)
-    instance_id = tasks.get_item(session, target_id, user).instance_id if scope == ITEM else target_id
+    instance_id = tasks.get_item(session, user, target_id).instance_id if scope == ITEM else target_id
     page = case_page(session, user, instance_id)
     bar = [*(page.task.actions if page.task else []), *page.actions]
     found = next((a for a in bar if a.name == action and a.scope == scope and a.target_id == target_id), None)

@@ -98,14 +98,14 @@ def links(session: Session, instance: ProcessInstance) -> list[Link]:
 
 def available_for(session: Session, reader: User, instance_id: int) -> list[Link]:
     """The documents `reader` may download for a case; NotFound/NotAllowed as for reading it."""
-    return links(session, cases.get(session, instance_id, reader))
+    return links(session, cases.get(session, reader, instance_id))
 
 
 def prepare(session: Session, reader: User, instance_id: int, kind_key: str, fmt: str = "pdf") -> Document:
     """The document's template and context, its download recorded. Raises NotFound (unknown case,
     document, or one that does not exist for this case yet — or not in format `fmt`, pdf or
     docx) and NotAllowed (not a viewer)."""
-    instance = cases.get(session, instance_id, reader)
+    instance = cases.get(session, reader, instance_id)
     kind = KINDS.get(kind_key) if fmt in FORMATS else None
     if kind is None or not kind.applies(session, instance) or (fmt == "docx" and kind.word is None):
         raise NotFound(f"{instance.number} 没有“{kind.title if kind else kind_key}”" + ("的 Word 文件" if fmt == "docx" else ""))

@@ -102,7 +102,7 @@ def _page(session: Session, user: User, definition: ProcessDefinition, values: d
         key=definition.key, name=definition.name, version=definition.version, description=_description(definition),
         fields=fields, steps=preview.route(session, definition, user, checked or values), errors=errors,
         form_errors=stray, message=error.message if error is not None else "", checked=checked is not None,
-        max_upload_mb=attachments.max_bytes() // (1024 * 1024),
+        max_upload_mb=attachments.max_bytes(session) // (1024 * 1024),
     )
 
 
@@ -156,7 +156,7 @@ def start(session: Session, user: User, key: str, submission: Submission) -> Pro
     definition = _startable(session, user, key)
     schema, blocks, _ = _schema(definition)
     data = webforms.parse_object(submission.fields, schema, blocks)
-    files = attachments.prepare(submission.files)
+    files = attachments.prepare(session, submission.files)
     instance = cases.start(session, key, data, user)
     attachments.save(session, user, instance, None, files)
     return instance
