@@ -139,6 +139,22 @@ def attached(session: Session, model: type[M], values: dict[str, Any]) -> M:
     return obj
 
 
+def users_named(session: Session, names: list[str]) -> dict[str, User]:
+    """The users with these usernames, active or not, by username (absent names left out)."""
+
+    def load(missing: list[str]) -> dict[str, dict[str, Any] | None]:
+        found: dict[str, dict[str, Any] | None] = dict.fromkeys(missing)
+        for user in session.scalars(select(User).where(User.username.in_(missing))):
+            found[user.username] = columns(user, skip=("password_hash",))
+        return found
+
+    wanted = sorted(set(names))
+    if not wanted:
+        return {}
+    rows = cached_many(session, "users_named", wanted, load)
+    return {name: attached(session, User, row) for name, row in rows.items() if row is not None}
+
+
 def bump(session: Session) -> None:
     """Set a new version: rows the caches hold changed in this transaction (once per transaction)."""
     session.info[_CHANGED] = True
@@ -152,10 +168,7 @@ def bump(session: Session) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, context: Any) -> None:
-    if session.info.get(_CHANGED):
-        return
-    if (any(isinstance(obj, WATCHED) for obj in session.new) or any(isinstance(obj, WATCHED) for obj in session.deleted)
-            or any(isinstance(obj, WATCHED) and session.is_modified(obj) for obj in session.dirty)):
+    if not session.info.get(_CHANGED) and _pending(session):  # still the flushed changes here
         bump(session)
 
 

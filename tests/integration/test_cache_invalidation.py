@@ -12,6 +12,7 @@ import subprocess
 import sys
 from typing import Any
 
+from tests.helpers import complete
 from tests.helpers import open_item
 from tests.helpers import proposal
 from tests.helpers import start
@@ -107,3 +108,15 @@ def test_a_delegation_made_elsewhere_notifies_the_deputy(api: Any, database_url:
     assert any(n.get("instance_id") == case_id for n in notes["items"]), notes
 
 
+
+
+def test_a_user_created_elsewhere_can_be_named_in_the_next_form(api: Any, database_url: str) -> None:
+    case_id = start(api)["id"]
+    complete(api, "s1_01", case_id, "deliberation", {"decision": "agree"})
+    form = {"method": "meeting", "results": "得票集中", "inspection_team": ["s1_07", "newcomer"]}
+    item = open_item(api, "s1_03", case_id, "recommendation")
+    refused = api("s1_03").post(f"/tasks/{item['id']}/complete", {"data": form})
+    assert refused.status_code == 422, refused.get_json()  # nobody is called so: remembered here
+
+    _flask(database_url, "users", "create", "newcomer", "--name", "新人", "--unit", "S1", "--password", "newcomer-pass-1")
+    complete(api, "s1_03", case_id, "recommendation", form)

@@ -100,7 +100,7 @@ def users_with_role(session: Session, role: str, unit_id: int) -> list[User]:
 
 
 def _users_by_name(session: Session, names: list[str]) -> list[User]:
-    users = session.scalars(select(User).where(User.username.in_(names), User.is_active.is_(True))).all()
+    users = [u for u in caching.users_named(session, names).values() if u.is_active]
     order = {name: index for index, name in enumerate(names)}
     return sorted(users, key=lambda u: order[u.username])
 

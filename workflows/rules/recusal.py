@@ -194,7 +194,7 @@ def check_fields(session: Session, instance: ProcessInstance, schema: Mapping[st
     if not conflicts.ids:
         return
     wanted = {n for f in fields for n in _usernames(form.get(f))}
-    users = {u.username: u for u in session.scalars(select(User).where(User.username.in_(wanted)))}
+    users = caching.users_named(session, list(wanted))
     for name, title in fields.items():
         value = form.get(name)
         for index, username in enumerate(_usernames(value)):

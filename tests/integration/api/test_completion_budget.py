@@ -15,10 +15,10 @@ from the items and timer jobs the projection holds instead of reading the case a
 checked here against a fresh read) → 20/27 (the case's lock reads its subject along; the 回避
 conflicts of the case are read once per transaction, not for the actor, the form and the next
 step's candidates each) → 19/26 (the lock also reads the owning unit, where routing starts) →
-15/22, and 17/22 for the first case after a change to the org (per-process caches checked against
+15/18, and 17/20 for the first case after a change to the org (per-process caches checked against
 `cache_version`, whose version the token lookup reads along: the units above the owning unit,
-the holders of the next step's role, the 回避 relations and the deputies of the notified people
-come from the cache; `workflows.caching`). `bench.sql_count` and `bench.profile_completion`
+the holders of the next step's role, the 回避 relations, the deputies of the notified people and
+the users a form names come from the cache; `workflows.caching`). `bench.sql_count` and `bench.profile_completion`
 show the statements and where the time goes.
 """
 
@@ -38,9 +38,9 @@ from webapp.extensions import db
 
 # Statements sent by one completion, BEGIN not counted (SQLite sends BEGIN IMMEDIATE, PostgreSQL
 # begins implicitly).
-STATEMENT_BUDGET = {"deliberation": 15, "recommendation": 22}
+STATEMENT_BUDGET = {"deliberation": 15, "recommendation": 18}
 # The same steps of the first case after the org changed: the caches fill (`workflows.caching`).
-FIRST_BUDGET = {"deliberation": 17, "recommendation": 22}
+FIRST_BUDGET = {"deliberation": 17, "recommendation": 20}
 # The route's flush before its answer; a step whose next step has rules that prepare fields
 # (`inspection_targets`: the negative list) flushes once more before they read.
 FLUSH_BUDGET = {"deliberation": 1, "recommendation": 2}
