@@ -3,6 +3,7 @@
 from models.audit_event import AuditEvent
 from models.audit_event import AuditHead
 from models.base import Base
+from models.cache_version import CacheVersion
 from models.cadre import EVENT_MARKS
 from models.cadre import EVENT_SOURCES
 from models.cadre import MANAGEMENT_LEVELS
@@ -54,6 +55,7 @@ from models.work_item import WorkItemKind
 from models.work_item import WorkItemStatus
 
 __all__ = [
+    "CacheVersion",
     "Attachment",
     "Supervision",
     "WeeklyReport",

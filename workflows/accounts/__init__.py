@@ -17,6 +17,7 @@ from models import Role
 from models import RoleAssignment
 from models import User
 from workflows import audit
+from workflows import caching
 from workflows import settings as app_settings
 from workflows.engine import clock
 from workflows.errors import InvalidRequest
@@ -113,10 +114,15 @@ def create_token(session: Session, user: User, name: str = "", actor: User | Non
 
 
 def user_for_token(session: Session, token: str) -> User | None:
-    """The active user owning an unrevoked token, or None."""
-    user = session.scalars(select(User).join(ApiToken, ApiToken.user_id == User.id)
-                           .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))).first()
-    if user is None or not user.is_active:
+    """The active user owning an unrevoked token, or None. Not cached: a revoked token or a
+    disabled user is refused at once; the query reads the caches' version along (`caching`)."""
+    row = session.execute(select(User, caching.version_column()).join(ApiToken, ApiToken.user_id == User.id)
+                          .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))).first()
+    if row is None:
+        return None
+    user, version = row
+    caching.note(session, version)
+    if not user.is_active:
         return None
     return user
 

@@ -21,6 +21,7 @@ from models import Role
 from models import RoleAssignment
 from models import UnitLevel
 from models import User
+from workflows import caching
 from workflows.errors import InvalidRequest
 
 SPECIAL_LANES = ("initiator", "subject", "assignees")
@@ -73,24 +74,33 @@ def parse_relative_lane(name: str) -> Lane:
 
 def unit_at_level(session: Session, start: OrgUnit, level: str) -> OrgUnit | None:
     """The nearest unit of `level` at or above `start`."""
-    ids = start.ancestor_ids()
-    units = {u.id: u for u in session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))}
-    return next((units[i] for i in ids if i in units and units[i].level == level), None)
+    ids = tuple(start.ancestor_ids())
+
+    def load() -> list[dict[str, Any]]:
+        return [caching.columns(u) for u in session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))]
+
+    units = {row["id"]: row for row in caching.cached(session, "units_above", ids, load)}
+    found = next((units[i] for i in ids if i in units and units[i]["level"] == level), None)
+    return caching.attached(session, OrgUnit, found) if found is not None else None
 
 
 def users_with_role(session: Session, role: str, unit_id: int) -> list[User]:
-    return list(
-        session.scalars(
+    """The active holders of `role` at the unit, by id (cached per process, `workflows.caching`)."""
+
+    def load() -> list[dict[str, Any]]:
+        holders = session.scalars(
             select(User)
             .join(RoleAssignment, RoleAssignment.user_id == User.id)
             .where(RoleAssignment.role == role, RoleAssignment.unit_id == unit_id, User.is_active.is_(True))
             .order_by(User.id)
         )
-    )
+        return [caching.columns(u, skip=("password_hash",)) for u in holders]
+
+    return [caching.attached(session, User, row) for row in caching.cached(session, "holders", (role, unit_id), load)]
 
 
 def _users_by_name(session: Session, names: list[str]) -> list[User]:
-    users = session.scalars(select(User).where(User.username.in_(names), User.is_active.is_(True))).all()
+    users = [u for u in caching.users_named(session, names).values() if u.is_active]
     order = {name: index for index, name in enumerate(names)}
     return sorted(users, key=lambda u: order[u.username])
 

@@ -10,6 +10,7 @@ chain: a deputy's own deputy does not see the first principal's items (no cycles
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement
@@ -26,8 +27,19 @@ from models import ProcessInstance
 from models import User
 from models import WorkItem
 from models import WorkItemCandidate
+from workflows import caching
 from workflows.engine import clock
 from workflows.errors import RuleViolation
+
+
+@dataclass(frozen=True)
+class Grant:
+    """An unrevoked delegation as `active_deputies` caches it (`workflows.caching`)."""
+
+    deputy_id: int
+    starts_at: datetime
+    ends_at: datetime
+    keys: tuple[str, ...]
 
 
 def is_active(delegation: Delegation, at: datetime | None = None) -> bool:
@@ -56,11 +68,23 @@ def active_deputies(session: Session, principal_ids: Iterable[int], process_key:
     ids = list(set(principal_ids))
     if not ids:
         return {}
+
+    def load(missing: list[int]) -> dict[int, list[Grant]]:
+        grants: dict[int, list[Grant]] = {pid: [] for pid in missing}
+        rows = session.execute(select(Delegation.principal_id, Delegation.deputy_id, Delegation.starts_at,
+                                      Delegation.ends_at, Delegation.process_keys)
+                               .where(Delegation.principal_id.in_(missing), Delegation.revoked_at.is_(None))
+                               .order_by(Delegation.id))
+        for principal_id, deputy_id, starts_at, ends_at, keys in rows:
+            grants[principal_id].append(Grant(deputy_id, starts_at, ends_at, tuple(keys) if keys else ()))
+        return grants
+
+    moment = clock.now()
     found: dict[int, list[int]] = {}
-    rows = session.scalars(select(Delegation).where(Delegation.principal_id.in_(ids), _active(clock.now())))
-    for grant in rows:
-        if covers(grant, process_key):
-            found.setdefault(grant.principal_id, []).append(grant.deputy_id)
+    for principal_id, grants in caching.cached_many(session, "delegations", sorted(ids), load).items():
+        for grant in grants:
+            if grant.starts_at <= moment < grant.ends_at and (not grant.keys or process_key in grant.keys):
+                found.setdefault(principal_id, []).append(grant.deputy_id)
     return found
 
 

@@ -24,6 +24,7 @@ from models import User
 from models import WorkItem
 from models import WorkItemKind
 from models import WorkItemStatus
+from workflows import caching
 from workflows.calendar import WorkCalendar
 from workflows.calendar import load_calendar
 from workflows.engine import clock
@@ -84,7 +85,7 @@ class RuleContext:
     def user(self, username: str | None) -> User | None:
         if not username:
             return None
-        return self.session.scalars(select(User).where(User.username == username)).first()
+        return caching.users_named(self.session, [username]).get(username)
 
 
 def violation(rule_id: str, message: str | None = None, field: str | None = None) -> RuleViolation:

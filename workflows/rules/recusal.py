@@ -32,6 +32,7 @@ from models import ProcessInstance
 from models import User
 from models import UserRelation
 from models import WorkItem
+from workflows import caching
 from workflows.errors import RuleViolation
 from workflows.rules.base import violation
 from workflows.rules.packs import load_packs
@@ -71,9 +72,13 @@ class Conflicts:
 
 def related_to(session: Session, user_id: int) -> dict[int, str]:
     """Everyone with a declared relation to `user_id`: their id → relation kind."""
-    rows = session.execute(select(UserRelation.user_id, UserRelation.other_id, UserRelation.kind).where(
-        or_(UserRelation.user_id == user_id, UserRelation.other_id == user_id)))
-    return {(other if one == user_id else one): kind for one, other, kind in rows}
+
+    def load() -> dict[int, str]:
+        rows = session.execute(select(UserRelation.user_id, UserRelation.other_id, UserRelation.kind).where(
+            or_(UserRelation.user_id == user_id, UserRelation.other_id == user_id)))
+        return {(other if one == user_id else one): kind for one, other, kind in rows}
+
+    return dict(caching.cached(session, "relations", user_id, load))
 
 
 _KNOWN = "orgflow_recusal_conflicts"
@@ -189,7 +194,7 @@ def check_fields(session: Session, instance: ProcessInstance, schema: Mapping[st
     if not conflicts.ids:
         return
     wanted = {n for f in fields for n in _usernames(form.get(f))}
-    users = {u.username: u for u in session.scalars(select(User).where(User.username.in_(wanted)))}
+    users = caching.users_named(session, list(wanted))
     for name, title in fields.items():
         value = form.get(name)
         for index, username in enumerate(_usernames(value)):
