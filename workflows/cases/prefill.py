@@ -1,7 +1,8 @@
 """What a step's form opens with: the case so far and, for a step that is open again, what it
 was last submitted with — the fields and the 审批意见 (issue 13 item 2). The case page and
 `GET /api/v1/tasks/<id>` show the same values; a decision is never prefilled (G6), nor a field
-the server computes."""
+the server computes, nor a person's own act (`"x-personal": true`, e.g. 本人签名): the 调查组's
+signature is not ticked by the subject's signature of the 申辩, and is given again after 退回."""
 
 from __future__ import annotations
 
@@ -48,7 +49,8 @@ def prefill(session: Session, item: WorkItem, schema: dict[str, Any] | None = No
     """The values `item`'s form opens with (see the module docstring)."""
     schema = schema if schema is not None else tasks.form_schema(item)["schema"]
     props = schema.get("properties") or {}
-    skip = set(tasks.DECISION_FIELDS) | set(schema.get("x-server-fields") or [])
+    personal = {name for name, prop in props.items() if isinstance(prop, dict) and prop.get("x-personal") is True}
+    skip = set(tasks.DECISION_FIELDS) | set(schema.get("x-server-fields") or []) | personal
     last = last_submission(session, item)
     values = {**item.instance.data, **((last.data or {}) if last is not None else {})}
     data = {k: v for k, v in values.items() if k in props and k not in skip}

@@ -33,6 +33,7 @@ def test_each_signer_of_a_returned_countersign_gets_their_own_report_and_opinion
     first = task_of(flow, "s1_04", case)
     assert first["prefill"]["from_item"] is None and first["prefill"]["comment"] == ""  # the first round
     assert "report" not in first["prefill"]["data"]
+    assert "signed" not in first["prefill"]["data"]  # the subject signed the 申辩; nobody else's signature is ticked
 
     for member, (report, opinion) in WORDS.items():
         flow.step(member, case, "report", {"report": report, "discussed_on": "2026-03-02", "signed": True}, opinion)
@@ -43,6 +44,7 @@ def test_each_signer_of_a_returned_countersign_gets_their_own_report_and_opinion
         again = task_of(flow, member, case)
         assert again["prefill"]["data"]["report"] == report and again["prefill"]["comment"] == opinion
         assert again["prefill"]["data"]["discussed_on"] == "2026-03-02" and again["prefill"]["from_item"]
+        assert "signed" not in again["prefill"]["data"]  # 本人签名 is given again, never carried over
         html = web(member).page(f"/cases/{case}")
         at = html.index('id="task-form"')
         form = html[at:html.index("</form>", at)]
