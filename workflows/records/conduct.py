@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from models import CadreEvent
 from models import CadreRecord
+from models import OrgUnit
 from models import ProcessInstance
 from models import User
 from workflows import audit
@@ -239,3 +240,32 @@ def csv_text(session: Session, reader: User, username: str, via: str = "web") ->
     audit.record(session, EXPORT, actor=reader, payload={"user": found.username, "part": "events",
                                                          "count": len(found.events), "via": via})
     return "\ufeff" + out.getvalue(), found.name
+
+
+@dataclass(frozen=True)
+class Lead:
+    """A 表彰线索: one 先进 event of a person in a nominating unit."""
+
+    username: str
+    name: str
+    unit: str
+    event: CadreEvent
+
+
+LEAD_DAYS = 366  # a 推荐 weighs the last year's 先进 events
+
+
+def leads(session: Session, unit_id: int, limit: int = PAGE) -> list[Lead]:
+    """The 先进 events of the last year of people in unit `unit_id` and the units below it, newest
+    first: what a 表彰's 推荐 step offers its 组织部 as 线索 — a 周报 line marked 先进 and accepted by
+    the group, a 典型案例 专报, a 先进 entered on the record. No access check: the caller decides."""
+    unit = session.get(OrgUnit, unit_id)
+    if unit is None:
+        return []
+    since = date.fromordinal(clock.today_local().date().toordinal() - LEAD_DAYS)
+    rows = session.execute(
+        select(CadreEvent, User, OrgUnit).join(User, User.id == CadreEvent.user_id)
+        .join(OrgUnit, OrgUnit.id == User.unit_id)
+        .where(OrgUnit.path.startswith(unit.path), CadreEvent.mark == "merit", CadreEvent.occurred_on >= since)
+        .order_by(CadreEvent.occurred_on.desc(), CadreEvent.id.desc()).limit(max(1, min(limit, MOST)))).all()
+    return [Lead(user.username, user.name, where.name, event) for event, user, where in rows]

@@ -105,6 +105,7 @@ class CasePage:
     alert: str = ""
     record: record_check.CaseCheck | None = None  # the case's rows against its audit events
     conduct: conduct_page.ConductPanel | None = None  # the candidate's 现实表现纪实 (a promotion case)
+    leads: conduct_page.LeadsPanel | None = None  # 表彰线索 for the 组织部 at a 表彰's 推荐
 
 
 TABS = ("detail", "diagram", "log")
@@ -202,6 +203,7 @@ def case_page(session: Session, user: User, instance_id: int, tab: str = "detail
         page.actions = case_actions.case_actions(session, user, instance, open_items, mine)
         page.unseen = cc_unread(session, user, instance.id) or notifications.unread_about(session, user, instance.id)
         page.conduct = conduct_page.for_case(session, user, instance)
+        page.leads = conduct_page.leads_for_item(session, user, mine)
     elif tab == "diagram":
         state = case_timeline.diagram_state(instance)
         page.svg = diagram.render_svg(instance.definition.bpmn_xml, instance.definition.key, state, labels,

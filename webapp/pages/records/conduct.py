@@ -13,8 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import CadreEvent
+from models import OrgUnit
 from models import ProcessInstance
 from models import User
+from models import WorkItem
 from workflows.records import conduct
 from workflows.records import reserve
 from workflows.routing import permissions
@@ -93,3 +95,29 @@ def for_reserve_entry(session: Session, viewer: User, detail: reserve.EntryDetai
     """The events of a 后备干部库 entry's cadre: for the 组织部 that manages the entry or keeps the record."""
     person = session.scalars(select(User).where(User.username == detail.row.username)).first()
     return for_person(session, viewer, person, detail.can_manage)
+
+
+LEAD_PROCESS, LEAD_STEP = "commendation", "nomination"
+
+
+@dataclass
+class LeadsPanel:
+    """The 表彰线索 of a 推荐 step: the nominating unit's people with 先进 events of the last year."""
+
+    unit: str
+    rows: list[dict[str, Any]]
+
+
+def leads_for_item(session: Session, viewer: User, item: WorkItem | None) -> LeadsPanel | None:
+    """For the 组织部 holding a 表彰's 推荐 step: the 先进 events of its unit's people (a 周报 line
+    marked 先进 and accepted, a 典型案例 专报, …) to nominate from. None on any other step."""
+    if (item is None or item.task_name != LEAD_STEP or item.scope_unit_id is None
+            or item.instance.definition.key != LEAD_PROCESS or not permissions.is_candidate(session, item, viewer)):
+        return None
+    found = conduct.leads(session, item.scope_unit_id)
+    numbers = {c.id: c.number for c in session.scalars(select(ProcessInstance).where(
+        ProcessInstance.id.in_({lead.event.instance_id for lead in found} - {None})))} if found else {}
+    unit = session.get(OrgUnit, item.scope_unit_id)
+    rows = [{"username": lead.username, "name": lead.name, "unit": lead.unit,
+             **event_json(lead.event, {}, numbers)} for lead in found]
+    return LeadsPanel(unit.name if unit is not None else "", rows)
