@@ -55,7 +55,7 @@ def _events(flow: Flow) -> list[dict[str, Any]]:
 
 def test_a_major_matter_is_acknowledged_in_time_received_and_followed_up_to_the_end(flow: Flow) -> None:
     case = sr.file(flow)
-    assert case["number"].startswith("ZB-") and case["title"] == "【重大事项】炼钢厂发生一例确诊病例"
+    assert case["number"].startswith("ZX-") and case["title"] == "【重大事项】炼钢厂发生一例确诊病例"
     data = flow.case(sr.OFFICER, case["id"])["data"]
     assert data["first_report"] is True and data["ack_hours"] == 4 and data["filing_unit"] == "钢铁股份公司党委"
     # the group's 组织部部长 has it at once, due four hours after filing (SR-1)
@@ -151,8 +151,8 @@ def test_filing_refusals(flow: Flow) -> None:
     assert flow.refused_start(sr.PROCESS, sr.OFFICER, sr.report(kind="case_negative"), "SR-2")
     body = flow.refused_start(sr.PROCESS, sr.OFFICER, sr.report(persons=["nobody"]), "SR-3")
     assert "nobody" in body["message"]
-    body = flow.refused_start(sr.PROCESS, sr.OFFICER, sr.report(related_cases="ZB-2026-9999"), "SR-3")
-    assert "ZB-2026-9999" in body["message"]
+    body = flow.refused_start(sr.PROCESS, sr.OFFICER, sr.report(related_cases="ZX-2026-9999"), "SR-3")
+    assert "ZX-2026-9999" in body["message"]
     assert sr.file(flow, occurred_on="2026-03-03", expect=422)["fields"]["occurred_on"]
     assert sr.file(flow, by="s1b1_02", expect=403)  # a branch member
     assert sr.file(flow, by=sr.GROUP_OFFICER, expect=403)  # the group itself does not file to itself

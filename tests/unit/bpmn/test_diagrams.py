@@ -99,3 +99,15 @@ def test_user_task_ids_are_the_domain_contract() -> None:
             found[process.get("id")] = {t.get("id") for t in process.iterfind("bpmn:userTask", NS)}
     for key, tasks in CONTRACT.items():
         assert tasks <= found[key], f"{key} lacks {sorted(tasks - found[key])}"
+
+
+def test_every_process_numbers_its_cases_with_a_prefix_of_its_own() -> None:
+    """A case number names its process (TB-… 提拔, ZB-… 周报, ZX-… 专报): no two diagrams share a
+    prefix, or a 专报 would be numbered like a 周报."""
+    prefixes: dict[str, list[str]] = {}
+    for path in FILES:
+        for prop in etree.parse(str(path)).iter("{*}property"):
+            if prop.get("name") == "numberPrefix":
+                prefixes.setdefault(prop.get("value") or "", []).append(path.stem)
+    assert {p: keys for p, keys in prefixes.items() if len(keys) > 1} == {}
+    assert len(prefixes) == len(FILES)
