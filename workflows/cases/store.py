@@ -48,9 +48,10 @@ def dump(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
     instance.state = engine().dump(workflow)
 
 
-def save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> list[WorkItem]:
+def save(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
+         case_rows: projection.CaseRows | None = None) -> list[WorkItem]:
     """Project the workflow (work items, timer jobs, status, end effects) and store its state;
-    returns the work items it opened."""
-    created = projection.sync(session, instance, workflow)
+    returns the work items it opened. `case_rows`: see `projection.sync`."""
+    created = projection.sync(session, instance, workflow, case_rows)
     dump(instance, workflow)
     return created

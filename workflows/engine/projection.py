@@ -113,6 +113,21 @@ def create_item(session: Session, instance: ProcessInstance, task: Task, now: da
     return item, route.candidates
 
 
+# The timer jobs a projection works on: the case's BPMN timers, and its pending deadline jobs.
+CASE_TIMERS = or_(TimerJob.kind == "timer", TimerJob.status == TimerStatus.PENDING)
+
+
+@dataclass
+class CaseRows:
+    """A case's open work items and its timer jobs (`CASE_TIMERS`, by id), read under its lock in
+    this transaction by a caller that has changed none of them since except in memory, so that
+    `sync` need not read them again (`cases.tasks`: read along with the item completed)."""
+
+    instance_id: int
+    open_items: list[WorkItem]
+    timers: list[TimerJob]
+
+
 @dataclass
 class Projected:
     """The case as a projection left it, for an answer built without reading it again: its open
@@ -132,15 +147,16 @@ def projected(session: Session) -> Projected | None:
     return found
 
 
-def _sync_items(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
-                now: datetime) -> tuple[dict[WorkItem, list[User]], list[WorkItem]]:
+def _sync_items(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, now: datetime,
+                read: list[WorkItem] | None) -> tuple[dict[WorkItem, list[User]], list[WorkItem]]:
     """(the items created with their candidates, the items still open)."""
     ready = engine().ready_user_tasks(workflow)
     ready_ids = {str(task.id) for task in ready}
+    if read is None:
+        read = list(session.scalars(select(WorkItem).where(
+            WorkItem.instance_id == instance.id, WorkItem.status == WorkItemStatus.OPEN).order_by(WorkItem.id)))
     # An item closed in this transaction but not yet flushed is still OPEN in the database.
-    open_items = [item for item in session.scalars(
-        select(WorkItem).where(WorkItem.instance_id == instance.id, WorkItem.status == WorkItemStatus.OPEN)
-    ) if item.status == WorkItemStatus.OPEN]
+    open_items = [item for item in read if item.status == WorkItemStatus.OPEN]
     # A resubmission item (退回发起人) stands for no user task; its action closes it.
     for item in open_items:
         if item.kind != WorkItemKind.RESUBMIT and item.task_id not in ready_ids:
@@ -157,13 +173,13 @@ def _timer_fired(session: Session, instance: ProcessInstance, job: TimerJob, tas
         run_effects(properties(task.task_spec).get("effects"), EffectContext(session, instance, instance.data))
 
 
-def _sync_timers(session: Session, instance: ProcessInstance,
-                 workflow: BpmnWorkflow) -> tuple[list[TimerJob], list[TimerJob]]:
+def _sync_timers(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
+                 read: list[TimerJob] | None) -> tuple[list[TimerJob], list[TimerJob]]:
     """Bring the BPMN timer jobs in line; returns them, and the case's pending deadline jobs (read
     in the same query, so that `deadlines.sync` knows whether it has anything to cancel)."""
     waiting = {str(task.id): (task, due) for task, due in engine().waiting_timers(workflow)}
-    rows = session.scalars(select(TimerJob).where(
-        TimerJob.instance_id == instance.id, or_(TimerJob.kind == "timer", TimerJob.status == TimerStatus.PENDING)))
+    rows = read if read is not None else session.scalars(
+        select(TimerJob).where(TimerJob.instance_id == instance.id, CASE_TIMERS).order_by(TimerJob.id))
     jobs: dict[str, TimerJob] = {}
     pending_deadlines = []
     for job in rows:
@@ -213,14 +229,18 @@ def _finish(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
                           "outcome_text": instance.data.get("outcome_text") if end else None})
 
 
-def sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> list[WorkItem]:
+def sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
+         case_rows: CaseRows | None = None) -> list[WorkItem]:
     """Bring work items, timer jobs and the instance status in line with the workflow.
 
     Returns the work items created. Raises RoutingError when a new step has nobody to do it.
+    `case_rows`: the case's open items and timer jobs when the caller has read them already.
     """
     now = clock.now()
-    timers, pending = _sync_timers(session, instance, workflow)  # first: a fired timer's effects may feed the next step
-    routed, still_open = _sync_items(session, instance, workflow, now)
+    known = case_rows if case_rows is not None and case_rows.instance_id == instance.id else None
+    # Timers first: a fired timer's effects may feed the next step.
+    timers, pending = _sync_timers(session, instance, workflow, known.timers if known else None)
+    routed, still_open = _sync_items(session, instance, workflow, now, known.open_items if known else None)
     created = list(routed)
     session.info[_PROJECTED] = Projected(still_open, routed, timers)
     deadlines.sync(session, instance, created, pending)
