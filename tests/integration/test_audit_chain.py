@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -9,6 +11,8 @@ from sqlalchemy import text
 
 from tests.helpers import complete
 from tests.helpers import start
+from tests.integration.worker.support import ROOT
+from tests.integration.worker.support import worker_env
 from webapp.extensions import db
 
 
@@ -81,6 +85,27 @@ def test_deleting_the_newest_event_is_detected_against_the_head(chain: int, app:
     sql(app, "DELETE FROM audit_event WHERE seq = :s", s=chain)
     result = verify(runner)
     assert result.exit_code == 1 and f"第 {chain} 号事件" in result.output
+
+
+def test_events_appended_by_another_process_in_between_chain_onto_its_last_event(
+        chain: int, app: Any, api: Any, runner: Any, database_url: str) -> None:
+    # This process appends onto the head it last wrote without reading it first (issue 17); here
+    # another process appends in between, so the next append here must find the real head.
+    case = start(api)
+    done = subprocess.run([sys.executable, "-m", "flask", "users", "set-role", "s1_02", "secretary", "S1"],
+                          cwd=ROOT, env=worker_env(database_url), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    complete(api, "s1_01", case["id"], "deliberation", {"decision": "agree"})
+    with app.app_context():
+        rows = db.session.execute(text(
+            "SELECT seq, action, prev_hash, hash FROM audit_event WHERE seq > :s ORDER BY seq"), {"s": chain}).all()
+        head = db.session.execute(text("SELECT seq, hash FROM audit_head")).one()
+    grant = next(i for i, row in enumerate(rows) if row.action == "role.grant")
+    assert [row.action for row in rows[grant:]] == ["role.grant", "task.complete"]
+    assert rows[grant + 1].prev_hash == rows[grant].hash and tuple(head) == (rows[-1].seq, rows[-1].hash)
+    assert [row.seq for row in rows] == list(range(chain + 1, chain + 1 + len(rows)))
+    result = verify(runner)
+    assert result.exit_code == 0 and f"OK {chain + len(rows)} events" in result.output, result.output
 
 
 def test_checkpoint_prints_the_head(chain: int, runner: Any, tmp_path: Any) -> None:

@@ -107,19 +107,16 @@ def _id(obj: Any) -> int | None:
     return obj.id if obj is not None else None
 
 
-def _seal(session: Session) -> None:
-    """Chain the queued events under the lock on the head row. Core statements, not the ORM:
-    the head's read and update and one INSERT for all the events, with no unit-of-work flush
-    (issue 17: a completion flushes once, when the route writes its changes)."""
-    pending: list[_Pending] = session.info.pop(_PENDING, [])
-    if not pending:
-        return
-    session.flush()  # ids of new instances and work items (nothing to do when the caller flushed)
-    connection = session.connection()
-    seq, prev_hash, key_fp = connection.execute(
-        select(AuditHead.seq, AuditHead.hash, AuditHead.key_fp).where(AuditHead.id == 1).with_for_update()).one()
-    if key_fp is None:  # a chain older than key rotation: signed with the configured key
-        key_fp = audit_chain.fingerprint(app_settings.of(session).audit_key)
+# The chain head (seq, hash, key fingerprint) each database had when this process last committed
+# an append to it, by database URL: a guess for the next append, never trusted (`_seal`).
+_last_heads: dict[str, tuple[int, str, str]] = {}
+_APPENDED = "orgflow_audit_appended"  # session.info: (url, head) written by this transaction
+
+
+def _chained(session: Session, pending: list[_Pending], head: tuple[int, str, str]) -> tuple[
+        list[dict[str, Any]], tuple[int, str, str]]:
+    """The rows of the queued events chained onto `head`, and the head after them."""
+    seq, prev_hash, key_fp = head
     key = _key_of(session, key_fp)
     rows = []
     for item in pending:
@@ -134,8 +131,46 @@ def _seal(session: Session) -> None:
         if item.action == audit_chain.ROTATION:  # signed with the old key; what follows uses the new
             key_fp = str(item.payload["to"])
             key = _key_of(session, key_fp)
+    return rows, (seq, prev_hash, key_fp)
+
+
+def _seal(session: Session) -> None:
+    """Chain the queued events under the lock on the head row. Core statements, not the ORM, and
+    no unit-of-work flush (issue 17: a completion flushes once, when the route writes its changes).
+
+    Two statements when this process made the last append to the database: the events are
+    chained onto the head it then wrote, and the head's UPDATE moves it only if it is still that
+    head (`WHERE seq, hash, key_fp` = the guess; the UPDATE takes the head row's lock, and on
+    PostgreSQL re-checks the condition after waiting for it), then one INSERT. Otherwise — another
+    process or transaction appended since, or none was seen yet — the head is read under its lock
+    first, as before: three statements. The guess only saves the read; it is never trusted."""
+    pending: list[_Pending] = session.info.pop(_PENDING, [])
+    if not pending:
+        return
+    session.flush()  # ids of new instances and work items (nothing to do when the caller flushed)
+    connection = session.connection()
+    url = str(connection.engine.url)
+    guess = _last_heads.get(url)
+    if guess is not None and guess[2] not in app_settings.of(session).audit_keyring:
+        guess = None  # signed with a key this app does not hold: read the head, and say so as before
+    rows: list[dict[str, Any]] = []
+    head: tuple[int, str, str] | None = None
+    if guess is not None:
+        rows, head = _chained(session, pending, guess)
+        moved = connection.execute(update(AuditHead).where(
+            AuditHead.id == 1, AuditHead.seq == guess[0], AuditHead.hash == guess[1], AuditHead.key_fp == guess[2],
+        ).values(seq=head[0], hash=head[1], key_fp=head[2]))
+        if moved.rowcount != 1:
+            head = None
+    if head is None:
+        seq, prev_hash, key_fp = connection.execute(
+            select(AuditHead.seq, AuditHead.hash, AuditHead.key_fp).where(AuditHead.id == 1).with_for_update()).one()
+        if key_fp is None:  # a chain older than key rotation: signed with the configured key
+            key_fp = audit_chain.fingerprint(app_settings.of(session).audit_key)
+        rows, head = _chained(session, pending, (seq, prev_hash, key_fp))
+        connection.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=head[0], hash=head[1], key_fp=head[2]))
     connection.execute(insert(AuditEvent), rows)
-    connection.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev_hash, key_fp=key_fp))
+    session.info[_APPENDED] = (url, head)
     stale = session.identity_map.get(Session.identity_key(AuditHead, 1))
     if stale is not None:  # read in this transaction (a rotation): the row changed under it
         session.expire(stale)
@@ -143,6 +178,13 @@ def _seal(session: Session) -> None:
 
 _EVENT_COLUMNS = ("seq", "at", "actor_id", "acted_for_id", "instance_id", "work_item_id", "action", "payload",
                   "prev_hash", "hash")
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    appended = session.info.pop(_APPENDED, None)
+    if appended is not None:
+        _last_heads[appended[0]] = appended[1]
 
 
 @event.listens_for(Session, "before_commit")
@@ -153,6 +195,7 @@ def _before_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
     discard_pending(session)
+    session.info.pop(_APPENDED, None)
 
 
 def verify(session: Session, checkpoint: dict[str, Any] | None = None, batch: int = 2000) -> VerifyResult:

@@ -103,10 +103,10 @@ def _new_rows(session: Session, context: Any, instances: Any) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _bulk_write(state: ORMExecuteState) -> None:
-    if state.session.info.get(_LOCKED) and (state.is_insert or state.is_update or state.is_delete):
-        if getattr(getattr(state.statement, "table", None), "name", None) in (WorkItem.__tablename__,
-                                                                              TimerJob.__tablename__):
-            _case_rows_stale(state.session)
+    table = getattr(getattr(state.statement, "table", None), "name", None)
+    if (state.session.info.get(_LOCKED) and (state.is_insert or state.is_update or state.is_delete)
+            and table in (WorkItem.__tablename__, TimerJob.__tablename__)):
+        _case_rows_stale(state.session)
 
 
 def _locked(session: Session, item_id: int) -> _Locked:
