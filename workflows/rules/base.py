@@ -9,6 +9,7 @@ values (never typed by a user) or raising RuleViolation.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
@@ -103,18 +104,22 @@ class Check:
     name: str
     validate: Validate
     prepare: Prepare | None = None
+    # The models `prepare` reads; None: any (then it sees every write of the transaction).
+    prepare_reads: tuple[type, ...] | None = None
 
 
 CHECKS: dict[str, Check] = {}
 
 
-def check(name: str, prepare: Prepare | None = None) -> Callable[[Validate], Validate]:
-    """Register a validate function (and optional prepare) under `name`."""
+def check(name: str, prepare: Prepare | None = None,
+          prepare_reads: tuple[type, ...] | None = None) -> Callable[[Validate], Validate]:
+    """Register a validate function (and optional prepare) under `name`. `prepare_reads`: the
+    models the prepare hook reads, when it says so (see `prepare_all`)."""
 
     def register(func: Validate) -> Validate:
         if name in CHECKS:
             raise ValueError(f"check {name} registered twice")
-        CHECKS[name] = Check(name, func, prepare)
+        CHECKS[name] = Check(name, func, prepare, prepare_reads)
         return func
 
     return register
@@ -136,14 +141,25 @@ def unknown_checks(spec: str | None) -> list[str]:
 
 def prepare_all(spec: str | None, ctx: RuleContext) -> dict[str, Any]:
     """Server fields for a task that just became ready. The hooks read what the transaction
-    wrote (the items completed in it), so they autoflush also inside a completion."""
+    wrote (the items completed in it), so they autoflush also inside a completion — unless each
+    names the models it reads and none of them has a change waiting to be flushed (issue 17: the
+    completion's changes are then written once, by its one flush)."""
     prepared: dict[str, Any] = {}
-    hooks = [(hook, arg) for name, arg in parse_specs(spec) if (hook := CHECKS[name].prepare) is not None]
-    if hooks:
-        with autoflushing(ctx.session):
-            for hook, arg in hooks:
-                prepared.update(hook(ctx, arg))
+    checks = [(found, arg) for name, arg in parse_specs(spec) if (found := CHECKS[name]).prepare is not None]
+    if checks:
+        with autoflushing(ctx.session) if _sees_pending(ctx.session, [c for c, _ in checks]) else nullcontext():
+            for found, arg in checks:
+                assert found.prepare is not None
+                prepared.update(found.prepare(ctx, arg))
     return prepared
+
+
+def _sees_pending(session: Session, checks: list[Check]) -> bool:
+    """Whether a prepare hook may read a change of this transaction not yet flushed."""
+    if any(c.prepare_reads is None for c in checks):
+        return True
+    read = tuple(model for c in checks for model in c.prepare_reads or ())
+    return any(isinstance(obj, read) for obj in (*session.new, *session.dirty, *session.deleted))
 
 
 def validate_all(spec: str | None, ctx: RuleContext, form: dict[str, Any]) -> dict[str, Any]:

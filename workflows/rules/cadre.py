@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from models import AnnualRating
 from models import InfluencePeriod
+from models import User
 from workflows.calendar import add_months
 from workflows.calendar import midnight_after
 from workflows.errors import ValidationFailed
@@ -121,7 +122,11 @@ def _prepare_negative_list(ctx: RuleContext, arg: str | None) -> dict[str, Any]:
     return {"negative_findings": negative_findings(ctx, ctx.data["candidate"])}
 
 
-@check("negative_list", prepare=_prepare_negative_list)
+# What `negative_findings` reads: the candidate, their ratings and influence periods.
+NEGATIVE_LIST_READS = (User, AnnualRating, InfluencePeriod)
+
+
+@check("negative_list", prepare=_prepare_negative_list, prepare_reads=NEGATIVE_LIST_READS)
 def check_negative_list(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict[str, Any]:
     """A-C9 / A-C14 (and B-C8): a candidate on the negative list cannot become an inspection target."""
     findings = negative_findings(ctx, ctx.data["candidate"])
@@ -131,7 +136,7 @@ def check_negative_list(ctx: RuleContext, form: dict[str, Any], arg: str | None)
     return {"negative_findings": findings}
 
 
-@check("negative_list_clear", prepare=_prepare_negative_list)
+@check("negative_list_clear", prepare=_prepare_negative_list, prepare_reads=NEGATIVE_LIST_READS)
 def check_negative_list_clear(ctx: RuleContext, form: dict[str, Any], arg: str | None) -> dict[str, Any]:
     """B-C8 at the 党委会: a rating or an influence period written since 确定考察对象 (e.g. by an
     `accountability` decision) stops the appointment and the entry into the reserve pool."""
