@@ -34,8 +34,8 @@ from workflows.engine import Task
 from workflows.engine import TaskState
 from workflows.engine import clock
 from workflows.engine import definitions
+from workflows.engine import locking
 from workflows.engine import projection
-from workflows.engine.locking import lock_case_of_item
 from workflows.engine.runtime import engine
 from workflows.errors import AlreadyHandled
 from workflows.errors import InvalidRequest
@@ -115,29 +115,42 @@ def _locked(session: Session, item_id: int) -> _Locked:
 
     The re-read brings along, in the same statement, the item's candidates and the case's open
     items and timer jobs (what the projection of a completion reads), so that a completion sends
-    one statement after the lock instead of four. It is a second statement, not part of the
-    lock's: on PostgreSQL a `SELECT … FOR UPDATE` that waited for the lock re-checks only the
-    locked row, and the rows it joined would be those from before the wait.
+    one statement after the lock instead of four. On PostgreSQL it is a second statement, not
+    part of the lock's: a `SELECT … FOR UPDATE` that waited for the lock re-checks only the
+    locked row, and the rows it joined would be those from before the wait. On SQLite the
+    transaction holds the database from its start (`locking.row_locks`): one statement reads
+    the case too.
     """
     known: dict[int, _Locked] = session.info.setdefault(_LOCKED, {})
     if item_id in known:
         return known[item_id]
-    instance = lock_case_of_item(session, item_id)
-    if instance is None:
-        raise NotFound(f"待办事项 {item_id} 不存在")
     target = WorkItem.id == item_id
-    rows = session.execute(
+    query = (
         select(WorkItem, signing.waiting_after_signers(WorkItem.id), User, TimerJob)
         .outerjoin(WorkItemCandidate, and_(target, WorkItemCandidate.work_item_id == WorkItem.id))
         .outerjoin(User, User.id == WorkItemCandidate.user_id)
         .outerjoin(TimerJob, and_(target, TimerJob.instance_id == WorkItem.instance_id, projection.CASE_TIMERS))
-        .where(WorkItem.instance_id == instance.id, or_(target, WorkItem.status == WorkItemStatus.OPEN))
+        .where(or_(target, WorkItem.status == WorkItemStatus.OPEN))
         .order_by(WorkItem.id).execution_options(populate_existing=True)
-    ).all()
+    )
+    instance: ProcessInstance | None = None
+    rows: list[Any]
+    if locking.row_locks(session):
+        instance = locking.lock_case_of_item(session, item_id)
+        if instance is None:
+            raise NotFound(f"待办事项 {item_id} 不存在")
+        rows = list(session.execute(query.where(WorkItem.instance_id == instance.id)))
+    else:
+        owner = select(WorkItem.instance_id).where(target).scalar_subquery()
+        rows = list(session.execute(
+            query.add_columns(ProcessInstance).join(ProcessInstance, ProcessInstance.id == WorkItem.instance_id)
+            .options(*locking.CASE_LOADS).where(WorkItem.instance_id == owner)
+        ))
     found = next((row for row in rows if row[0].id == item_id), None)
     if found is None:
         raise NotFound(f"待办事项 {item_id} 不存在")
     item = found[0]
+    instance = instance or found[4]
     # Hand the locked row to the item: the session's identity map holds objects weakly, and
     # lazy-loading `item.instance` after this function returned would read the row again.
     set_committed_value(item, "instance", instance)

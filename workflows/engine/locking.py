@@ -161,17 +161,29 @@ def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
     return instance
 
 
+# What a case's lock reads along: its definition, its subject (whom 回避 asks about) and its
+# owning unit (where routing starts).
+CASE_LOADS = (joinedload(ProcessInstance.definition, innerjoin=True), joinedload(ProcessInstance.subject_user),
+              joinedload(ProcessInstance.owning_unit, innerjoin=True))
+
+
+def row_locks(session: Session) -> bool:
+    """Whether a case is locked by a statement of its own: on PostgreSQL (`SELECT … FOR UPDATE`),
+    not on SQLite, where a writing transaction holds the whole database from its start
+    (`begin_write`) and SQLite renders no `FOR UPDATE`: there a case may be read along with
+    other rows in one statement."""
+    return session.get_bind().dialect.name != "sqlite"
+
+
 def lock_case_of_item(session: Session, item_id: int) -> ProcessInstance | None:
-    """Lock the case of work item `item_id` (as `lock_instance`) with its definition, its subject
-    (whom 回避 asks about) and its owning unit (where routing starts), in one statement; None
-    when there is no such item. Only the case's row is locked, never its
+    """Lock the case of work item `item_id` (as `lock_instance`) with `CASE_LOADS`, in one
+    statement; None when there is no such item. Only the case's row is locked, never its
     definition's (which every case of the process shares)."""
     owner = select(WorkItem.instance_id).where(WorkItem.id == item_id).scalar_subquery()
     return session.scalars(
         select(ProcessInstance)
         .where(ProcessInstance.id == owner)
-        .options(joinedload(ProcessInstance.definition, innerjoin=True), joinedload(ProcessInstance.subject_user),
-                 joinedload(ProcessInstance.owning_unit, innerjoin=True))
+        .options(*CASE_LOADS)
         .with_for_update(of=ProcessInstance)
         .execution_options(populate_existing=True)
     ).first()
