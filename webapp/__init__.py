@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from webapp.api import reserve as _api_reserve  # noqa: F401  (后备干部库)
     from webapp.api import routes as _api_routes  # noqa: F401  (attaches the core API routes)
     from webapp.api import rule_packs as _rule_packs  # noqa: F401  (rule packs and their windows)
+    from webapp.api import special_reports as _api_special_reports  # noqa: F401  (重要情况专报)
     from webapp.api import weekly as _api_weekly  # noqa: F401  (周报)
     from webapp.api.blueprint import bp as api_bp
     from webapp.audit.routes import bp as audit_bp
