@@ -90,8 +90,10 @@ class WorkItem(Base):
 class WorkItemCandidate(Base):
     """Who may act on a work item, resolved when the item is created.
 
-    `is_open` mirrors the item's status so the 待办 query is one index range scan on
-    (user_id, is_open, created_at) without touching closed history.
+    `is_open`: the item is in this person's 待办 — open, not held for 加签, and not claimed by
+    another candidate (`workflows.actions.common.open_candidates`) — so the 待办 and its count are
+    one index range scan on (user_id, is_open, created_at), touching neither closed history nor
+    the work items themselves.
     """
 
     __tablename__ = "work_item_candidate"

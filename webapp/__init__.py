@@ -17,8 +17,7 @@ from webapp.extensions import csrf
 from webapp.extensions import db
 from webapp.extensions import login_manager
 from webapp.extensions import migrate
-from workflows.engine.locking import begin_write
-from workflows.engine.locking import install_sqlite_pragmas
+from workflows.engine import locking
 from workflows.settings import Settings
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -43,13 +42,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def register_template_filters(app: Flask) -> None:
     from webapp.pages.documents.common import breakable
-    from workflows.engine.clock import SHANGHAI
+    from workflows.engine import clock
 
     app.jinja_env.filters["breakable"] = breakable  # print templates: long unbroken runs may wrap
 
     @app.template_filter("localtime")
     def localtime(moment: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
-        return moment.astimezone(SHANGHAI).strftime(fmt) if moment else ""
+        return moment.astimezone(clock.SHANGHAI).strftime(fmt) if moment else ""
 
 
 def register_extensions(app: Flask) -> None:
@@ -63,7 +62,7 @@ def register_extensions(app: Flask) -> None:
 
     init_login(app, login_manager)
     with app.app_context():
-        install_sqlite_pragmas(db.engine)
+        locking.install_sqlite_pragmas(db.engine)
     from webapp.i18n import select_locale
     from webapp.ui import register_context
 
@@ -84,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from webapp.api import reserve as _api_reserve  # noqa: F401  (后备干部库)
     from webapp.api import routes as _api_routes  # noqa: F401  (attaches the core API routes)
     from webapp.api import rule_packs as _rule_packs  # noqa: F401  (rule packs and their windows)
+    from webapp.api import special_reports as _api_special_reports  # noqa: F401  (重要情况专报)
     from webapp.api import weekly as _api_weekly  # noqa: F401  (周报)
     from webapp.api.blueprint import bp as api_bp
     from webapp.audit.routes import bp as audit_bp
@@ -111,7 +111,7 @@ def register_request_hooks(app: Flask) -> None:
     @app.before_request
     def _writes_take_the_write_lock() -> None:
         if request.method in WRITE_METHODS:
-            begin_write(db.session)
+            locking.begin_write(db.session)
 
 
 def register_error_handlers(app: Flask) -> None:

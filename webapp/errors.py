@@ -17,8 +17,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from webapp.documents.render import DocumentTooSlow
 from webapp.extensions import db
 from workflows.audit import reads
-from workflows.cases.attachments import FileTooLarge
-from workflows.engine.locking import begin_write
+from workflows.cases import attachments
+from workflows.engine import locking
 from workflows.errors import AlreadyHandled
 from workflows.errors import Busy
 from workflows.errors import DiagramInvalid
@@ -32,7 +32,7 @@ from workflows.errors import ValidationFailed
 from workflows.errors import ViewRefused
 from workflows.errors import WorkflowError
 from workflows.records import access as record_access
-from workflows.routing.assignment import RoutingError
+from workflows.routing import assignment
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +40,9 @@ STATUS: list[tuple[type[WorkflowError], int]] = [
     (NotFound, 404),
     (NotAllowed, 403),
     (AlreadyHandled, 409),
-    (FileTooLarge, 413),
+    (attachments.FileTooLarge, 413),
     (ValidationFailed, 422),
-    (RoutingError, 422),
+    (assignment.RoutingError, 422),
     (DiagramInvalid, 400),
     (InvalidRequest, 400),
     (ScriptError, 500),
@@ -107,7 +107,7 @@ def _record_refusal(error: ViewRefused) -> None:
     Never turns the 403 into a 500: a failure to record is logged."""
     target = TARGETS.get(request.endpoint or "", "case")
     try:
-        begin_write(db.session)
+        locking.begin_write(db.session)
         reads.refused(db.session, error.user_id, error.instance_id, target,
                       {"path": request.path, "method": request.method, "via": "api" if request.path.startswith("/api/") else "web"})
         db.session.commit()
@@ -119,7 +119,7 @@ def _record_refusal(error: ViewRefused) -> None:
 def _record_cadre_refusal(error: record_access.RecordRefused) -> None:
     """A refused read or change of a cadre's 干部信息, recorded as `_record_refusal` records a case's."""
     try:
-        begin_write(db.session)
+        locking.begin_write(db.session)
         record_access.refused(db.session, error.user_id, error.username, {
             "path": request.path, "method": request.method, "via": "api" if request.path.startswith("/api/") else "web"})
         db.session.commit()

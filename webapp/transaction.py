@@ -7,7 +7,7 @@ from collections.abc import Callable
 from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.extensions import db
-from workflows.engine.locking import begin_write
+from workflows.engine import locking
 from workflows.errors import AlreadyHandled
 
 
@@ -36,7 +36,7 @@ def begin_recorded_read() -> None:
     read's audit event can be sealed without a lock upgrade. Call it before the service."""
     if db.current().in_transaction():
         db.session.commit()
-    begin_write(db.session)
+    locking.begin_write(db.session)
 
 
 def write_apart(write: Callable[[], object]) -> None:
@@ -44,6 +44,6 @@ def write_apart(write: Callable[[], object]) -> None:
     read): the read transaction ends first, then the write runs in a write transaction of its
     own (BEGIN IMMEDIATE on SQLite, like every POST) and commits."""
     db.session.commit()
-    begin_write(db.session)
+    locking.begin_write(db.session)
     write()
     commit()

@@ -27,8 +27,7 @@ from webapp.pages import dashboard
 from webapp.pages.audit import reading as audit_reading
 from webapp.pages.case.view import Submission
 from workflows import labels
-from workflows.cases.attachments import FIELD as FILES_FIELD
-from workflows.cases.attachments import Upload
+from workflows.cases import attachments
 from workflows.errors import InvalidRequest
 from workflows.errors import NotAllowed
 from workflows.errors import NotFound
@@ -42,7 +41,7 @@ PER_PAGE = 20
 def submission() -> Submission:
     """The posted form fields (all values per name) and uploaded files of this request."""
     fields = {k: v for k, v in request.form.to_dict(flat=False).items() if k != "csrf_token"}
-    files = [Upload(f.filename or "", f.stream) for f in request.files.getlist(FILES_FIELD) if f.filename]
+    files = [attachments.Upload(f.filename or "", f.stream) for f in request.files.getlist(attachments.FIELD) if f.filename]
     return Submission(fields, files)
 
 

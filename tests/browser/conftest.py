@@ -11,8 +11,10 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD
+from workflows.engine.clock import frozen_at
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -40,30 +43,41 @@ if not os.access(CHROMIUM, os.X_OK):
                 allow_module_level=True)
 
 
-def buffered(app: Flask) -> Any:
+def buffered(app: Flask, now: datetime | None = None) -> Any:
     """The app with each response body read out and closed before the server writes it.
 
     Werkzeug's development server calls the body's `close()` only after draining the socket, and
     skips it when the browser has already dropped the connection (a favicon or stylesheet still
     loading as the page moves on): the static file then stays open until garbage collection,
     whose ResourceWarning the suite's `error` filter turns into a failure of whichever test is
-    running. Buffering closes every file at once; the pages and files are small."""
+    running. Buffering closes every file at once; the pages and files are small.
+
+    With `now`, every request runs at that moment (`frozen_at`), as the test's own steps do."""
 
     def serve(environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        body = app(environ, start_response)
-        try:
-            return [b"".join(body)]
-        finally:
-            close = getattr(body, "close", None)
-            if close is not None:
-                close()
+        with frozen_at(now) if now is not None else nullcontext():
+            body = app(environ, start_response)
+            try:
+                return [b"".join(body)]
+            finally:
+                close = getattr(body, "close", None)
+                if close is not None:
+                    close()
 
     return serve
 
 
 @pytest.fixture()
-def live_server(app: Flask, org: None) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
+def live_now() -> datetime | None:
+    """The moment the live server's requests run at; None is the real clock. A test whose steps
+    depend on the day (a week's deadline, a year's 表彰) overrides this fixture and runs its own
+    steps at the same moment (`frozen_at`), so it passes on any day of the year."""
+    return None
+
+
+@pytest.fixture()
+def live_server(app: Flask, org: None, live_now: datetime | None) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, buffered(app, live_now), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

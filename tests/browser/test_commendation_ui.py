@@ -6,6 +6,8 @@ refusal cites H-C2 and its source by the 不予通过 table — and is excluded 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
@@ -24,9 +26,24 @@ from tests.drivers import commendation as hon
 from tests.flows import Flow
 from tests.flows import at
 from workflows.engine import clock
+from workflows.engine.clock import SHANGHAI
 from workflows.engine.clock import frozen_at
 
 pytestmark = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"], indirect=True)
+
+
+@pytest.fixture()
+def live_now() -> datetime:
+    """1 June 10:00 (Beijing time) of this year, when a 七一 表彰 is under way: its 公示 and
+    decision, a fortnight later, fall in the same year on whatever day the test runs. The live
+    server and the test's own steps both run then."""
+    return datetime.now(SHANGHAI).replace(month=6, day=1, hour=10, minute=0, second=0, microsecond=0)
+
+
+@pytest.fixture(autouse=True)
+def _at_live_now(live_now: datetime) -> Iterator[None]:
+    with frozen_at(live_now):
+        yield
 
 QUOTAS = [("S1", "excellent_member", 2), ("S1", "advanced_org", 1)]
 NOMINEES = [("excellent_member", "s1_05", "", "疫情期间坚守一线卡口，连续值守四十天"),
@@ -80,7 +97,7 @@ def later_steps(flow: Flow, case: int, today: Any) -> None:
 def test_a_qiyi_commendation_from_quotas_to_the_decision_pdf(people: Any, api: Any, app: Flask,
                                                               runner: FlaskCliRunner) -> None:
     flow = Flow(api=api, app=app, runner=runner)
-    today = clock.today_local().date()  # the live server runs on the real clock
+    today = clock.today_local().date()  # live_now, as on the live server
     hon.rate(app, "s1_05", today.year - 1, "基本称职")  # 罗兰: on the negative list (H-C2)
     officer = people(hon.OFFICER)
     title = f"{today.year}年“七一”表彰"

@@ -6,6 +6,9 @@ group's 组织部 reviews; the group's 周报汇总 then shows S1 已报 for the
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -21,6 +24,8 @@ from tests.browser.steps import act
 from tests.browser.steps import from_todo
 from tests.drivers import weekly as wk
 from webapp.extensions import db
+from workflows.engine.clock import SHANGHAI
+from workflows.engine.clock import frozen_at
 
 pytestmark = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"], indirect=True)
 
@@ -29,9 +34,23 @@ MARKS = {"s1_06": "merit", "s1_07": "issue"}
 
 
 @pytest.fixture()
-def opened(app: Flask, org: None) -> tuple[int, str]:
+def live_now() -> datetime:
+    """Wednesday 10:00 (Beijing time) of this week: the report, due on Sunday 23:00, is on time
+    on whatever day the test runs — the live server and the test's own steps both run then."""
+    today = datetime.now(SHANGHAI).replace(hour=10, minute=0, second=0, microsecond=0)
+    return today + timedelta(days=2 - today.weekday())
+
+
+@pytest.fixture(autouse=True)
+def _at_live_now(live_now: datetime) -> Iterator[None]:
+    with frozen_at(live_now):
+        yield
+
+
+@pytest.fixture()
+def opened(app: Flask, org: None, _at_live_now: None) -> tuple[int, str]:
     """S1's 周报 of this week, opened as the timer worker does once the group set the schedule
-    (due on Sunday 23:00, so on time whenever the test runs): (report id, case number)."""
+    (due on Sunday 23:00): (report id, case number)."""
     from workflows import accounts
     from workflows.weekly import opening
     from workflows.weekly import schedule

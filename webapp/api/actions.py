@@ -28,9 +28,9 @@ from webapp.extensions import db
 from webapp.transaction import commit
 from workflows import actions
 from workflows import cases
+from workflows.actions import ITEM
+from workflows.actions import Action
 from workflows.actions import comments
-from workflows.actions.registry import ITEM
-from workflows.actions.registry import Action
 from workflows.cases import tasks
 
 ERRORS.setdefault("429", {"description": "too soon (催办 at most once an hour)",

@@ -26,10 +26,7 @@ from webapp.transaction import commit
 from workflows.errors import InvalidRequest
 from workflows.records import cadre_edit
 from workflows.records import cadres
-from workflows.records.fields import BASIC
-from workflows.records.fields import CHOICE
-from workflows.records.fields import MONTH
-from workflows.records.fields import Field
+from workflows.records import fields as cadre_fields
 
 MONTH_PATTERN = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$"
 _MONTH = re.compile(MONTH_PATTERN)
@@ -37,23 +34,23 @@ USERNAME_PARAM = [{"name": "username", "in": "path", "required": True,
                    "schema": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": r"^[A-Za-z0-9_.-]+$"}}]
 
 
-def _schema(field: Field) -> dict[str, Any]:
-    if field.kind == CHOICE:
+def _schema(field: cadre_fields.Field) -> dict[str, Any]:
+    if field.kind == cadre_fields.CHOICE:
         return {"enum": [*field.choices, *([] if field.required else [None])], "description": field.label}
-    if field.kind == MONTH:
+    if field.kind == cadre_fields.MONTH:
         return {"type": ["string", "null"], "maxLength": 7, "pattern": MONTH_PATTERN, "description": f"{field.label}（YYYY-MM）"}
     return {"type": ["string", "null"], "maxLength": field.max_length, "description": field.label}
 
 
 BASIC_BODY = {"type": "object", "additionalProperties": False, "required": ["management_level"],
-              "properties": {f.name: _schema(f) for f in BASIC}}
+              "properties": {f.name: _schema(f) for f in cadre_fields.BASIC}}
 ROW = {"type": "object", "required": ["username", "name", "unit", "current_post", "management_level"],
        "properties": {"username": STR, "name": STR, "unit": STR, "current_post": STR, "management_level": STR}}
 LIST = {"type": "object", "required": ["items", "total"],
         "properties": {"items": {"type": "array", "items": ROW}, "total": INT}}
 NSTR_ROW = {"type": "object", "additionalProperties": NSTR}
 RECORD = {"type": "object", "required": ["username", "name", "unit", "resume", "awards", "ratings", "family", "has_photo"],
-          "properties": {"username": STR, "name": STR, "unit": STR, **{f.name: NSTR for f in BASIC},
+          "properties": {"username": STR, "name": STR, "unit": STR, **{f.name: NSTR for f in cadre_fields.BASIC},
                          "resume": {"type": "array", "items": NSTR_ROW}, "awards": {"type": "array", "items": NSTR_ROW},
                          "ratings": {"type": "array", "items": {"type": "object", "required": ["year", "rating"],
                                                                 "properties": {"year": INT, "rating": STR}}},
@@ -76,17 +73,17 @@ add_paths({
 def basic_from_json(body: dict[str, Any]) -> dict[str, Any]:
     """The body as the document describes it, else InvalidRequest: known keys only, strings (or
     null where allowed), months as YYYY-MM, choices exactly."""
-    fields = {f.name: f for f in BASIC}
+    fields = {f.name: f for f in cadre_fields.BASIC}
     unknown = sorted(set(body) - set(fields))
     if unknown or "management_level" not in body:
         raise InvalidRequest(f"未知字段：{'、'.join(unknown)}" if unknown else "缺少 management_level")
     for name, value in body.items():
         field = fields[name]
-        if field.kind == CHOICE and value not in (*field.choices, *(() if field.required else (None,))):
+        if field.kind == cadre_fields.CHOICE and value not in (*field.choices, *(() if field.required else (None,))):
             raise InvalidRequest(f"{name} 须为 {'、'.join(field.choices)} 之一")
         if value is not None and not isinstance(value, str):
             raise InvalidRequest(f"{name} 须为字符串或 null")
-        if field.kind == MONTH and value is not None and not _MONTH.match(value):
+        if field.kind == cadre_fields.MONTH and value is not None and not _MONTH.match(value):
             raise InvalidRequest(f"{name} 须为 YYYY-MM")
         if isinstance(value, str) and len(value) > field.max_length:
             raise InvalidRequest(f"{name} 不超过 {field.max_length} 个字")

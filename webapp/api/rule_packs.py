@@ -15,8 +15,8 @@ from webapp.api.openapi import op
 from webapp.api.params import json_value
 from webapp.extensions import db
 from webapp.transaction import commit
+from workflows.rules import load_packs
 from workflows.rules import overlays
-from workflows.rules.packs import load_packs
 
 WINDOW = {"type": "object", "required": ["pack", "valid_from", "valid_to", "source"],
           "properties": {"pack": STR, "valid_from": NSTR, "valid_to": NSTR, "source": STR}}

@@ -16,12 +16,12 @@ from models import User
 from models import WorkItem
 from workflows import timers
 from workflows.cases import tasks
-from workflows.engine.clock import SHANGHAI
+from workflows.engine import clock
 from workflows.routing import delegation
 
 
 def iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(SHANGHAI).isoformat() if moment else None
+    return moment.astimezone(clock.SHANGHAI).isoformat() if moment else None
 
 
 def username(user: User | None) -> str | None:

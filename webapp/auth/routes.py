@@ -22,7 +22,7 @@ from webapp.auth.forms import PasswordForm
 from webapp.extensions import db
 from webapp.transaction import commit
 from workflows import accounts
-from workflows.accounts.login_limit import TooManyFailures
+from workflows.accounts import login_limit
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -50,7 +50,7 @@ def login() -> Response | str | tuple[str, int, dict[str, str]]:
     if form.validate_on_submit():
         try:
             user = limit.attempt(form.username.data or "", form.password.data or "")
-        except TooManyFailures as refused:
+        except login_limit.TooManyFailures as refused:
             commit()
             form.password.errors.append(refused.message)
             return render_template("auth/login.html", form=form), 429, {"Retry-After": str(refused.retry_after)}
@@ -76,7 +76,7 @@ def _refuse_current(form: PasswordForm, user: User) -> tuple[int, dict[str, str]
         if limit.verify_current_password(user, form.current.data or ""):
             return None
         form.current.errors, status = ["当前密码不正确"], 422
-    except TooManyFailures as refused:
+    except login_limit.TooManyFailures as refused:
         form.current.errors, status = [refused.message], 429
         headers["Retry-After"] = str(refused.retry_after)
     commit()

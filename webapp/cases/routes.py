@@ -24,8 +24,8 @@ from webapp.transaction import commit
 from webapp.transaction import write_apart
 from webapp.ui import safe_next
 from webapp.ui import submission
-from workflows.actions.registry import INSTANCE
-from workflows.actions.registry import ITEM
+from workflows.actions import INSTANCE
+from workflows.actions import ITEM
 from workflows.cases import attachments
 from workflows.errors import ValidationFailed
 

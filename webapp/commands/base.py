@@ -15,7 +15,7 @@ from webapp.extensions import db
 from webapp.extensions import settings
 from webapp.transaction import commit
 from workflows import settings as app_settings
-from workflows.engine.locking import begin_write
+from workflows.engine import locking
 from workflows.errors import WorkflowError
 
 
@@ -28,7 +28,7 @@ def fail(message: str) -> NoReturn:
 def write(action: Callable[[], Any]) -> Any:
     """Run one writing action in its own transaction; turn service errors into a one-line exit."""
     try:
-        begin_write(db.session)
+        locking.begin_write(db.session)
         result = action()
         commit()
         return result

@@ -11,10 +11,10 @@ from webapp.commands.base import fail
 from webapp.commands.base import write
 from webapp.extensions import db
 from webapp.transaction import commit
-from workflows.engine.locking import begin_write
+from workflows.engine import locking
 from workflows.records import cadre_export
 from workflows.records import cadre_import
-from workflows.records.workbook import MAX_BYTES
+from workflows.records import workbook
 
 group = AppGroup("cadres", help="干部信息 (cadre records).")
 
@@ -24,10 +24,10 @@ group = AppGroup("cadres", help="干部信息 (cadre records).")
 def import_command(file: Path) -> None:
     """Import a 干部信息采集表 (.xlsx); every error is listed with its sheet, row and column, and
     nothing is written if there is any."""
-    if file.stat().st_size > MAX_BYTES:
+    if file.stat().st_size > workbook.MAX_BYTES:
         fail(f"{file} 超过 5 MB")
     data = file.read_bytes()
-    begin_write(db.session)
+    locking.begin_write(db.session)
     try:
         result = cadre_import.import_cadres(db.session, data)
     except cadre_import.ImportRefused as exc:

@@ -10,8 +10,7 @@ from flask.cli import AppGroup
 from webapp.commands.base import fail
 from webapp.commands.base import write
 from webapp.extensions import db
-from workflows.admin.calendar_import import MAX_BYTES
-from workflows.admin.calendar_import import import_schedule
+from workflows.admin import calendar_import
 from workflows.calendar import load_calendar
 from workflows.calendar import missing_years_warning
 from workflows.engine import clock
@@ -25,10 +24,10 @@ group = AppGroup("calendar", help="Working-day calendar: official holiday schedu
                                              "(default: the file name).")
 def import_file(file: Path, source: str | None) -> None:
     """Import a year's schedule from FILE (CSV: date,kind,name; kind holiday or workday)."""
-    if file.stat().st_size > MAX_BYTES:
-        fail(f"节假日安排文件不能超过 {MAX_BYTES // 1024} KB")
+    if file.stat().st_size > calendar_import.MAX_BYTES:
+        fail(f"节假日安排文件不能超过 {calendar_import.MAX_BYTES // 1024} KB")
     content = file.read_bytes()
-    entry = write(lambda: import_schedule(db.session, content, source or file.name))
+    entry = write(lambda: calendar_import.import_schedule(db.session, content, source or file.name))
     click.echo(f"{entry.year} 年：已导入 {entry.days} 天（{entry.source}）")
 
 

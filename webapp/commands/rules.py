@@ -7,9 +7,9 @@ from flask.cli import AppGroup
 
 from webapp.commands.base import write
 from webapp.extensions import db
+from workflows.rules import load_packs
 from workflows.rules import overlays
 from workflows.rules import table
-from workflows.rules.packs import load_packs
 
 group = AppGroup("rules", help="Rule packs and their validity windows.")
 

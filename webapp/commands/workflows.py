@@ -22,22 +22,21 @@ from webapp.commands.base import session_factory
 from webapp.commands.base import write
 from webapp.extensions import db
 from workflows.cases import stalled as stalled_mod
+from workflows.engine import clock
 from workflows.engine import definitions
-from workflows.engine.clock import SHANGHAI
-from workflows.engine.clock import frozen_at
 from workflows.errors import WorkflowError
-from workflows.notify.mailer import Mailer
+from workflows.notify import mailer
 from workflows.records import probation as probation_mod
 from workflows.timers import worker as worker_mod
 
 group = AppGroup("workflows", help="Process definitions and the timer worker.")
 
 
-def mailer_from(config: Mapping[str, Any]) -> Mailer | None:
+def mailer_from(config: Mapping[str, Any]) -> mailer.Mailer | None:
     """The SMTP settings of the app config, or None when e-mail is off (no ORGFLOW_SMTP_HOST)."""
     if not config.get("ORGFLOW_SMTP_HOST"):
         return None
-    return Mailer(host=config["ORGFLOW_SMTP_HOST"], port=config["ORGFLOW_SMTP_PORT"],
+    return mailer.Mailer(host=config["ORGFLOW_SMTP_HOST"], port=config["ORGFLOW_SMTP_PORT"],
                   sender=config["ORGFLOW_SMTP_FROM"], username=config.get("ORGFLOW_SMTP_USER"),
                   password=config.get("ORGFLOW_SMTP_PASSWORD"), starttls=config["ORGFLOW_SMTP_STARTTLS"],
                   use_ssl=config["ORGFLOW_SMTP_SSL"], base_url=config.get("ORGFLOW_BASE_URL"))
@@ -53,7 +52,7 @@ def _moment(text: str) -> datetime:
     except ValueError:
         fail(f"无法识别的时间：{text}")
         raise
-    return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+    return moment if moment.tzinfo else moment.replace(tzinfo=clock.SHANGHAI)
 
 
 @group.command("deploy")
@@ -117,7 +116,7 @@ def worker(interval: float, once: bool, batch: int, lease: float, at: str | None
     if at and not once:
         fail("--at 只能与 --once 一起使用")
     if once:
-        with frozen_at(_moment(at)) if at else nullcontext():
+        with clock.frozen_at(_moment(at)) if at else nullcontext():
             click.echo(f"fired {worker_mod.run_once(session_factory(), config)}")
         return
     click.echo(f"timer worker {config.owner} running (Ctrl-C to stop)")
@@ -128,7 +127,7 @@ def worker(interval: float, once: bool, batch: int, lease: float, at: str | None
 @click.option("--at", "at", help="Act as if it were this time (Asia/Shanghai), e.g. 2027-03-01T09:00.")
 def probation_due(at: str | None) -> None:
     """Start the 转正 case of every 预备党员 whose 预备期 has ended (the worker does it on every pass)."""
-    with frozen_at(_moment(at)) if at else nullcontext():
+    with clock.frozen_at(_moment(at)) if at else nullcontext():
         started = write(lambda: probation_mod.start_due(db.session))
     for case in started:
         click.echo(f"{case.number}\t{case.title}")

@@ -31,7 +31,7 @@ from webapp.pages.commendation_board import in_progress as commendations_in_prog
 from webapp.pages.diagram.shapes import wrap
 from workflows.engine import clock
 from workflows.notify import notifications
-from workflows.routing.permissions import OVERSIGHT_ROLES
+from workflows.routing import permissions
 
 
 @dataclass
@@ -58,7 +58,7 @@ class Nav:
     @property
     def reserve_pool(self) -> bool:
         """The 后备干部库: whoever oversees a unit, auditors and administrators."""
-        return bool(self.roles & {*OVERSIGHT_ROLES, Role.AUDITOR, Role.ADMIN})
+        return bool(self.roles & {*permissions.OVERSIGHT_ROLES, Role.AUDITOR, Role.ADMIN})
 
     @property
     def cadres(self) -> bool:
@@ -109,7 +109,7 @@ def _count(session: Session, query: Select[Any]) -> int:
 def _oversight_paths(session: Session, user: User) -> list[str]:
     return list(session.scalars(
         select(OrgUnit.path).join(RoleAssignment, RoleAssignment.unit_id == OrgUnit.id)
-        .where(RoleAssignment.user_id == user.id, RoleAssignment.role.in_([r.value for r in OVERSIGHT_ROLES]))
+        .where(RoleAssignment.user_id == user.id, RoleAssignment.role.in_([r.value for r in permissions.OVERSIGHT_ROLES]))
     ))
 
 

@@ -31,9 +31,8 @@ from workflows.records import cadre_export
 from workflows.records import cadre_import
 from workflows.records import cadres
 from workflows.records import conduct
-from workflows.records.fields import SECTIONS
-from workflows.records.workbook import MAX_BYTES
-from workflows.records.workbook import SHEETS
+from workflows.records import fields
+from workflows.records import workbook
 
 bp = Blueprint("records", __name__, url_prefix="/cadres")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -135,7 +134,7 @@ def edit(username: str) -> Response | tuple[str, int] | str:
 @bp.route("/<username>/sections/<section>", methods=["GET", "POST"])
 def section(username: str, section: str) -> Response | tuple[str, int] | str:
     view = cadres.for_editing(db.session, current_user, username[:64])
-    key = section if section in SECTIONS else "resume"
+    key = section if section in fields.SECTIONS else "resume"
     if request.method == "GET":
         return render_template("records/section.html", view=view, grid=cadre_forms.section_grid(key, view.sections[key]))
     rows = cadre_forms.rows_from_form(key, request.form)
@@ -166,13 +165,13 @@ def photo(username: str) -> Response:
 @bp.route("/import", methods=["GET", "POST"])
 def upload() -> Response | tuple[str, int] | str:
     if request.method == "GET":
-        return render_template("records/import.html", sheets=SHEETS, errors=[])
-    data = _read_upload("file", MAX_BYTES)
+        return render_template("records/import.html", sheets=workbook.SHEETS, errors=[])
+    data = _read_upload("file", workbook.MAX_BYTES)
     try:
         result = cadre_import.import_cadres(db.session, data, current_user)
     except cadre_import.ImportRefused as error:
         db.session.rollback()
-        return render_template("records/import.html", sheets=SHEETS, errors=error.errors, message=error.message), 422
+        return render_template("records/import.html", sheets=workbook.SHEETS, errors=error.errors, message=error.message), 422
     commit()
     flash(_("已导入：新建 %(created)s 人，更新 %(updated)s 人", created=result.created, updated=result.updated))
     return redirect(url_for("records.cadres"))

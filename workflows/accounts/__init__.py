@@ -24,6 +24,22 @@ from workflows.errors import InvalidRequest
 from workflows.errors import NotFound
 from workflows.settings import Settings
 
+# The face: what code outside this package (the web layer above all) may use; `make lint`
+# (scripts/check_layers.py) refuses anything else from webapp/.
+__all__ = [
+    "LOCALES",
+    "authenticate",
+    "change_password",
+    "check_password",
+    "create_token",
+    "create_user",
+    "find_user",
+    "login_limit",
+    "set_locale",
+    "set_role",
+    "user_for_token",
+]
+
 TOKEN_PREFIX = "of_"
 
 

@@ -7,15 +7,41 @@ audit event, and leave the commit to the caller.
 """
 
 from workflows.actions import catalog as _catalog  # noqa: F401  (fills the registry)
+from workflows.actions.claims import can_claim
 from workflows.actions.claims import claim
+from workflows.actions.common import MAX_REASON
 from workflows.actions.completion import can_complete
 from workflows.actions.completion import complete_item
 from workflows.actions.completion import form_schema
 from workflows.actions.registry import ACTIONS
+from workflows.actions.registry import INSTANCE
+from workflows.actions.registry import ITEM
 from workflows.actions.registry import Action
 from workflows.actions.registry import Param
 from workflows.actions.registry import describe
 from workflows.actions.registry import get
 from workflows.actions.registry import perform
 
-__all__ = ["ACTIONS", "Action", "Param", "can_complete", "claim", "complete_item", "describe", "form_schema", "get", "perform"]
+# The face: what code outside this package (the web layer above all) may use; `make lint`
+# (scripts/check_layers.py) refuses anything else from webapp/.
+__all__ = [
+    "ACTIONS",
+    "Action",
+    "INSTANCE",
+    "ITEM",
+    "MAX_REASON",
+    "Param",
+    "can_claim",
+    "can_complete",
+    "cc",
+    "claim",
+    "comments",
+    "complete_item",
+    "delegations",
+    "describe",
+    "form_schema",
+    "get",
+    "perform",
+    "signers",
+    "signing",
+]

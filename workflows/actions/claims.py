@@ -13,6 +13,7 @@ from models import WorkItemCandidate
 from models import WorkItemStatus
 from workflows import audit
 from workflows.actions import common
+from workflows.actions import signing
 from workflows.cases import tasks
 from workflows.engine import clock
 from workflows.errors import AlreadyHandled
@@ -39,6 +40,7 @@ def claim(session: Session, user: User, item_id: int) -> WorkItem:
     )
     if not claimed:
         raise AlreadyHandled("该事项已被他人认领")
+    signing.open_candidates(session, item)  # it leaves the other candidates' 待办
     audit.record(session, "task.claim", actor=user, acted_for=tasks.acted_for(user, principal), instance=item.instance,
                  work_item=item, payload={"task": item.task_name})
     return item
@@ -52,6 +54,7 @@ def release(session: Session, user: User, item_id: int) -> WorkItem:
     if not _shared(session, item):
         raise AlreadyHandled("该事项只有一位办理人，无需释放")
     item.assignee_id, item.claimed_at = None, None
+    signing.open_candidates(session, item)  # back in every candidate's 待办
     notifications.queue_item(session, item, "task", body=f"{user.name}已释放该事项，可认领办理")
     audit.record(session, "task.release", actor=user, acted_for=tasks.acted_for(user, principal),
                  instance=item.instance, work_item=item, payload={"task": item.task_name})

@@ -18,7 +18,9 @@ from typing import Any
 
 from sqlalchemy import Exists
 from sqlalchemy import exists
+from sqlalchemy import false
 from sqlalchemy import select
+from sqlalchemy import true
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import aliased
@@ -50,11 +52,19 @@ def waiting_after_signers(item_id: Any) -> Exists:
                           signer.status == WorkItemStatus.OPEN, signer.sign_position == AFTER)
 
 
+def open_candidates(session: Session, item: WorkItem) -> None:
+    """Set whose 待办 the open item is in (`WorkItemCandidate.is_open`): every candidate's, only its
+    assignee's once it is claimed, nobody's while it is held for 加签."""
+    mine: Any = WorkItemCandidate.user_id == item.assignee_id
+    value = false() if item.on_hold else true() if item.assignee_id is None else mine
+    session.execute(update(WorkItemCandidate).where(WorkItemCandidate.work_item_id == item.id)
+                    .values(is_open=value).execution_options(synchronize_session=False))  # nothing reads it back
+
+
 def set_on_hold(session: Session, item: WorkItem, on_hold: bool) -> None:
     """Hold an open item (it leaves its candidates' 待办) or release it back to them."""
     item.on_hold = on_hold
-    session.execute(update(WorkItemCandidate).where(WorkItemCandidate.work_item_id == item.id)
-                    .values(is_open=not on_hold))
+    open_candidates(session, item)
 
 
 def _names(session: Session, items: list[WorkItem]) -> str:

@@ -38,6 +38,31 @@ from workflows.routing import permissions
 from workflows.routing import relations
 from workflows.rules.recusal import relation_titles
 
+# The face: what code outside this package (the web layer above all) may use; `make lint`
+# (scripts/check_layers.py) refuses anything else from webapp/.
+__all__ = [
+    "calendar_import",
+    "calendar_overrides",
+    "calendar_warning",
+    "calendar_years",
+    "change_role",
+    "create_unit",
+    "create_user",
+    "declare_relation",
+    "delete_override",
+    "org_import",
+    "org_tree",
+    "remove_relation",
+    "require_admin",
+    "reset_password",
+    "set_active",
+    "set_override",
+    "user_detail",
+    "users",
+    "version",
+    "versions",
+]
+
 
 def require_admin(session: Session, user: User) -> None:
     if not permissions.has_role(session, user, Role.ADMIN):

@@ -34,6 +34,21 @@ from workflows.audit.chain import VerifyResult
 from workflows.engine import clock
 from workflows.errors import InvalidRequest
 
+# The face: what code outside this package (the web layer above all) may use; `make lint`
+# (scripts/check_layers.py) refuses anything else from webapp/.
+__all__ = [
+    "KeyUnavailable",
+    "VerifyResult",
+    "events_of_instance",
+    "export",
+    "reads",
+    "record",
+    "record_check",
+    "rotate",
+    "users_of",
+    "verify",
+]
+
 _PENDING = "orgflow_audit_pending"
 
 

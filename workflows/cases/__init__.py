@@ -29,6 +29,21 @@ from workflows.errors import ValidationFailed
 from workflows.routing import permissions
 from workflows.rules import recusal
 
+# The face: what code outside this package (the web layer above all) may use; `make lint`
+# (scripts/check_layers.py) refuses anything else from webapp/.
+__all__ = [
+    "attachments",
+    "batch",
+    "check_start",
+    "forms",
+    "get",
+    "prefill",
+    "stalled",
+    "start",
+    "store",
+    "tasks",
+]
+
 
 @dataclass
 class Parties:

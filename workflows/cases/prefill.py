@@ -2,7 +2,11 @@
 was last submitted with — the fields and the 审批意见 (issue 13 item 2). The case page and
 `GET /api/v1/tasks/<id>` show the same values; a decision is never prefilled (G6), nor a field
 the server computes, nor a person's own act (`"x-personal": true`, e.g. 本人签名): the 调查组's
-signature is not ticked by the subject's signature of the 申辩, and is given again after 退回."""
+signature is not ticked by the subject's signature of the 申辩, and is given again after 退回.
+
+A table may open with one row per person the case already names: `"x-rows-from": {"source":
+"members", "key": "member"}` on an array field gives it a row `{"member": m}` for each `m` of the
+case's `members` (the 班子成员 chosen at the start) while it has no value of its own yet."""
 
 from __future__ import annotations
 
@@ -54,4 +58,18 @@ def prefill(session: Session, item: WorkItem, schema: dict[str, Any] | None = No
     last = last_submission(session, item)
     values = {**item.instance.data, **((last.data or {}) if last is not None else {})}
     data = {k: v for k, v in values.items() if k in props and k not in skip}
+    for name, prop in props.items():
+        if name not in data and name not in skip and isinstance(prop, dict) and isinstance(prop.get("x-rows-from"), dict):
+            data.update(_rows_from(name, prop, values))
     return Prefill(data, (last.comment or "") if last is not None else "", last.id if last is not None else None)
+
+
+def _rows_from(name: str, prop: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """`{name: [{key: m} for m in values[source]]}` for an `x-rows-from` table (see the docstring)."""
+    source, key = prop["x-rows-from"].get("source"), prop["x-rows-from"].get("key")
+    people = values.get(source) if isinstance(source, str) else None
+    if not isinstance(key, str) or not isinstance(people, list) or not people:
+        return {}
+    most = prop.get("maxItems")
+    rows = [{key: person} for person in people if isinstance(person, str)]
+    return {name: rows[:most] if isinstance(most, int) else rows}

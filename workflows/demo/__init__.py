@@ -18,6 +18,13 @@ from workflows.admin.org_import import ImportResult
 from workflows.admin.org_import import import_org
 from workflows.records import demo_records
 
+# The face: what code outside this package (the web layer above all) may use; `make lint`
+# (scripts/check_layers.py) refuses anything else from webapp/.
+__all__ = [
+    "cases",
+    "load",
+]
+
 UNITS = [
     ("G", "集团党委", "group", None),
     ("S1", "钢铁股份公司党委", "subsidiary", "G"),

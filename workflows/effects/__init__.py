@@ -17,4 +17,6 @@ from workflows.effects.base import effect
 from workflows.effects.base import run_effects
 from workflows.effects.base import unknown_effects
 
+# The face: what code outside this package (the web layer above all) may use; `make lint`
+# (scripts/check_layers.py) refuses anything else from webapp/.
 __all__ = ["EFFECTS", "EffectContext", "effect", "run_effects", "unknown_effects"]

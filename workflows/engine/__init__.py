@@ -43,6 +43,17 @@ from workflows.engine.multi_instance import wire_merges
 from workflows.errors import DiagramInvalid
 from workflows.errors import ScriptError
 
+# The face: what code outside this package (the web layer above all) may use; `make lint`
+# (scripts/check_layers.py) refuses anything else from webapp/.
+__all__ = [
+    "SAFE_BUILTINS",
+    "TaskState",
+    "clock",
+    "definitions",
+    "locking",
+    "runtime",
+]
+
 SERIALIZER_VERSION = BpmnWorkflowSerializer().VERSION
 
 # What diagram scripts and conditions may use. No import, open, eval, getattr, type...

@@ -72,9 +72,13 @@ def _date(args: Mapping[str, Any], name: str, errors: dict[str, list[str]]) -> d
         return None
 
 
-def criteria_from(args: Mapping[str, Any]) -> Criteria:
-    """Criteria from query arguments; raises ValidationFailed naming each bad one."""
+def criteria_from(args: Mapping[str, Any], strict: bool = False) -> Criteria:
+    """Criteria from query arguments; raises ValidationFailed naming each bad one. `strict` (the
+    API): a kind, unit, status or date that is given must not be blank (a search form sends blanks)."""
     errors: dict[str, list[str]] = {}
+    if strict:
+        errors.update({name: ["不能为空"] for name in ("kind", "unit", "status", "since", "until")
+                       if name in args and not str(args[name]).strip()})
     texts = {name: str(args.get(name) or "").strip() for name in ("kind", "unit", "q", "status")}
     errors.update({name: [f"不超过 {MAX_FILTER} 个字"] for name, value in texts.items() if len(value) > MAX_FILTER})
     if texts["kind"] and texts["kind"] not in rules.kinds():

@@ -22,5 +22,21 @@ from workflows.rules.base import prepare_all
 from workflows.rules.base import unknown_checks
 from workflows.rules.base import validate_all
 from workflows.rules.base import violation
+from workflows.rules.packs import load_packs
 
-__all__ = ["CHECKS", "RuleContext", "prepare_all", "unknown_checks", "validate_all", "violation"]
+# The face: what code outside this package (the web layer above all) may use; `make lint`
+# (scripts/check_layers.py) refuses anything else from webapp/.
+__all__ = [
+    "CHECKS",
+    "RuleContext",
+    "eligibility",
+    "load_packs",
+    "overlays",
+    "prepare_all",
+    "recusal",
+    "special_report",
+    "table",
+    "unknown_checks",
+    "validate_all",
+    "violation",
+]

@@ -36,6 +36,13 @@ from workflows.engine.locking import lock_instance
 from workflows.engine.runtime import engine
 from workflows.timers import deadlines
 
+# The face: what code outside this package (the web layer above all) may use; `make lint`
+# (scripts/check_layers.py) refuses anything else from webapp/.
+__all__ = [
+    "timers_of",
+    "worker",
+]
+
 MAX_ATTEMPTS = 5
 LEASE = timedelta(seconds=60)
 # SpiffWorkflow counts a timer as fired only once its clock is strictly past the due time

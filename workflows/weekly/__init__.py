@@ -11,3 +11,10 @@ engine's 待办, deadlines, 退回 and audit); this package keeps what lies arou
   or a restarted one can never open a second — and marks reports 漏报 at their deadline;
 - `matrix`: the unit × week matrix with its CSV, the 工作台 figures and the 督导 records.
 """
+
+# The face: what code outside this package (the web layer above all) may use; `make lint`
+# (scripts/check_layers.py) refuses anything else from webapp/.
+__all__ = [
+    "matrix",
+    "schedule",
+]

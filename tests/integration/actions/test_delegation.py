@@ -67,8 +67,11 @@ def test_a_deputy_who_is_also_a_candidate_sees_the_item_once(api: Any) -> None:
     case = start(api, management_level="group")["id"]
     api("wangjianguo").post(f"/tasks/{item_of(api, 'wangjianguo', case, 'deliberation')}/complete",
                             {"data": {"decision": "agree"}})
+    before = api("sunli").get("/tasks?view=todo").get_json()["total"]
     delegate(api, "zhaomin", "sunli")
     assert todo(api, "sunli").count((case, "recommendation")) == 1
+    listed = api("sunli").get("/tasks?view=todo&limit=100").get_json()  # counted once in the total too
+    assert listed["total"] == len(listed["items"]) == before + len(todo(api, "zhaomin")) - 1
     item = item_of(api, "sunli", case, "recommendation")
     act(api, "sunli", item, "claim")  # as a candidate herself: no 代
     assert events(api, case)[-1]["acted_for"] is None

@@ -17,6 +17,7 @@ from tests.drivers import accountability as acc
 from tests.drivers import assessment as ka
 from tests.drivers import reserve as rsv
 from tests.flows import Flow
+from tests.web import login
 
 pytestmark = [pytest.mark.usefixtures("frozen_clock"), pytest.mark.clock("2026-03-02 09:00")]
 
@@ -189,3 +190,20 @@ def test_a_newcomer_takes_the_demos_assessment_to_the_records(flow: Flow) -> Non
     assert ka.ratings(flow, "s1_07")[2025] == ("优秀", False, "assessment")
     record = flow.api(ka.OFFICER).get("/cadres/s1_01").get_json()  # 马立新's 干部信息 (集团管理)
     assert {"year": 2025, "rating": "称职"} in record["ratings"]
+
+
+def test_the_tables_open_with_a_row_per_member_chosen_at_the_start(flow: Flow) -> None:
+    case = ka.start(flow)["id"]
+    flow.step(ka.OFFICER, case, "report", {"held_on": "2026-02-12", "reports": "班子和班子成员分别述职"})
+    item = flow.item(ka.OFFICER, case, "evaluation")
+    opened = flow.api(ka.OFFICER).get(f"/tasks/{item['id']}").get_json()["prefill"]["data"]
+    assert opened["member_votes"] == [{"member": m} for m in ka.MEMBERS]
+    html = login(flow.app, ka.OFFICER).page(f"/cases/{case}")
+    for row, member in enumerate(ka.MEMBERS):  # the case page's table, one row each, the person chosen
+        picker = re.search(rf'<select id="f-member_votes-{row}-member".*?</select>', html, re.S)
+        assert picker and re.findall(r'<option value="([^"]+)"[^>]* selected>', picker.group(0)) == [member]
+    flow.step(ka.OFFICER, case, "evaluation", ka.evaluation(evaluated_on="2026-02-12"))
+    flow.step(ka.OFFICER, case, "talk", ka.talk())
+    item = flow.item(ka.OFFICER, case, "proposal")
+    opened = flow.api(ka.OFFICER).get(f"/tasks/{item['id']}").get_json()["prefill"]["data"]
+    assert opened["ratings"] == [{"member": m} for m in ka.MEMBERS]

@@ -255,3 +255,52 @@ def test_a_report_is_filed_through_the_start_page_with_an_attachment(flow: Flow)
     assert download.status_code == 200 and download.data == b"%PDF-1.4 x"
     download.close()
     assert flow.item(sr.HEAD, case, "acknowledge")
+
+
+def _listed(flow: Flow, user: str, query: str = "") -> list[str]:
+    response = flow.api(user).get(f"/special-reports{query}")
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["total"] >= len(body["items"])
+    return [row["number"] for row in body["items"]]
+
+
+def test_the_api_lists_searches_and_shows_the_reports_its_caller_oversees(flow: Flow) -> None:
+    major, typical, other = _three_reports(flow)
+    assert _listed(flow, sr.GROUP_OFFICER) == [other["number"], typical["number"], major["number"]]
+    assert _listed(flow, sr.GROUP_OFFICER, "?kind=major") == [major["number"]]
+    assert _listed(flow, sr.GROUP_OFFICER, "?unit=S2") == [other["number"]]
+    assert _listed(flow, sr.GROUP_OFFICER, "?since=2026-03-03&until=2026-03-03") == [other["number"], typical["number"]]
+    assert _listed(flow, sr.GROUP_OFFICER, "?q=罗兰") == [typical["number"]]
+    assert _listed(flow, sr.GROUP_OFFICER, "?status=closed") == [other["number"]]
+    assert _listed(flow, sr.OFFICER) == [typical["number"], major["number"]]  # the filing unit: its own
+    page = flow.api(sr.GROUP_OFFICER).get("/special-reports?limit=1&offset=1").get_json()
+    assert page["total"] == 3 and [r["number"] for r in page["items"]] == [typical["number"]]
+    [row] = flow.api(sr.HEAD).get("/special-reports?kind=major").get_json()["items"]
+    assert row["awaiting_ack"] is True and row["unit"] == "S1" and row["kind_label"] == "重大事项"
+    assert row["title"] == major["title"] and row["status"] == "running"
+
+    shown = flow.api(sr.GROUP_OFFICER).get(f"/special-reports/{typical['id']}").get_json()
+    assert shown["report"]["number"] == typical["number"]
+    assert shown["persons"] == [{"username": sr.PERSON, "name": "罗兰"}]
+    assert [(c["number"], c["id"]) for c in shown["cases"]] == [(major["number"], major["id"])]
+    assert shown["data"]["kind"] == "case_positive" and shown["initiator"] and shown["files"] == []
+
+
+def test_the_api_refuses_bad_searches_and_the_wrong_people(flow: Flow) -> None:
+    major, _, other = _three_reports(flow)
+    group = flow.api(sr.GROUP_OFFICER)
+    for query, field in (("?since=2026-13-01", "since"), ("?kind=nonsense", "kind"), ("?status=x", "status"),
+                         ("?until=2026-03-01&since=2026-03-02", "until"), ("?colour=red", "colour"),
+                         ("?until=", "until"), ("?kind=", "kind")):
+        response = group.get(f"/special-reports{query}")
+        assert response.status_code == 422 and field in response.get_json()["fields"], (query, response.get_json())
+    assert group.get("/special-reports?limit=0").status_code == 400
+    assert group.get("/special-reports?q=" + "长" * 101).status_code == 422
+    member = flow.api("s1b1_02")  # oversees no unit
+    assert member.get("/special-reports").status_code == 403
+    assert member.get(f"/special-reports/{major['id']}").status_code in (403, 404)
+    s2 = flow.api("s2_03")
+    assert s2.get(f"/special-reports/{major['id']}").status_code in (403, 404)
+    assert s2.get(f"/special-reports/{other['id']}").status_code == 200
+    assert group.get("/special-reports/999999").status_code == 404

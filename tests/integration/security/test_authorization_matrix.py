@@ -84,6 +84,8 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("special_reports.index", "GET"): _only("outsider", "approver", "secretary", "officer", "auditor", "admin"),
     ("special_reports.csv", "GET"): _only("outsider", "approver", "secretary", "officer", "auditor", "admin"),
     ("special_reports.show", "GET"): _only("approver", "officer", "auditor"),
+    ("api.search_special_reports", "GET"): _only("outsider", "approver", "secretary", "officer", "auditor", "admin"),
+    ("api.get_special_report", "GET"): _only("approver", "officer", "auditor"),
     # 周报 (the group's 组织部 is not among these callers): the matrix for auditors and admins, an S1
     # report also for S1's 书记 and 组织部; the schedule set by admins; a 督导 by the group's 组织部 only
     ("weekly.index", "GET"): _only("auditor", "admin"),

@@ -25,7 +25,6 @@ from webapp.pages.audit.search import CaseSearch
 from webapp.pages.audit.search import EventSearch
 from workflows.audit import reads
 from workflows.engine import clock
-from workflows.engine.clock import SHANGHAI
 from workflows.labels import status_title
 
 BOM = "\ufeff"
@@ -42,7 +41,7 @@ class Export:
 
 
 def _time(moment: datetime | None) -> str:
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+    return moment.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
 
 
 def csv_chunks(header: list[str], rows: Iterable[list[str]], per_chunk: int = ROWS_PER_CHUNK) -> Iterator[str]:
@@ -62,7 +61,7 @@ def csv_chunks(header: list[str], rows: Iterable[list[str]], per_chunk: int = RO
 
 
 def _stamp() -> str:
-    return clock.now().astimezone(SHANGHAI).strftime("%Y%m%d-%H%M%S")
+    return clock.now().astimezone(clock.SHANGHAI).strftime("%Y%m%d-%H%M%S")
 
 
 def cases(session: Session, auditor: User, search: CaseSearch) -> Export:

@@ -29,9 +29,9 @@ from models import ProcessStatus
 from models import Role
 from models import User
 from webapp.pages.audit import reading as audit_reading
-from workflows.audit.reads import TRACES
+from workflows.audit import reads
+from workflows.engine import clock
 from workflows.engine import definitions
-from workflows.engine.clock import SHANGHAI
 from workflows.errors import InvalidRequest
 from workflows.errors import NotAllowed
 from workflows.routing import permissions
@@ -46,7 +46,7 @@ def require_auditor(session: Session, user: User) -> None:
 
 
 def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time(0), SHANGHAI)
+    return datetime.combine(day, time(0), clock.SHANGHAI)
 
 
 def _filters(search: Any) -> dict[str, str]:
@@ -101,7 +101,7 @@ class CasePage:
 def _acted(who: Any) -> Any:
     """Cases in which one of `who` did something (reads aside), as actor or as the principal a deputy acted for."""
     acted = select(AuditEvent.instance_id).where(AuditEvent.instance_id.is_not(None),
-                                                 AuditEvent.action.not_in(sorted(TRACES)))
+                                                 AuditEvent.action.not_in(sorted(reads.TRACES)))
     return ProcessInstance.id.in_(acted.where(or_(AuditEvent.actor_id.in_(who), AuditEvent.acted_for_id.in_(who))))
 
 

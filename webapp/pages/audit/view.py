@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from models import User
 from webapp.pages.audit.search import require_auditor
 from workflows import audit
+from workflows.audit import VerifyResult
 from workflows.audit import reads
-from workflows.audit.chain import VerifyResult
 from workflows.errors import InvalidRequest
 
 

@@ -21,8 +21,8 @@ from models import WorkItem
 from webapp.pages.forms import people
 from webapp.pages.forms.fields import Field
 from webapp.pages.forms.fields import Option
-from workflows.actions.common import MAX_REASON
-from workflows.actions.registry import Param
+from workflows.actions import MAX_REASON
+from workflows.actions import Param
 from workflows.rules import eligibility
 
 Target = WorkItem | ProcessInstance

@@ -33,9 +33,9 @@ from models import WorkItemStatus
 from webapp.pages.case import action_forms
 from webapp.pages.forms import fields as webforms
 from workflows import actions
-from workflows.actions.claims import can_claim
-from workflows.actions.registry import INSTANCE
-from workflows.actions.registry import ITEM
+from workflows.actions import INSTANCE
+from workflows.actions import ITEM
+from workflows.actions import can_claim
 from workflows.cases import attachments
 from workflows.cases import tasks
 from workflows.errors import NotFound

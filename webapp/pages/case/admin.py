@@ -24,7 +24,7 @@ from webapp.pages.case import actions as case_actions
 from webapp.pages.case.actions import Action
 from webapp.pages.case.actions import Submission
 from workflows import actions
-from workflows.actions.registry import ITEM
+from workflows.actions import ITEM
 from workflows.admin import require_admin
 from workflows.cases import stalled
 from workflows.cases import tasks

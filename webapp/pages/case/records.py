@@ -22,7 +22,7 @@ from models import AuditEvent
 from models import User
 from webapp.pages.forms import people
 from workflows import audit
-from workflows.actions.signers import POSITIONS
+from workflows.actions import signers
 
 MARKS = {"task.return": "return", "task.transfer": "transfer"}
 RECORDS = {
@@ -83,7 +83,7 @@ def _record(event: AuditEvent, kind: str, users: dict[int, User], name: Callable
                                                             or payload.get("comment") or ""))
     if kind in ("add_signer", "remove_signer"):
         record.target = name(payload.get("signer"))
-        record.detail = dict(POSITIONS).get(str(payload.get("position")), "") if kind == "add_signer" else ""
+        record.detail = dict(signers.POSITIONS).get(str(payload.get("position")), "") if kind == "add_signer" else ""
     elif kind == "reassign":
         record.source, record.target = _joined(payload.get("from"), name), name(payload.get("to"))
     elif kind in ("cc", "remind"):

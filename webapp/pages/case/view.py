@@ -34,10 +34,9 @@ from webapp.pages.forms import people
 from webapp.pages.records import conduct as conduct_page
 from workflows import actions
 from workflows import cases
+from workflows.actions import ITEM
+from workflows.actions import cc
 from workflows.actions import signing
-from workflows.actions.cc import mark_read as mark_cc_read
-from workflows.actions.cc import unread as cc_unread
-from workflows.actions.registry import ITEM
 from workflows.audit import record_check
 from workflows.cases import attachments
 from workflows.cases import forms
@@ -201,7 +200,7 @@ def case_page(session: Session, user: User, instance_id: int, tab: str = "detail
         page.timeline = case_timeline.timeline(session, instance)
         page.task = task_panel(session, user, mine) if mine is not None else None
         page.actions = case_actions.case_actions(session, user, instance, open_items, mine)
-        page.unseen = cc_unread(session, user, instance.id) or notifications.unread_about(session, user, instance.id)
+        page.unseen = cc.unread(session, user, instance.id) or notifications.unread_about(session, user, instance.id)
         page.conduct = conduct_page.for_case(session, user, instance)
         page.leads = conduct_page.leads_for_item(session, user, mine)
     elif tab == "diagram":
@@ -245,5 +244,5 @@ def refused(session: Session, user: User, scope: str, target_id: int, action: st
 
 def mark_seen(session: Session, user: User, instance_id: int) -> None:
     """The viewer opened the case: its 抄送 to them and their messages about it are read."""
-    mark_cc_read(session, user, instance_id)
+    cc.mark_read(session, user, instance_id)
     notifications.mark_case_read(session, user, instance_id)

@@ -23,9 +23,9 @@ from models import ProcessInstance
 from webapp.pages.documents.common import Printing
 from webapp.pages.documents.common import latest
 from webapp.pages.documents.common import submissions
-from workflows.engine.clock import SHANGHAI
-from workflows.records.cadres import snapshot
-from workflows.records.fields import month_text
+from workflows.engine import clock
+from workflows.records import cadres
+from workflows.records import fields
 
 OUTCOME_TEXT = {"adopted": "通过", "rejected": "未通过", "deferred": "缓议"}
 FAMILY_ROWS = 6
@@ -57,7 +57,7 @@ def cn_date(value: str | date | None) -> str:
 
 def ratings(session: Session, instance: ProcessInstance) -> list[tuple[int, str]]:
     """(year, rating) for the three years before the case started; "" where OrgFlow has none."""
-    year = instance.created_at.astimezone(SHANGHAI).year
+    year = instance.created_at.astimezone(clock.SHANGHAI).year
     years = [year - 3, year - 2, year - 1]
     held: dict[int, str] = {}
     if instance.subject_user_id is not None:
@@ -89,22 +89,22 @@ def _age(birth_month: str | None, on: date) -> str:
         return ""
     year, month = int(birth_month[:4]), int(birth_month[5:7])
     age = on.year - year - (on.month < month)
-    return f"{month_text(birth_month)}（{age}岁）"
+    return f"{fields.month_text(birth_month)}（{age}岁）"
 
 
 def _record_boxes(session: Session, record: CadreRecord | None, on: date) -> dict[str, Any]:
     if record is None:
         return {"resume_lines": [], "family": []}
-    data = snapshot(session, record)
+    data = cadres.snapshot(session, record)
     basic = data["basic"]
     boxes = {key: basic.get(key) or "" for key in BOX_LABELS if key in basic}
     for key in ("party_joined", "work_started"):
-        boxes[key] = month_text(basic.get(key))
+        boxes[key] = fields.month_text(basic.get(key))
     boxes["birth"] = _age(basic.get("birth_month"), on)
-    boxes["resume_lines"] = [f"{month_text(e['starts'])}—{month_text(e['ends']) or '　　　　　'}　{e['text']}"
+    boxes["resume_lines"] = [f"{fields.month_text(e['starts'])}—{fields.month_text(e['ends']) or '　　　　　'}　{e['text']}"
                              for e in data["resume"]]
-    boxes["awards"] = "；".join(f"{month_text(a['month'])} {a['text']}" for a in data["awards"]) or "无"
-    boxes["family"] = [(m["relation"], m["name"], month_text(m["birth_month"]), m["political_status"] or "",
+    boxes["awards"] = "；".join(f"{fields.month_text(a['month'])} {a['text']}" for a in data["awards"]) or "无"
+    boxes["family"] = [(m["relation"], m["name"], fields.month_text(m["birth_month"]), m["political_status"] or "",
                         m["work"] or "") for m in data["family"]]
     return boxes
 
@@ -125,7 +125,7 @@ def build(session: Session, instance: ProcessInstance, printing: Printing) -> di
     proposed = str(data.get("proposed_post") or "")
     current = str(data.get("current_post") or "") or (record.current_post if record and record.current_post else "")
     decided = latest(found, "committee_decision")
-    started = instance.created_at.astimezone(SHANGHAI).date()
+    started = instance.created_at.astimezone(clock.SHANGHAI).date()
     boxes = {key: "" for key in BOX_LABELS} | _record_boxes(session, record, started) | {
         "name": name, "current_post": current, "proposed_post": proposed, "removed_post": current,
         "reasons": str(data.get("reasons") or ""), "ratings": ratings_text(ratings(session, instance)),

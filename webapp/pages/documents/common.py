@@ -21,10 +21,9 @@ from models import WorkItem
 from models import WorkItemKind
 from models import WorkItemStatus
 from workflows import money
+from workflows.audit import reads
 from workflows.audit import record_check
-from workflows.audit.reads import TRACES
 from workflows.engine import clock
-from workflows.engine.clock import SHANGHAI
 from workflows.labels import status_title
 
 
@@ -77,7 +76,7 @@ def breakable(text: Any, every: int = 20) -> str:
 
 def when(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A stored time as Shanghai wall-clock text ("" for none)."""
-    return moment.astimezone(SHANGHAI).strftime(fmt) if moment else ""
+    return moment.astimezone(clock.SHANGHAI).strftime(fmt) if moment else ""
 
 
 def day_text(value: str | date | None) -> str:
@@ -101,7 +100,7 @@ def qr_svg(text: str) -> str:
 def seal_of(session: Session, instance: ProcessInstance) -> Seal:
     row = session.execute(
         select(AuditEvent.seq, AuditEvent.hash)
-        .where(AuditEvent.instance_id == instance.id, AuditEvent.action.not_in(sorted(TRACES)))
+        .where(AuditEvent.instance_id == instance.id, AuditEvent.action.not_in(sorted(reads.TRACES)))
         .order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
     if row is None:

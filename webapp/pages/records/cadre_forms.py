@@ -10,14 +10,8 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
-from workflows.records.cadres import CadreView
-from workflows.records.fields import BASIC
-from workflows.records.fields import CHOICE
-from workflows.records.fields import LEVEL_LABELS
-from workflows.records.fields import MONTH
-from workflows.records.fields import SECTIONS
-from workflows.records.fields import Field
-from workflows.records.fields import month_text
+from workflows.records import cadres
+from workflows.records import fields as cadre_fields
 
 BLANK_ROWS = 3  # empty rows offered below a section's entries, to add some
 
@@ -45,17 +39,17 @@ class SectionGrid:
     error: str = ""
 
 
-def shown(field_: Field, value: Any) -> str:
+def shown(field_: cadre_fields.Field, value: Any) -> str:
     """A stored value as the input shows it (a month as 1975.03)."""
     if value is None:
         return ""
-    return month_text(value) if field_.kind == MONTH and len(str(value)) == 7 and "-" in str(value) else str(value)
+    return cadre_fields.month_text(value) if field_.kind == cadre_fields.MONTH and len(str(value)) == 7 and "-" in str(value) else str(value)
 
 
-def _input(field_: Field, name: str, value: Any, error: str) -> Input:
-    options = tuple((c, LEVEL_LABELS.get(c, c)) for c in field_.choices) if field_.kind == CHOICE else ()
+def _input(field_: cadre_fields.Field, name: str, value: Any, error: str) -> Input:
+    options = tuple((c, cadre_fields.LEVEL_LABELS.get(c, c)) for c in field_.choices) if field_.kind == cadre_fields.CHOICE else ()
     return Input(name, field_.label, shown(field_, value), field_.kind, field_.max_length, field_.required, error,
-                 options, "1975.03" if field_.kind == MONTH else "")
+                 options, "1975.03" if field_.kind == cadre_fields.MONTH else "")
 
 
 def _first(errors: Mapping[str, list[str]], key: str) -> str:
@@ -65,12 +59,12 @@ def _first(errors: Mapping[str, list[str]], key: str) -> str:
 
 def basic_inputs(values: Mapping[str, Any], errors: Mapping[str, list[str]] | None = None) -> list[Input]:
     """The basic boxes' inputs, from the record or from a refused submission."""
-    return [_input(f, f.name, values.get(f.name), _first(errors or {}, f.name)) for f in BASIC]
+    return [_input(f, f.name, values.get(f.name), _first(errors or {}, f.name)) for f in cadre_fields.BASIC]
 
 
 def section_grid(key: str, rows: Sequence[Mapping[str, Any]], errors: Mapping[str, list[str]] | None = None) -> SectionGrid:
     """A section's entries as a grid of inputs, with BLANK_ROWS empty rows (up to its most)."""
-    title, fields, most = SECTIONS[key]
+    title, fields, most = cadre_fields.SECTIONS[key]
     errors = errors or {}
     grid = SectionGrid(key, title, [f.label for f in fields], most=most, error=_first(errors, key))
     shown_rows = list(rows)[:most] + [{}] * max(0, min(BLANK_ROWS, most - len(rows)))
@@ -82,12 +76,12 @@ def section_grid(key: str, rows: Sequence[Mapping[str, Any]], errors: Mapping[st
 
 def basic_from_form(form: Mapping[str, str]) -> dict[str, str]:
     """The posted basic boxes (names of BASIC only; values cut to a bound the checks then refuse)."""
-    return {f.name: str(form.get(f.name, ""))[:f.max_length + 20] for f in BASIC}
+    return {f.name: str(form.get(f.name, ""))[:f.max_length + 20] for f in cadre_fields.BASIC}
 
 
 def rows_from_form(key: str, form: Mapping[str, str]) -> list[dict[str, str]]:
     """The posted rows of a section, blank rows left out (so error indexes match the rows shown again)."""
-    _, fields, most = SECTIONS[key]
+    _, fields, most = cadre_fields.SECTIONS[key]
     rows = []
     for index in range(most + BLANK_ROWS):
         row = {f.name: str(form.get(f"{key}-{index}-{f.name}", ""))[:f.max_length + 20].strip() for f in fields}
@@ -100,15 +94,15 @@ def rows_from_form(key: str, form: Mapping[str, str]) -> list[dict[str, str]]:
 class RecordPage:
     """The record page: the person, the basic boxes with their labels, every section."""
 
-    view: CadreView
+    view: cadres.CadreView
     basic: list[tuple[str, str]]
     sections: list[tuple[str, str, list[str], list[list[str]]]]  # key, title, columns, rows
 
 
-def record_page(view: CadreView) -> RecordPage:
-    basic = [(f.label, LEVEL_LABELS.get(str(view.basic.get(f.name)), "") if f.name == "management_level"
-              else shown(f, view.basic.get(f.name))) for f in BASIC]
+def record_page(view: cadres.CadreView) -> RecordPage:
+    basic = [(f.label, cadre_fields.LEVEL_LABELS.get(str(view.basic.get(f.name)), "") if f.name == "management_level"
+              else shown(f, view.basic.get(f.name))) for f in cadre_fields.BASIC]
     sections = [(key, title, [f.label for f in fields], [[shown(f, row.get(f.name)) for f in fields]
                                                          for row in view.sections.get(key, [])])
-                for key, (title, fields, _) in SECTIONS.items()]
+                for key, (title, fields, _) in cadre_fields.SECTIONS.items()]
     return RecordPage(view, basic, sections)

@@ -23,7 +23,7 @@ from models import ProcessDefinition
 from models import User
 from webapp.pages.diagram.model import MODEL
 from workflows.engine import SAFE_BUILTINS
-from workflows.engine.runtime import engine
+from workflows.engine import runtime
 from workflows.errors import WorkflowError
 from workflows.labels import lane_title
 from workflows.routing import assignment
@@ -113,11 +113,11 @@ def _evaluate(node: ast.expr, data: dict[str, Any], start_fields: set[str]) -> b
         inner = _evaluate(node.operand, data, start_fields)
         return inner if isinstance(inner, _Unknown) else not inner
     missing = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} - set(data)
-    missing -= set(engine().script_engine.environment.globals) | set(SAFE_BUILTINS)
+    missing -= set(runtime.engine().script_engine.environment.globals) | set(SAFE_BUILTINS)
     if missing:
         return _Unknown(later=bool(missing - start_fields))
     try:
-        return bool(engine().script_engine.environment.evaluate(ast.unparse(node), dict(data)))
+        return bool(runtime.engine().script_engine.environment.evaluate(ast.unparse(node), dict(data)))
     except Exception:  # any failing condition is simply "not known yet"
         return _Unknown(later=True)
 
