@@ -92,12 +92,14 @@ class WorkItemCandidate(Base):
 
     `is_open`: the item is in this person's 待办 — open, not held for 加签, and not claimed by
     another candidate (`workflows.actions.common.open_candidates`) — so the 待办 and its count are
-    one index range scan on (user_id, is_open, created_at), touching neither closed history nor
+    one index range scan on (user_id, is_open, created_at, work_item_id), touching neither closed history nor
     the work items themselves.
     """
 
     __tablename__ = "work_item_candidate"
-    __table_args__ = (Index("ix_work_item_candidate_inbox", "user_id", "is_open", "created_at"),)
+    # Newest first with a tie-break the index holds too: items made in one transaction share a
+    # created_at, and a page of 20 must not sort them all.
+    __table_args__ = (Index("ix_work_item_candidate_inbox", "user_id", "is_open", "created_at", "work_item_id"),)
 
     work_item_id: Mapped[int] = mapped_column(ForeignKey("work_item.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)

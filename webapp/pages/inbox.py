@@ -142,6 +142,11 @@ def _due_filter(query: Any, due: str | None) -> Any:
     return query.where(WorkItem.due_at >= now, WorkItem.due_at < end)
 
 
+# Newest first, ties by item: both in the candidate index (`ix_work_item_candidate_inbox`), so a page
+# reads its 20 entries however many items share a moment.
+TODO_ORDER = (WorkItemCandidate.created_at.desc(), WorkItemCandidate.work_item_id.desc())
+
+
 def _todo_query(where: ColumnElement[bool]) -> Any:
     # Their own candidate rows and, during a 委托, their principals' (`where`: delegation.todo_filter);
     # `is_open` says the item is open, not held and not claimed by another (actions.signing.open_candidates).
@@ -168,8 +173,7 @@ def _todo_total(session: Session, where: ColumnElement[bool], cap: int | None = 
 
 def _query(session: Session, user: User, view: str, filters: Filters) -> Any:
     if view == "todo":
-        query = _due_filter(_todo_query(delegation.todo_filter(session, user)), filters.due).order_by(
-            WorkItemCandidate.created_at.desc(), WorkItem.id.desc())
+        query = _due_filter(_todo_query(delegation.todo_filter(session, user)), filters.due).order_by(*TODO_ORDER)
     elif view == "done":
         query = select(WorkItem).where(WorkItem.completed_by_id == user.id).order_by(
             WorkItem.completed_at.desc(), WorkItem.id.desc())
@@ -203,8 +207,7 @@ def queue(session: Session, user: User, view: str, limit: int = 20, offset: int 
     filters = filters or Filters()
     if view == "todo" and not filters.narrows():  # the whole 待办: counted on the candidate index
         where = delegation.todo_filter(session, user)
-        query, total = _todo_query(where).order_by(WorkItemCandidate.created_at.desc(), WorkItem.id.desc()), \
-            _todo_total(session, where)
+        query, total = _todo_query(where).order_by(*TODO_ORDER), _todo_total(session, where)
     else:
         query = _query(session, user, view, filters)
         total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0

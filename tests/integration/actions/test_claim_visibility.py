@@ -72,7 +72,7 @@ def test_the_migration_closes_the_other_candidates_rows_of_claimed_items(api: An
     with app.app_context():  # as the code before c1a10e0e0001 left it: every candidate's row open
         db.session.execute(update(WorkItemCandidate).where(WorkItemCandidate.work_item_id == item).values(is_open=True))
         db.session.commit()
-        downgrade(revision="ca7e5e0f0001")
+        downgrade(revision="ca7e5e0f0001")  # through c1a10e0e0002 and c1a10e0e0001
         upgrade()
         db.session.remove()
     assert _open_rows(app, item) == {"zhaomin": True, "sunli": False}
