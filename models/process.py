@@ -103,20 +103,48 @@ class ProcessInstance(Base):
     # in the identity map (`session.get`) instead of reading it.
     owning_unit: Mapped[OrgUnit] = relationship("OrgUnit", viewonly=True)
 
+    def touch(self) -> None:
+        """The case changed now, through a bulk UPDATE of its items the flush does not see: its
+        revision rises at the flush (`_one_revision_per_transaction`)."""
+        self.updated_at = utcnow()
+
 
 _REVISED = "orgflow.revised_instances"
+# Tables whose rows are parts of a case: a change to one is a change to its case.
+_CASE_PARTS = ("work_item", "timer_job")
 
 
 @event.listens_for(Session, "before_flush")
 def _one_revision_per_transaction(session: Session, _context: Any, _instances: Any) -> None:
     """Raise a changed case's revision once per transaction (DESIGN §3: revision + 1 per change);
-    a case inserted in this transaction keeps its first revision."""
+    a case inserted in this transaction keeps its first revision.
+
+    A change to one of its work items or timer jobs changes the case too (a claim, a 加签 hold,
+    a 转办), so that the revision check of any later write of the case — one that read the
+    case before that change committed (`engine.locking.defer_write`) — fails, as it must. A bulk
+    UPDATE of such rows, which the flush does not see, calls `ProcessInstance.touch`.
+    """
     revised: set[int] = session.info.setdefault(_REVISED, set())
     revised.update(id(obj) for obj in session.new if isinstance(obj, ProcessInstance))
-    for obj in session.dirty:
-        if isinstance(obj, ProcessInstance) and id(obj) not in revised and session.is_modified(obj):
-            obj.revision += 1
-            revised.add(id(obj))
+    changed = [obj for obj in session.dirty if isinstance(obj, ProcessInstance) and session.is_modified(obj)]
+    for part in (*session.new, *session.dirty, *session.deleted):
+        if getattr(part, "__tablename__", None) in _CASE_PARTS and (part not in session.dirty
+                                                                     or session.is_modified(part)):
+            case = _case_of(session, part)
+            if case is not None:
+                changed.append(case)
+    for case in changed:
+        if id(case) not in revised:
+            case.revision += 1
+            revised.add(id(case))
+
+
+def _case_of(session: Session, part: Any) -> ProcessInstance | None:
+    """The case of a work item or timer job, without a lazy load when it is in the session."""
+    case = part.__dict__.get("instance")
+    if case is None and part.instance_id is not None:
+        case = session.get(ProcessInstance, part.instance_id)
+    return case if isinstance(case, ProcessInstance) else None
 
 
 @event.listens_for(Session, "after_transaction_end")

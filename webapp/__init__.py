@@ -110,7 +110,8 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.before_request
     def _writes_take_the_write_lock() -> None:
-        if request.method in WRITE_METHODS:
+        view = app.view_functions.get(request.endpoint or "")
+        if request.method in WRITE_METHODS and not getattr(view, "locks_at_first_write", False):
             locking.begin_write(db.session)
 
 

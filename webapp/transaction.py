@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from typing import TypeVar
 
 from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.extensions import db
 from workflows.engine import locking
-from workflows.errors import AlreadyHandled
+from workflows.errors import CaseChanged
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def commit() -> None:
@@ -27,7 +32,30 @@ def _revision_checked(write: Callable[[], object]) -> None:
         write()
     except StaleDataError as exc:
         db.session.rollback()
-        raise AlreadyHandled("该流程刚刚被他人处理，请刷新后查看") from exc
+        raise CaseChanged("该流程刚刚被他人处理，请刷新后查看") from exc
+
+
+def locks_at_first_write(view: F) -> F:
+    """A write view that mostly reads and computes (a completion) takes the write lock at its
+    first write, not before its reads (`locking.defer_write`; the request hook leaves it
+    alone). When what it read changed before it got the lock — the case's revision moved, a
+    lost race —, it runs once more from the start with the lock taken up front, and answers as
+    if it had waited for the lock: the loser of a race on one item gets "已由…办理" (409)."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not locking.defer_write(db.session):
+            locking.begin_write(db.session)
+            return view(*args, **kwargs)
+        try:
+            return view(*args, **kwargs)
+        except (CaseChanged, StaleDataError):
+            db.session.rollback()
+            locking.begin_write(db.session)
+            return view(*args, **kwargs)
+
+    wrapped.locks_at_first_write = True  # type: ignore[attr-defined]
+    return wrapped  # type: ignore[return-value]
 
 
 def begin_recorded_read() -> None:

@@ -42,6 +42,11 @@ class AlreadyHandled(WorkflowError):
     code = "already_handled"
 
 
+class CaseChanged(AlreadyHandled):
+    """The case changed after this transaction read it (its revision moved: a lost race, DESIGN
+    §3). A write that read before taking the lock (`engine.locking.defer_write`) runs again."""
+
+
 class InvalidRequest(WorkflowError):
     """The request itself is malformed (HTTP 400)."""
 

@@ -36,6 +36,7 @@ from webapp.extensions import db
 from webapp.pages import inbox
 from webapp.transaction import commit
 from webapp.transaction import flush
+from webapp.transaction import locks_at_first_write
 from workflows import actions
 from workflows import audit
 from workflows import cases
@@ -147,6 +148,7 @@ def claim_task(item_id: int) -> dict[str, Any]:
 
 @bp.post("/tasks/<int:item_id>/complete")
 @token_required
+@locks_at_first_write
 def complete_task(item_id: int) -> dict[str, Any]:
     body = json_body()
     comment = body.get("comment")

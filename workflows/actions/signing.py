@@ -59,6 +59,7 @@ def open_candidates(session: Session, item: WorkItem) -> None:
     value = false() if item.on_hold else true() if item.assignee_id is None else mine
     session.execute(update(WorkItemCandidate).where(WorkItemCandidate.work_item_id == item.id)
                     .values(is_open=value).execution_options(synchronize_session=False))  # nothing reads it back
+    item.instance.touch()  # a claim or a hold changes the case (its revision)
 
 
 def set_on_hold(session: Session, item: WorkItem, on_hold: bool) -> None:

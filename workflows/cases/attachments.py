@@ -153,6 +153,8 @@ def prepare(session: Session, uploads: list[Upload]) -> list[Prepared]:
         raise ValidationFailed("附件过多", {FIELD: [f"一次最多上传 {MAX_FILES} 个附件"]})
     prepared, limit_bytes = [], max_bytes(session)
     for upload in real:
+        if upload.stream.seekable():
+            upload.stream.seek(0)  # from the start, also when an action runs again (a lost race)
         content = upload.stream.read(limit_bytes + 1)
         content_type = _check(upload, content, limit_bytes)
         prepared.append(Prepared(clean_name(upload.filename), content_type, content,

@@ -118,8 +118,9 @@ def _locked(session: Session, item_id: int) -> _Locked:
     one statement after the lock instead of four. On PostgreSQL it is a second statement, not
     part of the lock's: a `SELECT … FOR UPDATE` that waited for the lock re-checks only the
     locked row, and the rows it joined would be those from before the wait. On SQLite the
-    transaction holds the database from its start (`locking.row_locks`): one statement reads
-    the case too.
+    transaction holds the database from its start, and a transaction that locks at its first
+    write (`locking.defer_write`) takes no lock here (`locking.row_locks`): one statement reads
+    the case too, and the case's UPDATE checks that its revision has not moved since.
     """
     known: dict[int, _Locked] = session.info.setdefault(_LOCKED, {})
     if item_id in known:

@@ -10,12 +10,22 @@ seconds after the lock was long free. Writers of a SQLite file therefore first q
 `WriteQueue` — a lock per process (threads block on it) and an `flock` on a file beside the
 database (processes: gunicorn workers, timer workers, CLI) — and take SQLite's lock only when
 it is theirs; the queue is left when the transaction ends (commit, rollback or close).
+
+A write that mostly reads and computes (a completion: auth, the case, the engine step, the
+rules, the projection) may take the lock only at its first write (`defer_write`, issue 17
+item 3): it reads on a snapshot of its own, and its first statement that is not a read ends
+that snapshot, queues and begins IMMEDIATE (on PostgreSQL it reads the case without its row
+lock, which its UPDATE then takes). What it read may have changed in between; every
+change to a case or to its work items raises the case's revision (`models.process`), which
+every UPDATE of the case checks, so a stale write fails (StaleDataError) and the caller runs
+the action again with the lock taken up front.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import re
 import threading
 import time
 from typing import Any
@@ -34,6 +44,12 @@ from workflows.errors import NotFound
 
 _BEGIN_OPTION = "orgflow_sqlite_begin"
 _QUEUE_KEY = "orgflow_write_queue"
+_DEFERRED = "orgflow_deferred_write"  # on the connection: the lock still to take
+_DEFERRED_ON = "orgflow_deferred_on"  # on the session: the connection's info holding it
+_UNLOCKED_READS = "orgflow_unlocked_reads"  # on the session: read a case without its row lock
+# Statements that only read. Any other (INSERT, UPDATE, DELETE, SAVEPOINT, …) takes the lock
+# first; a CTE that writes would merely find SQLite refusing a stale snapshot (SQLITE_BUSY).
+_READS = re.compile(r"\s*(SELECT|WITH|PRAGMA)\b", re.IGNORECASE)
 
 
 class WriteQueue:
@@ -95,6 +111,10 @@ def _queue_of(engine: Engine) -> WriteQueue | None:
 @event.listens_for(Session, "after_transaction_end")
 def _leave_queue(session: Session, transaction: Any) -> None:
     if transaction.parent is None:
+        session.info.pop(_UNLOCKED_READS, None)
+        deferred_on = session.info.pop(_DEFERRED_ON, None)
+        if deferred_on is not None:
+            deferred_on.pop(_DEFERRED, None)
         queue = session.info.pop(_QUEUE_KEY, None)
         if queue is not None:
             queue.release()
@@ -124,6 +144,54 @@ def install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int = 15000) -> None
     def _begin(connection: Any) -> None:
         mode = connection.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _lock_at_first_write(connection: Any, cursor: Any, statement: str, *_: Any) -> None:
+        deferred: _Deferred | None = connection.info.get(_DEFERRED)
+        if deferred is not None and not _READS.match(statement):
+            del connection.info[_DEFERRED]
+            deferred.take(connection.connection.dbapi_connection)
+
+
+class _Deferred:
+    """The write lock a transaction that has only read so far takes at its first write."""
+
+    def __init__(self, queue: WriteQueue, session_info: dict[str, Any]) -> None:
+        self.queue, self.session_info = queue, session_info
+
+    def take(self, dbapi_connection: Any) -> None:
+        dbapi_connection.execute("COMMIT")  # the reads' snapshot ends; nothing was written in it
+        self.queue.acquire()
+        self.session_info[_QUEUE_KEY] = self.queue  # left when the transaction ends
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+
+
+def defer_write(session: Session) -> bool:
+    """Start this session's transaction as a write transaction that takes its locks at its first
+    write, not before its reads (module docstring); True if it did.
+
+    SQLite: the database's write lock, at the first statement that is not a read. PostgreSQL:
+    the case is read without `SELECT … FOR UPDATE` (`row_locks`); the UPDATE of the case takes
+    its row lock, and after waiting for another writer of the case it finds the revision moved.
+    False, and nothing done, on a SQLite database without a writers' queue (in memory): the
+    caller then takes the lock up front (`begin_write`). A caller that gets CaseChanged or
+    StaleDataError rolls back and runs the action again after `begin_write`.
+    """
+    real = session() if isinstance(session, scoped_session) else session
+    bind = real.get_bind()
+    if _QUEUE_KEY in real.info or not isinstance(bind, Engine):
+        return False
+    if bind.dialect.name != "sqlite":
+        real.info[_UNLOCKED_READS] = True
+        return True
+    queue = _queue_of(bind.engine)
+    if queue is None:
+        return False
+    connection = real.connection()  # BEGIN (DEFERRED) unless the transaction has begun
+    connection.info[_DEFERRED] = _Deferred(queue, real.info)
+    real.info[_DEFERRED_ON] = connection.info
+    real.info[_UNLOCKED_READS] = True
+    return True
 
 
 def begin_write(session: Session) -> None:
@@ -170,9 +238,10 @@ CASE_LOADS = (joinedload(ProcessInstance.definition, innerjoin=True), joinedload
 def row_locks(session: Session) -> bool:
     """Whether a case is locked by a statement of its own: on PostgreSQL (`SELECT … FOR UPDATE`),
     not on SQLite, where a writing transaction holds the whole database from its start
-    (`begin_write`) and SQLite renders no `FOR UPDATE`: there a case may be read along with
-    other rows in one statement."""
-    return session.get_bind().dialect.name != "sqlite"
+    (`begin_write`) and SQLite renders no `FOR UPDATE`, nor in a transaction that locks at its
+    first write (`defer_write`): there a case may be read along with other rows in one
+    statement."""
+    return session.get_bind().dialect.name != "sqlite" and not session.info.get(_UNLOCKED_READS)
 
 
 def lock_case_of_item(session: Session, item_id: int) -> ProcessInstance | None:

@@ -149,6 +149,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("api.action_withdraw", "POST"): _only("officer"),  # the initiator
     # the open step: its handler
     ("cases.act", "POST"): HANDLER,
+    ("cases.complete", "POST"): HANDLER,  # 提交: `cases.act` for "complete", locking at its first write
     ("api.complete_task", "POST"): HANDLER,
     ("api.claim_task", "POST"): HANDLER,
     ("api.action_release", "POST"): HANDLER,
