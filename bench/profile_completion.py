@@ -61,6 +61,30 @@ PARTS = [
 ]
 
 
+class LockClock:
+    """How long each completion holds SQLite's write lock: from the moment its writers' queue is
+    its own (`WriteQueue.acquire` returned) to the end of its transaction (`release`)."""
+
+    def __init__(self) -> None:
+        self.held: list[float] = []
+        self._since = 0.0
+
+    def install(self) -> None:
+        from workflows.engine.locking import WriteQueue
+
+        acquire, release = WriteQueue.acquire, WriteQueue.release
+
+        def timed_acquire(queue: Any) -> None:
+            acquire(queue)
+            self._since = time.perf_counter()
+
+        def timed_release(queue: Any) -> None:
+            self.held.append(time.perf_counter() - self._since)
+            release(queue)
+
+        WriteQueue.acquire, WriteQueue.release = timed_acquire, timed_release  # type: ignore[method-assign]
+
+
 class SqlClock:
     """Each statement's execution time while `active`, and the ORM flushes."""
 
@@ -138,7 +162,10 @@ def run(app: Any, n: int, task: str) -> dict[str, Any]:
     item_ids = [_next_item(client, headers, case_id, task) for case_id in case_ids]
     for item_id in item_ids[:2]:  # warm-up: specs parsed, validators compiled, caches filled
         complete(item_id)
+    lock = LockClock()
+    lock.install()
     timed = [complete(item_id) for item_id in item_ids[2:n + 2]]
+    lock_held = list(lock.held)  # one per completion on SQLite (its write transaction), none on PostgreSQL
     parts: dict[str, list[float]] = defaultdict(list)
     sql_totals, sql_counts, flushes = [], [], []
     by_statement: dict[str, list[float]] = defaultdict(list)
@@ -158,11 +185,20 @@ def run(app: Any, n: int, task: str) -> dict[str, Any]:
         for statement, seconds in clock.statements:
             by_statement[" ".join(statement.split())[:110]].append(seconds)
     return {"timed": timed, "parts": parts, "sql_totals": sql_totals, "sql_counts": sql_counts,
-            "flushes": flushes, "by_statement": by_statement, "n": n}
+            "flushes": flushes, "by_statement": by_statement, "n": n, "lock_held": lock_held}
 
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f}"
+
+
+def _lock_line(result: dict[str, Any]) -> str:
+    held, timed = result["lock_held"], result["timed"]
+    if len(held) != len(timed):  # PostgreSQL: no database-wide lock (or a write outside the requests)
+        return ""
+    return (f"\nSQLite's write lock is held for a median **{ms(statistics.median(held))} ms** of each completion "
+            f"(p95 {ms(sorted(held)[int(0.95 * (len(held) - 1))])} ms): from its first write to its commit "
+            f"(`engine.locking.defer_write`), not from the request's start.")
 
 
 def report(result: dict[str, Any], task: str, database: str) -> str:
@@ -189,7 +225,7 @@ cadre_promotion case, in-process (Flask test client, no network), after two warm
 
 **Un-profiled median: {ms(statistics.median(result['timed']))} ms** (p95 {ms(sorted(result['timed'])[int(0.95 * (n - 1))])} ms) over {n}
 completions. ORM flushes per completion: {statistics.median(result['flushes']):.0f}; SQL statements:
-{statistics.median(result['sql_counts']):.0f}, executing {ms(sql)} ms in all.
+{statistics.median(result['sql_counts']):.0f}, executing {ms(sql)} ms in all.{_lock_line(result)}
 
 Profiled (cProfile inflates Python time; parts nest — the flushes and SQL happen inside the others):
 
