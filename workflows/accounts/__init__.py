@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import secrets
 
 from argon2.exceptions import InvalidHashError
 from argon2.exceptions import VerificationError
+from sqlalchemy import Select
+from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -129,11 +132,17 @@ def create_token(session: Session, user: User, name: str = "", actor: User | Non
     return token
 
 
+@functools.cache
+def _token_query() -> Select[User, int]:
+    """Built once per process (parameter `digest`): every API request runs it."""
+    return (select(User, caching.version_column()).join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None)))
+
+
 def user_for_token(session: Session, token: str) -> User | None:
     """The active user owning an unrevoked token, or None. Not cached: a revoked token or a
     disabled user is refused at once; the query reads the caches' version along (`caching`)."""
-    row = session.execute(select(User, caching.version_column()).join(ApiToken, ApiToken.user_id == User.id)
-                          .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))).first()
+    row = session.execute(_token_query(), {"digest": _digest(token)}).first()
     if row is None:
         return None
     user, version = row

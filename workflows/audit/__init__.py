@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy import event
 from sqlalchemy import insert
 from sqlalchemy import select
@@ -149,6 +150,13 @@ def _chained(session: Session, pending: list[_Pending], head: tuple[int, str, st
     return rows, (seq, prev_hash, key_fp)
 
 
+# The compare-and-set of the head, built once (it runs under the write lock of every write).
+_MOVE_HEAD = update(AuditHead).where(
+    AuditHead.id == 1, AuditHead.seq == bindparam("was_seq"), AuditHead.hash == bindparam("was_hash"),
+    AuditHead.key_fp == bindparam("was_key"),
+).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"), key_fp=bindparam("new_key"))
+
+
 def _seal(session: Session) -> None:
     """Chain the queued events under the lock on the head row. Core statements, not the ORM, and
     no unit-of-work flush (issue 17: a completion flushes once, when the route writes its changes).
@@ -172,9 +180,8 @@ def _seal(session: Session) -> None:
     head: tuple[int, str, str] | None = None
     if guess is not None:
         rows, head = _chained(session, pending, guess)
-        moved = connection.execute(update(AuditHead).where(
-            AuditHead.id == 1, AuditHead.seq == guess[0], AuditHead.hash == guess[1], AuditHead.key_fp == guess[2],
-        ).values(seq=head[0], hash=head[1], key_fp=head[2]))
+        moved = connection.execute(_MOVE_HEAD, {"was_seq": guess[0], "was_hash": guess[1], "was_key": guess[2],
+                                                "new_seq": head[0], "new_hash": head[1], "new_key": head[2]})
         if moved.rowcount != 1:
             head = None
     if head is None:
