@@ -11,6 +11,8 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import Table
+from sqlalchemy import bindparam
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
@@ -77,7 +79,13 @@ def close_item(session: Session, item: WorkItem, status: WorkItemStatus, now: da
     """Close an open item and take it out of every candidate's 待办."""
     item.status = status
     item.completed_at = item.completed_at or now
-    session.execute(update(WorkItemCandidate).where(WorkItemCandidate.work_item_id == item.id).values(is_open=False))
+    session.execute(_CLOSE_CANDIDATES, {"item": item.id})
+
+
+# Built once, on the table: the ORM's bulk UPDATE (its session synchronization) cost 0.7 ms of a
+# profiled completion, and nothing in a session reads `is_open` back (the 待办 queries do, in SQL).
+_CANDIDATES: Table = WorkItemCandidate.__table__  # type: ignore[assignment]
+_CLOSE_CANDIDATES = update(_CANDIDATES).where(_CANDIDATES.c.work_item_id == bindparam("item")).values(is_open=False)
 
 
 def create_item(session: Session, instance: ProcessInstance, task: Task, now: datetime) -> tuple[WorkItem, list[User]]:
