@@ -185,7 +185,7 @@ def markdown(found: dict[str, Any], args: argparse.Namespace) -> str:
 
 Measured {m['started_utc']} with `.venv/bin/python -m bench.side_by_side {' '.join(_cli(args))}`{reduced}.
 Machine: nproc {m['nproc']} ({m['cpu']}), {m['kernel']}, SQLite {m['orgflow'].get('sqlite', '?')}.
-**The machine is shared with other jobs** (other helpers' test suites): load average (1/5/15 min)
+The client and the servers share the machine's CPUs, and the host may run other tenants: load average (1/5/15 min)
 {m['load_start']} at the start, {m['load_end']} at the end; per run (1-minute load, start→end):
 {_loads(found)}.
 Versions: OrgFlow {m['orgflow_commit']} ({_pkgs(m['orgflow'], ['python', 'SpiffWorkflow', 'Flask', 'SQLAlchemy', 'gunicorn'])};
