@@ -82,7 +82,7 @@ class LockClock:
             self.held.append(time.perf_counter() - self._since)
             release(queue)
 
-        WriteQueue.acquire, WriteQueue.release = timed_acquire, timed_release  # type: ignore[method-assign]
+        WriteQueue.acquire, WriteQueue.release = timed_acquire, timed_release  # type: ignore[method-assign,assignment]
 
 
 class SqlClock:
@@ -106,9 +106,16 @@ class SqlClock:
             self.flushes += 1
 
 
-def _next_item(client: Any, headers: dict[str, str], case_id: int, task: str) -> int:
-    items = client.get("/api/v1/tasks?view=todo&limit=100", headers=headers).get_json()["items"]
-    return next(i["id"] for i in items if i["instance_id"] == case_id and i["task"] == task)
+def _open_items(client: Any, headers: dict[str, str], task: str) -> dict[int, int]:
+    """Case id → the caller's open item of step `task`, over every page of the 待办."""
+    found: dict[int, int] = {}
+    offset = 0
+    while True:
+        page = client.get(f"/api/v1/tasks?view=todo&limit=100&offset={offset}", headers=headers).get_json()
+        found.update({i["instance_id"]: i["id"] for i in page["items"] if i["task"] == task})
+        offset += len(page["items"])
+        if not page["items"] or offset >= page["total"]:
+            return found
 
 
 def _advance_to(client: Any, keys: dict[str, str], case_ids: list[int], task: str) -> None:
@@ -118,8 +125,9 @@ def _advance_to(client: Any, keys: dict[str, str], case_ids: list[int], task: st
         if step == task:
             return
         headers = {"Authorization": f"Bearer {keys[user]}"}
+        open_items = _open_items(client, headers, step)
         for case_id in case_ids:
-            item_id = _next_item(client, headers, case_id, step)
+            item_id = open_items[case_id]
             response = client.post(f"/api/v1/tasks/{item_id}/complete", json={"data": data[step]}, headers=headers)
             assert response.status_code == 200, response.get_json()
 
@@ -159,7 +167,8 @@ def run(app: Any, n: int, task: str) -> dict[str, Any]:
         assert response.status_code == 200, response.get_json()
         return elapsed
 
-    item_ids = [_next_item(client, headers, case_id, task) for case_id in case_ids]
+    open_items = _open_items(client, headers, task)
+    item_ids = [open_items[case_id] for case_id in case_ids]
     for item_id in item_ids[:2]:  # warm-up: specs parsed, validators compiled, caches filled
         complete(item_id)
     lock = LockClock()

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -162,3 +163,30 @@ def test_the_page_form_runs_again_after_a_change_meanwhile_and_keeps_its_attachm
     assert files == [("推荐情况.pdf", len(b"%PDF-1.4 recommendation"))]
     assert _completions(app, shared) == 1
     assert _chain_holds(app)
+
+
+def test_on_postgresql_the_first_write_locks_the_case_before_any_other_row(app: Flask, api: Any) -> None:
+    """Every writer of a case locks the case's row before its items' (a 退回 or a claim at once, a
+    completion at its first write); a completion that wrote its item first would deadlock with a
+    退回 that holds the case and waits for that item."""
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name != "postgresql":
+            pytest.skip("SQLite's writer holds the whole database: there is no row lock to order")
+    case = start(api)
+    item = open_item(api, "s1_01", case["id"], "deliberation")
+    sent: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        sent.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = api("s1_01").post(f"/tasks/{item['id']}/complete", {"data": {"decision": "agree"}})
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200, response.get_json()
+    first_write = next(i for i, s in enumerate(sent) if not s.startswith("SELECT"))
+    locks = [i for i, s in enumerate(sent) if s.startswith("SELECT") and "FOR UPDATE OF process_instance" in s]
+    assert locks and locks[0] == first_write - 1, sent[:first_write + 1]
+    assert all("FOR UPDATE" not in s for s in sent[:locks[0]])  # its reads took no lock

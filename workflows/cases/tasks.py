@@ -162,7 +162,9 @@ def _locked(session: Session, item_id: int) -> _Locked:
     if found is None:
         raise NotFound(f"待办事项 {item_id} 不存在")
     item = found[0]
-    instance = instance or found[4]
+    if instance is None:
+        instance = found[4]
+        locking.read_unlocked(session, instance)
     # Hand the locked row to the item: the session's identity map holds objects weakly, and
     # lazy-loading `item.instance` after this function returned would read the row again.
     set_committed_value(item, "instance", instance)

@@ -15,7 +15,8 @@ A write that mostly reads and computes (a completion: auth, the case, the engine
 rules, the projection) may take the lock only at its first write (`defer_write`, issue 17
 item 3): it reads on a snapshot of its own, and its first statement that is not a read ends
 that snapshot, queues and begins IMMEDIATE (on PostgreSQL it reads the case without its row
-lock, which its UPDATE then takes). What it read may have changed in between; every
+lock, and its first write takes that lock, then checks the revision). What it read may have
+changed in between; every
 change to a case or to its work items raises the case's revision (`models.process`), which
 every UPDATE of the case checks, so a stale write fails (StaleDataError) and the caller runs
 the action again with the lock taken up front.
@@ -31,6 +32,7 @@ import time
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy import bindparam
 from sqlalchemy import event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,6 +42,7 @@ from sqlalchemy.orm import scoped_session
 from models import ProcessInstance
 from models import WorkItem
 from workflows.errors import Busy
+from workflows.errors import CaseChanged
 from workflows.errors import NotFound
 
 _BEGIN_OPTION = "orgflow_sqlite_begin"
@@ -47,6 +50,7 @@ _QUEUE_KEY = "orgflow_write_queue"
 _DEFERRED = "orgflow_deferred_write"  # on the connection: the lock still to take
 _DEFERRED_ON = "orgflow_deferred_on"  # on the session: the connection's info holding it
 _UNLOCKED_READS = "orgflow_unlocked_reads"  # on the session: read a case without its row lock
+_READ_CASES = "orgflow_read_cases"  # on the session: case id → the revision read without its lock
 # Statements that only read. Any other (INSERT, UPDATE, DELETE, SAVEPOINT, …) takes the lock
 # first; a CTE that writes would merely find SQLite refusing a stale snapshot (SQLITE_BUSY).
 _READS = re.compile(r"\s*(SELECT|WITH|PRAGMA)\b", re.IGNORECASE)
@@ -114,6 +118,7 @@ def _queue_of(engine: Engine) -> WriteQueue | None:
 def _leave_queue(session: Session, transaction: Any) -> None:
     if transaction.parent is None:
         session.info.pop(_UNLOCKED_READS, None)
+        session.info.pop(_READ_CASES, None)
         deferred_on = session.info.pop(_DEFERRED_ON, None)
         if deferred_on is not None:
             deferred_on.pop(_DEFERRED, None)
@@ -147,25 +152,54 @@ def install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int = 15000) -> None
         mode = connection.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
 
-    @event.listens_for(engine, "before_cursor_execute")
-    def _lock_at_first_write(connection: Any, cursor: Any, statement: str, *_: Any) -> None:
-        deferred: _Deferred | None = connection.info.get(_DEFERRED)
-        if deferred is not None and not _READS.match(statement):
-            del connection.info[_DEFERRED]
-            deferred.take(connection.connection.dbapi_connection)
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _lock_at_first_write(connection: Any, cursor: Any, statement: str, *_: Any) -> None:
+    deferred: _Deferred | _RowLocks | None = connection.info.get(_DEFERRED)
+    if deferred is not None and not _READS.match(statement):
+        del connection.info[_DEFERRED]
+        deferred.take(connection)
 
 
 class _Deferred:
-    """The write lock a transaction that has only read so far takes at its first write."""
+    """SQLite: the write lock a transaction that has only read so far takes at its first write."""
 
     def __init__(self, queue: WriteQueue, session_info: dict[str, Any]) -> None:
         self.queue, self.session_info = queue, session_info
 
-    def take(self, dbapi_connection: Any) -> None:
+    def take(self, connection: Any) -> None:
+        dbapi_connection = connection.connection.dbapi_connection
         dbapi_connection.execute("COMMIT")  # the reads' snapshot ends; nothing was written in it
         self.queue.acquire()
         self.session_info[_QUEUE_KEY] = self.queue  # left when the transaction ends
         dbapi_connection.execute("BEGIN IMMEDIATE")
+
+
+class _RowLocks:
+    """PostgreSQL: the row locks of the cases a transaction read without them (`read_unlocked`),
+    taken at its first write, before any other row is written — the order every other writer
+    keeps (the case first, then its items), so two writers of a case never deadlock. A case
+    whose revision moved since it was read raises CaseChanged."""
+
+    def __init__(self, session_info: dict[str, Any]) -> None:
+        self.session_info = session_info
+
+    def take(self, connection: Any) -> None:
+        for case_id, revision in sorted(self.session_info.get(_READ_CASES, {}).items()):
+            now = connection.execute(_LOCK_CASE, {"case": case_id}).scalar()
+            if now != revision:
+                raise CaseChanged("该流程刚刚被他人处理，请刷新后查看")
+
+
+_LOCK_CASE = (select(ProcessInstance.revision).where(ProcessInstance.id == bindparam("case"))
+              .with_for_update(of=ProcessInstance))
+
+
+def read_unlocked(session: Session, instance: ProcessInstance) -> None:
+    """Note a case read without its lock by a transaction that locks at its first write
+    (`defer_write`): on PostgreSQL that write locks its row first and checks its revision."""
+    if session.info.get(_UNLOCKED_READS):
+        session.info.setdefault(_READ_CASES, {}).setdefault(instance.id, instance.revision)
 
 
 def defer_write(session: Session) -> bool:
@@ -173,8 +207,8 @@ def defer_write(session: Session) -> bool:
     write, not before its reads (module docstring); True if it did.
 
     SQLite: the database's write lock, at the first statement that is not a read. PostgreSQL:
-    the case is read without `SELECT … FOR UPDATE` (`row_locks`); the UPDATE of the case takes
-    its row lock, and after waiting for another writer of the case it finds the revision moved.
+    the case is read without `SELECT … FOR UPDATE` (`row_locks`, `read_unlocked`), and its row
+    lock is taken at the first write, where a moved revision raises CaseChanged.
     False, and nothing done, on a SQLite database without a writers' queue (in memory): the
     caller then takes the lock up front (`begin_write`). A caller that gets CaseChanged or
     StaleDataError rolls back and runs the action again after `begin_write`.
@@ -183,14 +217,11 @@ def defer_write(session: Session) -> bool:
     bind = real.get_bind()
     if _QUEUE_KEY in real.info or not isinstance(bind, Engine):
         return False
-    if bind.dialect.name != "sqlite":
-        real.info[_UNLOCKED_READS] = True
-        return True
     queue = _queue_of(bind.engine)
-    if queue is None:
+    if bind.dialect.name == "sqlite" and queue is None:
         return False
-    connection = real.connection()  # BEGIN (DEFERRED) unless the transaction has begun
-    connection.info[_DEFERRED] = _Deferred(queue, real.info)
+    connection = real.connection()  # BEGIN (DEFERRED on SQLite) unless the transaction has begun
+    connection.info[_DEFERRED] = _Deferred(queue, real.info) if queue is not None else _RowLocks(real.info)
     real.info[_DEFERRED_ON] = connection.info
     real.info[_UNLOCKED_READS] = True
     return True
