@@ -96,11 +96,12 @@ class ProcessInstance(Base):
     # case several times still moves it by exactly one.
     __mapper_args__ = {"version_id_col": revision, "version_id_generator": False}
 
-    definition: Mapped[ProcessDefinition] = relationship("ProcessDefinition")
-    initiator: Mapped[User] = relationship("User", foreign_keys=[initiator_id])
-    subject_user: Mapped[User | None] = relationship("User", foreign_keys=[subject_user_id])
-    # Read only (set `owning_unit_id`): loaded with the case's lock, so that routing finds the unit
-    # in the identity map (`session.get`) instead of reading it.
+    # Read only (set the `…_id` columns), as `WorkItem.instance`: a writable many-to-one is a
+    # dependency step in every flush of a case. `owning_unit` is loaded with the case's lock, so
+    # that routing finds the unit in the identity map (`session.get`) instead of reading it.
+    definition: Mapped[ProcessDefinition] = relationship("ProcessDefinition", viewonly=True)
+    initiator: Mapped[User] = relationship("User", foreign_keys=[initiator_id], viewonly=True)
+    subject_user: Mapped[User | None] = relationship("User", foreign_keys=[subject_user_id], viewonly=True)
     owning_unit: Mapped[OrgUnit] = relationship("OrgUnit", viewonly=True)
 
     def touch(self) -> None:

@@ -101,7 +101,7 @@ def close_as(session: Session, item: WorkItem, user: User, principal: User, acti
              comment: str | None = None, now: datetime | None = None) -> None:
     """Close an open item as handled by `user` (for `principal`) with `action`: it leaves the
     待办 and shows in the handler's 已办 with what they did."""
-    item.completed_by, item.acted_for = user, tasks.acted_for(user, principal)
+    item.set_handler(user, tasks.acted_for(user, principal))
     item.action, item.comment = action, comment
     item.completed_at = now or clock.now()
     projection.close_item(session, item, WorkItemStatus.COMPLETED, item.completed_at)

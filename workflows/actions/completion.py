@@ -14,6 +14,7 @@ from workflows.actions import common
 from workflows.actions import returning
 from workflows.actions import signers
 from workflows.cases import tasks
+from workflows.engine import definitions
 
 
 def complete_item(session: Session, user: User, item_id: int, data: Any = None, comment: str | None = None) -> WorkItem:
@@ -33,8 +34,9 @@ def form_schema(item: WorkItem) -> dict[str, Any]:
     if item.kind == WorkItemKind.SIGNER:
         return {"schema": signers.SIGN_FORM, "blocks": {}}
     if item.kind == WorkItemKind.RESUBMIT:
-        all_forms = item.instance.definition.assets["forms"]
-        start = all_forms[item.instance.definition.assets["start"]["formJsonSchemaFilename"]]
+        assets = definitions.assets(item.instance.definition)
+        all_forms = assets["forms"]
+        start = all_forms[assets["start"]["formJsonSchemaFilename"]]
         return {"schema": start, "blocks": {k: v for k, v in all_forms.items() if k.startswith("blocks/")}}
     return tasks.form_schema(item)
 

@@ -33,6 +33,7 @@ from workflows.engine import StartEvent
 from workflows.engine import Task
 from workflows.engine import TaskState
 from workflows.engine import clock
+from workflows.engine import definitions
 from workflows.engine import rewind
 from workflows.engine.runtime import engine
 from workflows.errors import AlreadyHandled
@@ -82,7 +83,7 @@ def _to_step(session: Session, item: WorkItem, workflow: BpmnWorkflow, to: str) 
     instance = item.instance
     handler = last_handler(session, plan.target)
     before = rewind.completed_ids(workflow)
-    rewind.apply(workflow, plan, instance.definition.assets["forms"])
+    rewind.apply(workflow, plan, definitions.assets(instance.definition)["forms"])
     engine().run(workflow)
     rewind.rebuild_case_data(session, instance, workflow, before)
     created = store.save(session, instance, workflow)
@@ -130,7 +131,7 @@ def return_item(session: Session, user: User, item_id: int, to: str | None = Non
 
 
 def _case_data(session: Session, instance: ProcessInstance, form: dict[str, Any]) -> dict[str, Any]:
-    meta = instance.definition.assets["start"]
+    meta = definitions.assets(instance.definition)["start"]
     subject_var = meta.get("subjectVariable")
     if subject_var and form.get(subject_var) != instance.data.get(subject_var):
         raise ValidationFailed("重新提交时不能更换人选", {subject_var: ["重新提交时不能更换人选；如需更换，请撤回后重新发起"]})
@@ -142,7 +143,7 @@ def _case_data(session: Session, instance: ProcessInstance, form: dict[str, Any]
 
 
 def _title(instance: ProcessInstance, case: dict[str, Any]) -> str:
-    template = instance.definition.assets["start"].get("titleTemplate")
+    template = definitions.assets(instance.definition)["start"].get("titleTemplate")
     try:
         return template.format_map(case)[:200] if template else instance.title
     except (KeyError, ValueError):
@@ -154,10 +155,10 @@ def resubmit(session: Session, user: User, item_id: int, data: Any, comment: str
     Raises like `tasks.complete` (422 for the form, its rules, or a changed candidate)."""
     item, principal = common.open_item(session, user, item_id, WorkItemKind.RESUBMIT)
     instance = item.instance
-    meta = instance.definition.assets["start"]
-    form = forms.validate(instance.definition.assets["forms"], meta["formJsonSchemaFilename"], data,
-                          instance.definition.content_hash)
-    forms.check_comment(instance.definition.assets["forms"][meta["formJsonSchemaFilename"]], comment)
+    assets = definitions.assets(instance.definition)
+    meta, all_forms = assets["start"], assets["forms"]
+    form = forms.validate(all_forms, meta["formJsonSchemaFilename"], data, instance.definition.content_hash)
+    forms.check_comment(all_forms[meta["formJsonSchemaFilename"]], comment)
     case = _case_data(session, instance, form)
     workflow = store.load(instance)
     start = workflow.get_task_from_id(UUID(item.task_id))

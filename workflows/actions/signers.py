@@ -128,7 +128,8 @@ def settle(session: Session, item: WorkItem) -> bool:
 
 def _void_held_submission(session: Session, item: WorkItem, objection: str | None) -> None:
     """An after-signer disagreed: the handler decides again; the other after-signers wait."""
-    item.completed_by, item.acted_for, item.action = None, None, None
+    item.set_handler(None, None)
+    item.action = None
     item.decision, item.comment, item.data, item.completed_at = None, None, None, None
     for other in signing.open_signers(session, item, signing.AFTER):
         signing.set_on_hold(session, other, True)

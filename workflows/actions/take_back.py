@@ -22,6 +22,7 @@ from workflows.cases import store
 from workflows.engine import BpmnWorkflow
 from workflows.engine import TaskNotFoundException
 from workflows.engine import TaskState
+from workflows.engine import definitions
 from workflows.engine import rewind
 from workflows.engine.runtime import engine
 from workflows.errors import AlreadyHandled
@@ -79,7 +80,7 @@ def take_back(session: Session, user: User, item_id: int, reason: str | None = N
                                                      WorkItem.task_id.in_(affected))).all()
     told = {uid for other in closing for uid in notifications.handlers_of(session, other)}
     before = rewind.completed_ids(workflow)
-    rewind.apply(workflow, plan, instance.definition.assets["forms"])
+    rewind.apply(workflow, plan, definitions.assets(instance.definition)["forms"])
     engine().run(workflow)
     rewind.rebuild_case_data(session, instance, workflow, before)
     created = store.save(session, instance, workflow)

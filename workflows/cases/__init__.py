@@ -108,10 +108,11 @@ def check_start(session: Session, key: str, data: Any, initiator: User) -> Check
     initiator may start `key` (NotAllowed), the form (ValidationFailed, 422), the people and
     unit it names, R-C1 and the start rules (RuleViolation)."""
     definition = definitions.latest(session, key)
-    meta = definition.assets["start"]
+    assets = definitions.assets(definition)
+    meta = assets["start"]
     if not permissions.may_start(session, initiator, meta.get("starterRoles")):
         raise permissions.start_refused(definition.name, meta.get("starterRoles"))
-    form = forms.validate(definition.assets["forms"], meta["formJsonSchemaFilename"], data, definition.content_hash)
+    form = forms.validate(assets["forms"], meta["formJsonSchemaFilename"], data, definition.content_hash)
     parties = _parties(session, meta, form, initiator)
     recusal.check_initiator(session, parties.subject, initiator)  # R-C1: not about oneself or a relative
     ctx = rules.RuleContext(session, data=form, task_name="start", owning_unit=parties.owning_unit, actor=initiator)
@@ -129,10 +130,11 @@ def start(session: Session, key: str, data: Any, initiator: User) -> ProcessInst
     """
     checked = check_start(session, key, data, initiator)
     definition, parties, case = checked.definition, checked.parties, checked.case
-    meta = definition.assets["start"]
+    meta = definitions.assets(definition)["start"]
     instance = ProcessInstance(
         definition_id=definition.id, number=next_number(session, meta["numberPrefix"]),
-        title=_title(meta, case, definition), initiator=initiator, subject_user=parties.subject,
+        title=_title(meta, case, definition), initiator_id=initiator.id, initiator=initiator,
+        subject_user_id=parties.subject.id if parties.subject else None, subject_user=parties.subject,
         owning_unit_id=parties.owning_unit.id, data=case, state="{}", serializer_version=SERIALIZER_VERSION,
         created_at=clock.now(),
     )

@@ -219,7 +219,7 @@ def _form_of(item: WorkItem) -> tuple[dict[str, Any], dict[str, str], str]:
     definition = item.instance.definition
     spec = definitions.task_spec(definitions.runtime(definition), item.task_name)
     props = definitions.properties(spec)
-    return definition.assets["forms"], props, props["formJsonSchemaFilename"]
+    return definitions.assets(definition)["forms"], props, props["formJsonSchemaFilename"]
 
 
 def form_schema(item: WorkItem) -> dict[str, Any]:
@@ -308,8 +308,8 @@ def _complete(session: Session, locked: _Locked, principal: User, user: User, da
     item = locked.item
     loaded = ready_task(item)
     form, submission = validate_submission(session, item, data, comment, loaded[1].data, user)
-    item.completed_by, item.acted_for, item.action, item.comment, item.data = (
-        user, acted_for(user, principal), "complete", comment, submission)
+    item.set_handler(user, acted_for(user, principal))
+    item.action, item.comment, item.data = "complete", comment, submission
     item.decision = next((str(form[f]) for f in DECISION_FIELDS if f in form), None)
     item.completed_at = clock.now()
     held = signing.hold_for_after_signers(session, item) if locked.after_signers else []

@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import scoped_session
 
+from models import ProcessDefinition
 from models import ProcessInstance
 from models import WorkItem
 from workflows.errors import Busy
@@ -262,9 +263,11 @@ def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
     return instance
 
 
-# What a case's lock reads along: its definition, its subject (whom 回避 asks about) and its
-# owning unit (where routing starts).
-CASE_LOADS = (joinedload(ProcessInstance.definition, innerjoin=True), joinedload(ProcessInstance.subject_user),
+# What a case's lock reads along: its definition (without its XML and assets, which every case
+# of a version shares: `definitions.runtime` and `definitions.assets` keep them per process), its
+# subject (whom 回避 asks about) and its owning unit (where routing starts).
+CASE_LOADS = (joinedload(ProcessInstance.definition, innerjoin=True).defer(ProcessDefinition.bpmn_xml)
+              .defer(ProcessDefinition.assets), joinedload(ProcessInstance.subject_user),
               joinedload(ProcessInstance.owning_unit, innerjoin=True))
 
 

@@ -85,7 +85,9 @@ def holders(session: Session, item: WorkItem) -> Holders | str | None:
     if lane.kind == "assignees":
         return None
     if lane.kind == "initiator":
-        entries = (item.instance.definition.assets.get("start") or {}).get("starterRoles", "").split()
+        from workflows.engine import definitions  # late: definitions imports the rules package
+
+        entries = (definitions.assets(item.instance.definition).get("start") or {}).get("starterRoles", "").split()
         starters = [entry.partition("@")[0] for entry in entries]  # `secretary@branch` → secretary
         roles = sorted({s for r in starters for s in stand_ins(r)})
         return Holders(roles, _starter_units(session, item, starters), "发起人所在单位")

@@ -139,7 +139,7 @@ def value_words(session: Session, instance: ProcessInstance, filled: list[tuple[
         for name in form["schema"].get("x-server-fields") or []:
             codes |= unit_codes(name, values.get(name))
             users |= usernames(name, values.get(name))
-    forms = instance.definition.assets["forms"]
+    forms = definitions.assets(instance.definition)["forms"]
     return Words(people.unit_names(session, codes), {p: option_titles(forms, p) for p in set(OPTION_FIELDS.values())},
                  people.names(session, users))
 
