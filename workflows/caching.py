@@ -1,10 +1,11 @@
 """Per-process caches of what rarely changes — the units above a unit, the holders of a role at
-a unit, declared relations, delegations — checked against `cache_version` (issue 17).
+a unit, declared relations, delegations, the user of a bearer token — checked against
+`cache_version` (issue 17).
 
 Every write that changes such rows sets a new random version in the same transaction (the
 `after_flush` and `do_orm_execute` hooks below see the ORM writes, whichever service or test
 makes them), so the change and the version commit together. A transaction reads the version
-once (the bearer-token lookup brings it along; otherwise one small SELECT) and is served from
+once (one small SELECT, the first statement of an API request) and is served from
 this process's cache while the cache was filled at that version; another version empties it.
 So a change through one process, thread or instance is seen by the next transaction of every
 other, and a restart starts empty. Inside a transaction that has changed cached rows (or holds
@@ -21,7 +22,6 @@ from collections.abc import Callable
 from typing import Any
 from typing import TypeVar
 
-from sqlalchemy import ScalarSelect
 from sqlalchemy import event
 from sqlalchemy import insert
 from sqlalchemy import inspect
@@ -31,6 +31,7 @@ from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import make_transient_to_detached
 
+from models import ApiToken
 from models import CacheVersion
 from models import Delegation
 from models import OrgUnit
@@ -39,7 +40,7 @@ from models import User
 from models import UserRelation
 
 NAME = "org"
-WATCHED = (OrgUnit, User, RoleAssignment, UserRelation, Delegation)
+WATCHED = (OrgUnit, User, RoleAssignment, UserRelation, Delegation, ApiToken)
 _TABLES = frozenset(model.__tablename__ for model in WATCHED)
 _VERSION = "orgflow_cache_version"  # session.info: the version this transaction read
 _CHANGED = "orgflow_cache_changed"  # session.info: this transaction changed cached rows
@@ -58,19 +59,19 @@ _store: _Store | None = None
 _lock = threading.Lock()
 
 
-def version_column() -> ScalarSelect[int]:
-    """The version as a scalar subquery, to read along with another query (`note`)."""
-    return select(CacheVersion.version).where(CacheVersion.name == NAME).scalar_subquery()
+# Read on the connection, not through the ORM's execute (its events and result set-up): it
+# starts every API request.
+_READ_VERSION = select(CacheVersion.version).where(CacheVersion.name == NAME)
 
 
-def note(session: Session, version: int | None) -> None:
-    """Remember the version a query of this transaction read along (`version_column`)."""
-    session.info.setdefault(_VERSION, version)
+# A new token is in nobody's cache (only tokens found are kept): making one changes nothing cached.
+_NEW_UNCACHED = (ApiToken,)
 
 
 def _pending(session: Session) -> bool:
     """Unflushed changes to cached rows: the database, not the cache, has to answer."""
-    if any(isinstance(obj, WATCHED) for obj in session.new) or any(isinstance(obj, WATCHED) for obj in session.deleted):
+    if (any(isinstance(obj, WATCHED) and not isinstance(obj, _NEW_UNCACHED) for obj in session.new)
+            or any(isinstance(obj, WATCHED) for obj in session.deleted)):
         return True
     return any(isinstance(obj, WATCHED) and session.is_modified(obj) for obj in session.dirty)
 
@@ -81,13 +82,15 @@ def version(session: Session) -> int | None:
         return None
     found = session.info.get(_VERSION, _UNREAD)
     if found is _UNREAD:
-        found = session.scalar(select(CacheVersion.version).where(CacheVersion.name == NAME))
+        found = session.connection().execute(_READ_VERSION).scalar()
         session.info[_VERSION] = found
     return found if isinstance(found, int) else None
 
 
-def cached(session: Session, kind: str, key: Any, load: Callable[[], T]) -> T:
-    """`load()` for `key`, from this process's cache when it holds it at the current version."""
+def cached(session: Session, kind: str, key: Any, load: Callable[[], T], keep_none: bool = True) -> T:
+    """`load()` for `key`, from this process's cache when it holds it at the current version.
+    `keep_none=False`: a None is not kept (keys anyone may send, such as tokens, must not fill
+    the cache)."""
     current = version(session)
     if current is None:
         return load()
@@ -95,7 +98,8 @@ def cached(session: Session, kind: str, key: Any, load: Callable[[], T]) -> T:
     if key in table:
         return table[key]  # type: ignore[no-any-return]
     value = load()
-    table[key] = value
+    if value is not None or keep_none:
+        table[key] = value
     return value
 
 
@@ -131,11 +135,15 @@ def attached(session: Session, model: type[M], values: dict[str, Any]) -> M:
     """The session's object for these cached column values: the one it already holds, or one
     made from the values as though just loaded (columns not given load when first used)."""
     key = session.identity_key(model, values["id"])
-    obj = session.identity_map.get(key)
-    if obj is None:
-        obj = model(**values)
-        make_transient_to_detached(obj)
-        session.add(obj)
+    found: M | None = session.identity_map.get(key)
+    if found is not None:
+        return found
+    # As a load does it: the values straight into the instance's dict, as committed state, not
+    # through the constructor's attribute events (a third of this function's time).
+    obj: M = inspect(model).class_manager.new_instance()
+    obj.__dict__.update(values)
+    make_transient_to_detached(obj)
+    session.add(obj)
     return obj
 
 

@@ -28,7 +28,9 @@ from workflows import accounts
 from workflows.routing import relations
 from datetime import timedelta
 from workflows.engine import clock
+from models import ApiToken
 from models import Delegation
+from sqlalchemy import select
 
 app = create_app()
 with app.app_context():
@@ -39,6 +41,9 @@ with app.app_context():
         relations.declare(session, user, accounts.find_user(session, sys.argv[3]), "spouse")
     elif sys.argv[1] == "disable":
         accounts.set_active(session, user, False, None)
+    elif sys.argv[1] == "revoke-tokens":
+        for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
+            token.revoked_at = clock.now()
     elif sys.argv[1] == "delegate":
         now = clock.now()
         session.add(Delegation(principal_id=user.id, deputy_id=accounts.find_user(session, sys.argv[3]).id,
@@ -98,6 +103,13 @@ def test_an_account_disabled_elsewhere_is_refused_at_once(api: Any, database_url
     # Nobody else holds the 书记's role at S1: the next case cannot be routed to the disabled one.
     response = api("s1_03").post("/processes/cadre_promotion/instances", {"data": proposal()})
     assert response.status_code == 422, response.get_json()
+
+
+def test_a_token_revoked_elsewhere_is_refused_at_once(api: Any, database_url: str) -> None:
+    assert api("s1_01").get("/tasks?view=todo").status_code == 200  # its user is now cached here
+    _other_process(database_url, "revoke-tokens", "s1_01")
+    assert api("s1_01").get("/tasks?view=todo").status_code == 401
+    assert api("s1_02").get("/tasks?view=todo").status_code == 200
 
 
 def test_a_delegation_made_elsewhere_notifies_the_deputy(api: Any, database_url: str) -> None:

@@ -150,7 +150,9 @@ def _chained(session: Session, pending: list[_Pending], head: tuple[int, str, st
     return rows, (seq, prev_hash, key_fp)
 
 
-# The compare-and-set of the head, built once (it runs under the write lock of every write).
+# The compare-and-set of the head and the events' INSERT, built once (they run under the write
+# lock of every write).
+_INSERT_EVENTS = insert(AuditEvent)
 _MOVE_HEAD = update(AuditHead).where(
     AuditHead.id == 1, AuditHead.seq == bindparam("was_seq"), AuditHead.hash == bindparam("was_hash"),
     AuditHead.key_fp == bindparam("was_key"),
@@ -191,7 +193,7 @@ def _seal(session: Session) -> None:
             key_fp = audit_chain.fingerprint(app_settings.of(session).audit_key)
         rows, head = _chained(session, pending, (seq, prev_hash, key_fp))
         connection.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=head[0], hash=head[1], key_fp=head[2]))
-    connection.execute(insert(AuditEvent), rows)
+    connection.execute(_INSERT_EVENTS, rows)
     session.info[_APPENDED] = (url, head)
     stale = session.identity_map.get(Session.identity_key(AuditHead, 1))
     if stale is not None:  # read in this transaction (a rotation): the row changed under it

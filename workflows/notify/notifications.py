@@ -103,6 +103,9 @@ def handlers_by_item(session: Session, items: list[WorkItem]) -> dict[int, list[
     return found
 
 
+_INSERT = insert(Notification)  # built once: every completion's commit runs it
+
+
 def _flush_queue(session: Session) -> None:
     queued: dict[WorkItem, tuple[str, str | None]] = session.info.pop(_QUEUE, {})
     if not queued:
@@ -117,7 +120,7 @@ def _flush_queue(session: Session) -> None:
         rows += [{"user_id": uid, "kind": kind, "instance_id": item.instance_id, "work_item_id": item.id,
                   "title": title, "body": body, "created_at": now} for uid in sorted({u for u in handlers[item.id] if u is not None})]
     if rows:  # one INSERT, not a unit-of-work flush at commit (issue 17)
-        session.connection().execute(insert(Notification), rows)
+        session.connection().execute(_INSERT, rows)
 
 
 @event.listens_for(Session, "before_commit")
