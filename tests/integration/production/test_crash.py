@@ -4,14 +4,18 @@ half-written, the audit chain verifies, and every completion lost with it succee
 On PostgreSQL the kill is deterministic: the test holds the audit chain's head row, so every
 completing request blocks at the very end of its transaction (where the audit events are
 sealed) with the case already changed but not committed; the worker holding the most of them
-is killed there. On SQLite (one writer at a time, across processes) every worker is killed
-while a burst of completions keeps the write lock busy.
+is killed there. On SQLite (one writer at a time, across processes) the test holds the writers'
+queue (`engine.locking.WriteQueue`'s file lock) while the burst's completions arrive and wait at
+their first write, lets them go, and kills every worker once the first has committed: the others
+are queued or writing, one at a time, at a few milliseconds each.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -120,16 +124,35 @@ def web_backends_waiting(app: Flask) -> list[int]:
     return [int(port) for port in ports]
 
 
+def _completions(path: str) -> int:
+    with sqlite3.connect(path) as connection:  # WAL: a reader waits for no writer
+        return int(connection.execute("SELECT count(*) FROM audit_event WHERE action = 'task.complete'").fetchone()[0])
+
+
+def _kill_sqlite_writers(server: Gunicorn, path: str) -> None:
+    """Hold the writers' queue until the burst waits on it, let it go, and kill every worker as soon
+    as the first completion has committed: one of the others then holds the write lock mid-write."""
+    workers, before = server.workers(), _completions(path)
+    queue = os.open(f"{path}-writers", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(queue, fcntl.LOCK_EX)
+        time.sleep(1.0)  # the requests arrive and wait at their first write (the busy timeout is 15 s)
+    finally:
+        fcntl.flock(queue, fcntl.LOCK_UN)
+        os.close(queue)
+    deadline = time.monotonic() + 120
+    while _completions(path) == before and time.monotonic() < deadline:
+        time.sleep(0.0005)
+    for worker in workers:
+        os.kill(worker, signal.SIGKILL)
+
+
 def kill_mid_transaction(app: Flask, server: Gunicorn, database_url: str, burst: Burst) -> None:
     """Kill the worker holding the most transactions that have written but not committed."""
-    if make_url(database_url).get_backend_name() != "postgresql":
-        # The completions queue on SQLite's one write lock, ~10 ms each: kill as soon as the first
-        # answer is in (a 0.1 s poll could miss all twelve on a quiet machine).
-        workers, deadline = server.workers(), time.monotonic() + 120
-        while not burst.outcome and time.monotonic() < deadline:
-            time.sleep(0.002)
-        for worker in workers:  # one of them holds SQLite's write lock mid-transaction
-            os.kill(worker, signal.SIGKILL)
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        assert url.database
+        _kill_sqlite_writers(server, url.database)
         return
     lock = AuditHeadLock(database_url)
     try:
