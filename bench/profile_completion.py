@@ -142,7 +142,7 @@ def _part_times(profile: cProfile.Profile) -> dict[str, float]:
     return found
 
 
-def run(app: Any, n: int, task: str) -> dict[str, Any]:
+def run(app: Any, n: int, task: str, dump: str | None = None) -> dict[str, Any]:
     from sqlalchemy import event
     from sqlalchemy.orm import Session
 
@@ -178,6 +178,7 @@ def run(app: Any, n: int, task: str) -> dict[str, Any]:
     parts: dict[str, list[float]] = defaultdict(list)
     sql_totals, sql_counts, flushes = [], [], []
     by_statement: dict[str, list[float]] = defaultdict(list)
+    combined: pstats.Stats | None = None
     for item_id in item_ids[n + 2:]:
         clock.statements, clock.flushes = [], 0
         profile = cProfile.Profile()
@@ -188,11 +189,15 @@ def run(app: Any, n: int, task: str) -> dict[str, Any]:
         clock.active = False
         for label, seconds in _part_times(profile).items():
             parts[label].append(seconds)
+        if dump:
+            combined = pstats.Stats(profile) if combined is None else combined.add(profile)
         sql_totals.append(sum(t for _, t in clock.statements))
         sql_counts.append(len(clock.statements))
         flushes.append(clock.flushes)
         for statement, seconds in clock.statements:
             by_statement[" ".join(statement.split())[:110]].append(seconds)
+    if combined is not None and dump:
+        combined.dump_stats(dump)
     return {"timed": timed, "parts": parts, "sql_totals": sql_totals, "sql_counts": sql_counts,
             "flushes": flushes, "by_statement": by_statement, "n": n, "lock_held": lock_held}
 
@@ -251,10 +256,11 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=30, help="completions timed, and as many profiled")
     parser.add_argument("--task", default="deliberation", choices=[t for t, _ in STEPS])
     parser.add_argument("--database", help="SQLAlchemy URL of an empty database (default: a scratch SQLite file)")
+    parser.add_argument("--pstats", metavar="FILE", help="also save the profiled completions' cProfile stats")
     parser.add_argument("--no-write", action="store_true", help="print only, leave docs/performance.md alone")
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
-    result = run(scratch_app(args.database), args.n, args.task)
+    result = run(scratch_app(args.database), args.n, args.task, args.pstats)
     database = "PostgreSQL" if args.database else "SQLite"
     body = report(result, args.task, f"{database}, load average {load_before:.1f} → {os.getloadavg()[0]:.1f} (1 min)")
     if not args.no_write:
