@@ -119,6 +119,13 @@ def to_record(evt: AuditEvent) -> dict[str, Any]:
     }
 
 
+def _record_of(row: dict[str, Any]) -> dict[str, Any]:
+    """`to_record` of an event row not yet written (`_chained`)."""
+    return {"seq": row["seq"], "at": audit_chain.at_text(row["at"]), "actor": row["actor_id"],
+            "acted_for": row["acted_for_id"], "instance": row["instance_id"], "work_item": row["work_item_id"],
+            "action": row["action"], "payload": row["payload"], "prev_hash": row["prev_hash"], "hash": None}
+
+
 def _id(obj: Any) -> int | None:
     return obj.id if obj is not None else None
 
@@ -136,14 +143,15 @@ def _chained(session: Session, pending: list[_Pending], head: tuple[int, str, st
     key = _key_of(session, key_fp)
     rows = []
     for item in pending:
-        evt = AuditEvent(  # transient: only to hash it as `to_record` reads it
-            seq=seq + 1, at=item.at, actor_id=_id(item.actor), acted_for_id=_id(item.acted_for),
-            instance_id=_id(item.instance), work_item_id=_id(item.work_item), action=item.action,
-            payload=json.loads(json.dumps(item.payload, ensure_ascii=False, default=str)), prev_hash=prev_hash,
-        )
-        evt.hash = audit_chain.link_hash(key, prev_hash, to_record(evt))
-        rows.append({column: getattr(evt, column) for column in _EVENT_COLUMNS})
-        seq, prev_hash = evt.seq, evt.hash
+        # The row as the INSERT writes it, and hashed as `to_record` reads it back (a plain
+        # dict: an instrumented AuditEvent only to hash it cost a tenth of a millisecond).
+        row = {"seq": seq + 1, "at": item.at, "actor_id": _id(item.actor), "acted_for_id": _id(item.acted_for),
+               "instance_id": _id(item.instance), "work_item_id": _id(item.work_item), "action": item.action,
+               "payload": json.loads(json.dumps(item.payload, ensure_ascii=False, default=str)),
+               "prev_hash": prev_hash}
+        row["hash"] = audit_chain.link_hash(key, prev_hash, _record_of(row))
+        rows.append(row)
+        seq, prev_hash = row["seq"], row["hash"]
         if item.action == audit_chain.ROTATION:  # signed with the old key; what follows uses the new
             key_fp = str(item.payload["to"])
             key = _key_of(session, key_fp)
@@ -198,10 +206,6 @@ def _seal(session: Session) -> None:
     stale = session.identity_map.get(Session.identity_key(AuditHead, 1))
     if stale is not None:  # read in this transaction (a rotation): the row changed under it
         session.expire(stale)
-
-
-_EVENT_COLUMNS = ("seq", "at", "actor_id", "acted_for_id", "instance_id", "work_item_id", "action", "payload",
-                  "prev_hash", "hash")
 
 
 @event.listens_for(Session, "after_commit")

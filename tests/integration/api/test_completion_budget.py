@@ -72,6 +72,7 @@ ROW_LOCK = {"sqlite": 0, "postgresql": 1}
 FLUSH_BUDGET = {"deliberation": 1, "recommendation": 1}
 # A column of the definition that every case of a version shares (joined under an alias or not).
 DEFINITION_BLOBS = re.compile(r"process_definition(_\d+)?\.(bpmn_xml|assets)\b")
+READS = re.compile(r"\s*(SELECT|WITH)\b", re.IGNORECASE)
 
 
 class Counts:
@@ -137,3 +138,11 @@ def test_a_completion_stays_within_its_statement_and_flush_budget(app: Flask, ap
             assert not any(s.startswith(("UPDATE cache_version", "INSERT INTO cache_version")) for s in counts.statements), "a completion changed what is cached"
             # The definition's XML and assets are kept per process (`definitions.runtime`, `.assets`).
             assert not any(DEFINITION_BLOBS.search(s) for s in counts.statements), "read the definition's XML or assets"
+    # The write lock is taken at the first write and held to the commit (`engine.locking`): the
+    # served completions read everything before it (the candidates' UPDATE of the completed item
+    # waits for the flush, `projection.close_item`), so the lock covers only their writes.
+    for task, counts in counted.items():
+        first_write = next(i for i, s in enumerate(counts.statements) if not READS.match(s))
+        late_reads = [s[:150] for s in counts.statements[first_write:] if READS.match(s)]
+        # (PostgreSQL's row lock, taken by that first write, is not a read of the completion's own.)
+        assert [s for s in late_reads if "FOR UPDATE" not in s] == [], (task, late_reads)
