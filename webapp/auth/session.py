@@ -7,16 +7,14 @@ from flask_login import LoginManager
 
 from models import User
 from webapp.extensions import db
+from workflows import accounts
 
 
 def load_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.is_active or user.session_version != int(version):
-        return None
-    return user
+    return accounts.user_for_session(db.session, int(user_id), int(version))
 
 
 def init_login(app: Flask, manager: LoginManager) -> None:
