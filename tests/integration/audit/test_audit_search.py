@@ -104,6 +104,7 @@ def test_search_and_log_pages_run_the_same_queries_for_few_or_many_rows(
     from tests.helpers import start
 
     auditor = web("zhengyun")
+    auditor.page("/audit/events")  # the auditor is read on their first page, then kept (`accounts.user_for_session`)
     with counted(app) as few:
         auditor.page("/audit/?status=running")
         auditor.page("/audit/events")
