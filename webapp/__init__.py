@@ -63,10 +63,12 @@ def register_extensions(app: Flask) -> None:
     init_login(app, login_manager)
     with app.app_context():
         locking.install_sqlite_pragmas(db.engine)
+    from webapp.i18n import install_template_gettext
     from webapp.i18n import select_locale
     from webapp.ui import register_context
 
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
     register_context(app)
 
 
