@@ -44,6 +44,9 @@ with app.app_context():
     elif sys.argv[1] == "revoke-tokens":
         for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
             token.revoked_at = clock.now()
+    elif sys.argv[1] == "end-delegations":
+        for delegation in session.scalars(select(Delegation).where(Delegation.principal_id == user.id)):
+            delegation.revoked_at = clock.now()
     elif sys.argv[1] == "delegate":
         now = clock.now()
         session.add(Delegation(principal_id=user.id, deputy_id=accounts.find_user(session, sys.argv[3]).id,
@@ -120,6 +123,15 @@ def test_a_delegation_made_elsewhere_notifies_the_deputy(api: Any, database_url:
     assert any(n.get("instance_id") == case_id for n in notes["items"]), notes
 
 
+
+
+def test_a_delegation_made_and_ended_elsewhere_shows_in_the_deputys_todo_at_once(api: Any, database_url: str) -> None:
+    case_id = start(api)["id"]
+    assert (case_id, "deliberation") not in _todo(api, "s1_02")  # s1_02 deputizes for nobody: cached here
+    _other_process(database_url, "delegate", "s1_01", "s1_02")
+    assert (case_id, "deliberation") in _todo(api, "s1_02")
+    _other_process(database_url, "end-delegations", "s1_01")
+    assert (case_id, "deliberation") not in _todo(api, "s1_02")
 
 
 def test_a_user_created_elsewhere_can_be_named_in_the_next_form(api: Any, database_url: str) -> None:

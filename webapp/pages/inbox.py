@@ -7,6 +7,7 @@ when, current step and handlers — for a whole page in a fixed number of querie
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from dataclasses import field
@@ -90,8 +91,10 @@ class Row:
     unread: bool = False  # 抄送我的: not opened yet
 
 
+@functools.cache
 def _instance_columns() -> tuple[Any, ...]:
-    """Load the case columns a row shows, never the workflow state or the definition's XML."""
+    """Load the case columns a row shows, never the workflow state or the definition's XML. Built
+    once per process (loader options are immutable; building them was 0.6 ms of every list)."""
     return (
         load_only(ProcessInstance.id, ProcessInstance.number, ProcessInstance.title, ProcessInstance.status,
                   ProcessInstance.definition_id, ProcessInstance.initiator_id, ProcessInstance.created_at,
@@ -102,6 +105,7 @@ def _instance_columns() -> tuple[Any, ...]:
     )
 
 
+@functools.cache
 def _item_options() -> tuple[Any, ...]:
     instance: Any = joinedload(WorkItem.instance)
     return (instance.options(*_instance_columns()), joinedload(WorkItem.assignee), joinedload(WorkItem.completed_by))

@@ -42,25 +42,43 @@ class Grant:
     keys: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class DeputyGrant:
+    """An unrevoked delegation to a deputy, as `active_for_deputy` caches it (`workflows.caching`).
+    `process_keys`: the delegated processes, () for every process (as `Delegation.process_keys`)."""
+
+    id: int
+    principal_id: int
+    starts_at: datetime
+    ends_at: datetime
+    process_keys: tuple[str, ...]
+
+
 def is_active(delegation: Delegation, at: datetime | None = None) -> bool:
     moment = at or clock.now()
     return delegation.revoked_at is None and delegation.starts_at <= moment < delegation.ends_at
 
 
-def covers(delegation: Delegation, process_key: str) -> bool:
+def covers(delegation: Delegation | DeputyGrant, process_key: str) -> bool:
     """True when the delegation includes cases of `process_key` (no keys = every process)."""
     return not delegation.process_keys or process_key in delegation.process_keys
 
 
-def _active(moment: datetime) -> ColumnElement[bool]:
-    return and_(Delegation.revoked_at.is_(None), Delegation.starts_at <= moment, Delegation.ends_at > moment)
+def active_for_deputy(session: Session, deputy: User) -> list[DeputyGrant]:
+    """The delegations `deputy` acts under right now, oldest first: from this process's cache of
+    the deputy's unrevoked delegations (every 待办 page and permission check of a case asks)."""
 
+    def load() -> tuple[DeputyGrant, ...]:
+        rows = session.execute(select(Delegation.id, Delegation.principal_id, Delegation.starts_at, Delegation.ends_at,
+                                      Delegation.process_keys)
+                               .where(Delegation.deputy_id == deputy.id, Delegation.revoked_at.is_(None))
+                               .order_by(Delegation.id))
+        return tuple(DeputyGrant(i, principal, starts, ends, tuple(keys) if keys else ())
+                     for i, principal, starts, ends, keys in rows)
 
-def active_for_deputy(session: Session, deputy: User) -> list[Delegation]:
-    """The delegations `deputy` acts under right now, oldest first."""
-    return list(session.scalars(
-        select(Delegation).where(Delegation.deputy_id == deputy.id, _active(clock.now())).order_by(Delegation.id)
-    ))
+    moment = clock.now()
+    return [grant for grant in caching.cached(session, "deputy_grants", deputy.id, load)
+            if grant.starts_at <= moment < grant.ends_at]
 
 
 def active_deputies(session: Session, principal_ids: Iterable[int], process_key: str) -> dict[int, list[int]]:
@@ -123,7 +141,7 @@ def principal_for(session: Session, item: WorkItem, user: User) -> User | None:
     return principal
 
 
-def _scopes(grants: list[Delegation]) -> list[tuple[int, list[str] | None]]:
+def _scopes(grants: list[DeputyGrant]) -> list[tuple[int, list[str] | None]]:
     """Per principal, the union of the process keys delegated (None = all), by principal id."""
     scopes: dict[int, set[str] | None] = {}
     for grant in grants:
