@@ -116,10 +116,12 @@ def audit_verify_cli(database_url: str) -> subprocess.CompletedProcess[str]:
 
 
 def web_backends_waiting(app: Flask) -> list[int]:
-    """Client ports of the web workers' database connections blocked on a lock (PostgreSQL)."""
+    """Client ports of the web workers' database connections blocked on a lock (PostgreSQL), on
+    this test's database only (the other xdist process's servers use the same name)."""
     with app.app_context():
         ports = list(db.session.scalars(text("SELECT client_port FROM pg_stat_activity WHERE application_name = "
-                                             ":name AND wait_event_type = 'Lock'").bindparams(name=WEB_APP)))
+                                             ":name AND datname = current_database() AND wait_event_type = 'Lock'")
+                                        .bindparams(name=WEB_APP)))
         db.session.remove()
     return [int(port) for port in ports]
 

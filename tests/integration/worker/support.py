@@ -113,9 +113,13 @@ def fire_counts(app: Flask) -> dict[int, int]:
 
 
 def workers_waiting_on_a_lock(app: Flask) -> int:
-    """How many worker backends (PostgreSQL) are blocked waiting for a row lock."""
+    """How many worker backends (PostgreSQL) of this test's database are blocked waiting for a row
+    lock. Of this database only: `pg_stat_activity` lists the whole server, and the other xdist
+    process's workers (on its own database, with the same application name) were counted too,
+    so a test could kill its worker before it had even started."""
     return scalar(app, text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :name "
-                            "AND wait_event_type = 'Lock'").bindparams(name=APP_NAME))
+                            "AND datname = current_database() AND wait_event_type = 'Lock'")
+                  .bindparams(name=APP_NAME))
 
 
 def leased_pending(app: Flask) -> dict[int, str]:
