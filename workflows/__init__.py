@@ -23,6 +23,7 @@ __all__ = [
     "routing",
     "rules",
     "settings",
+    "sql",
     "timers",
     "weekly",
 ]

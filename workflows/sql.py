@@ -8,6 +8,9 @@ from typing import Any
 
 from sqlalchemy import CursorResult
 from sqlalchemy import Executable
+from sqlalchemy import Integer
+from sqlalchemy import Select
+from sqlalchemy import literal
 from sqlalchemy.orm import Session
 
 
@@ -26,3 +29,20 @@ def autoflushing(session: Session) -> Iterator[None]:
         yield
     finally:
         session.autoflush = before
+
+
+def page(query: Select[Any], limit: int, offset: int = 0) -> Select[Any]:
+    """`query` with its LIMIT and OFFSET written into the statement, not sent as parameters.
+
+    PostgreSQL plans a statement the driver has prepared (psycopg, from its sixth run on a
+    connection) once for all, with a generic plan, only when that plan costs about what the
+    per-run plans did; a LIMIT sent as a parameter is costed as a tenth of the rows, so a list's
+    generic plan never qualifies and every page of it is planned again. The 待办 page's query
+    joins seven tables: planning it took 2.7 ms, running it 0.15 ms. Each (limit, offset) is a
+    statement of its own; a list has a few.
+    """
+    return query.limit(_written(limit)).offset(_written(offset) if offset else None)
+
+
+def _written(value: int) -> Any:
+    return literal(int(value), Integer, literal_execute=True)

@@ -32,6 +32,7 @@ from models import User
 from models import WorkItem
 from models import WorkItemCandidate
 from models import WorkItemStatus
+from workflows import sql
 from workflows.engine import clock
 from workflows.errors import InvalidRequest
 from workflows.errors import ValidationFailed
@@ -170,8 +171,10 @@ def _todo_total(session: Session, where: ColumnElement[bool], cap: int | None = 
         query = _todo_query(where).with_only_columns(WorkItem.id)
     else:
         query = select(WorkItemCandidate.work_item_id).where(where, WorkItemCandidate.is_open.is_(True))
+        if cap is not None:  # in the index's order: the count reads its first `cap` entries, where
+            query = query.order_by(*TODO_ORDER)  # PostgreSQL would read them all, or scan the table
     if cap is not None:
-        query = query.limit(cap)
+        query = sql.page(query, cap)
     return session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
@@ -215,7 +218,7 @@ def queue(session: Session, user: User, view: str, limit: int = 20, offset: int 
     else:
         query = _query(session, user, view, filters)
         total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    rows = session.scalars(query.options(*_options(view)).limit(limit).offset(offset)).unique()
+    rows = session.scalars(sql.page(query.options(*_options(view)), limit, offset)).unique()
     return Page(list(rows), total)
 
 
