@@ -29,6 +29,7 @@ from models import ProcessStatus
 from models import Role
 from models import User
 from webapp.pages.audit import reading as audit_reading
+from workflows import sql
 from workflows.audit import reads
 from workflows.engine import clock
 from workflows.engine import definitions
@@ -161,7 +162,7 @@ def search_cases(session: Session, auditor: User, search: CaseSearch, limit: int
     """One page of the cases matching `search`, newest first."""
     require_auditor(session, auditor)
     order = (ProcessInstance.created_at.desc(), ProcessInstance.id.desc())
-    rows = session.execute(_case_query(session, search).order_by(*order).limit(limit).offset(offset)).all()
+    rows = session.execute(sql.page(_case_query(session, search).order_by(*order), limit, offset)).all()
     units = [(c, n) for c, n in session.execute(select(OrgUnit.code, OrgUnit.name).order_by(OrgUnit.path))]
     return CasePage([_case_row(r) for r in rows], count_cases(session, search), definitions.all_latest(session),
                     [s.value for s in ProcessStatus], units)
@@ -303,7 +304,7 @@ def search_events(session: Session, auditor: User, search: EventSearch, limit: i
                   offset: int = 0) -> EventPage:
     """One page of the event log, newest first; with `instance`, that case's 流转记录."""
     require_auditor(session, auditor)
-    rows = session.execute(_event_query(session, search).order_by(AuditEvent.seq.desc()).limit(limit).offset(offset)).all()
+    rows = session.execute(sql.page(_event_query(session, search).order_by(AuditEvent.seq.desc()), limit, offset)).all()
     steps = StepNames(session)
     reader = audit_reading.Reader(session, steps.definition)
     steps.prime({r[7] for r in rows if r[7] is not None})
