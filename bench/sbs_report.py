@@ -63,7 +63,8 @@ def meta(systems: list[Any], args: argparse.Namespace) -> dict[str, Any]:
 def _cli(args: argparse.Namespace) -> list[str]:
     return [f"--rounds {args.rounds}", f"--cases {args.cases}", "--clients " + ",".join(map(str, args.clients)),
             "--list-sizes " + ",".join(map(str, args.list_sizes)), f"--list-samples {args.list_samples}",
-            "--systems " + ",".join(args.systems)] + ([f"--profile-peer {args.profile_peer}"] if args.profile_peer else [])
+            "--systems " + ",".join(args.systems)] + ([f"--profile-peer {args.profile_peer}"] if args.profile_peer else []) \
+        + ([f"--client {args.client}"] if getattr(args, "client", None) else [])
 
 
 def phase_line(label: str, row: dict[str, Any]) -> str:
@@ -156,8 +157,8 @@ def _loads(found: dict[str, Any]) -> str:
 
 
 METHOD = """Method: the same 5-step sequential approval on both (one person per step, a one-field form
-plus a comment; `bench/side_by_side_bpmn/`, `bench/peer/process_models/`), SQLite, the same httpx
-client. Each round runs SpiffArena, OrgFlow `flask serve` and OrgFlow gunicorn in turn, each on
+plus a comment; `bench/side_by_side_bpmn/`, `bench/peer/process_models/`), SQLite, the same
+client for both: {client}. Each round runs SpiffArena, OrgFlow `flask serve` and OrgFlow gunicorn in turn, each on
 a fresh copy of its prepared database: server started on a free port, two warm-up cases, then
 the phases — cases started through the API (not timed), every step completed by 1 client, then
 as many new cases by 4 concurrent clients. One completion = one HTTP request (OrgFlow `POST
@@ -169,6 +170,14 @@ database after the run). The client (Python threads) runs on the same {nproc} CP
 servers. SpiffArena: its backend's locked dependencies in its own venv, one uvicorn worker,
 signed in through its dev OpenID provider, default configuration otherwise (SQLite in its default
 rollback-journal mode, no Celery, no background scheduler); see `bench/peer/README.md`."""
+
+
+CLIENT_WORDS = {
+    "httpx": "httpx, one keep-alive client per thread",
+    "lean": ("the standard library's http.client, one keep-alive connection per thread, for the timed "
+             "completions and \"my tasks\" (`bench/sbs_client.py`; httpx, 0.4 ms slower per request here, signs "
+             "in, starts the cases and reads the HTML page)"),
+}
 
 
 def _pkgs(found: dict[str, str], names: list[str]) -> str:
@@ -192,7 +201,7 @@ Versions: OrgFlow {m['orgflow_commit']} ({_pkgs(m['orgflow'], ['python', 'SpiffW
 {m['gunicorn_workers']} gthread workers × 4 threads under gunicorn); SpiffArena {peer}
 ({_pkgs(m.get('spiffarena_packages', {}), ['Flask', 'SQLAlchemy', 'connexion', 'uvicorn'])}).
 
-{METHOD.format(rounds=args.rounds, nproc=m['nproc'])}
+{METHOD.format(rounds=args.rounds, nproc=m['nproc'], client=CLIENT_WORDS[getattr(args, 'client', None) or 'httpx'])}
 
 {chr(10).join(table)}
 

@@ -2,7 +2,7 @@
 `.venv/bin/python -m bench.side_by_side`, after `bench/peer/setup_spiffarena.sh`; see bench/README.md).
 
 The same 5-step sequential approval on both (bench/side_by_side_bpmn, bench/peer/process_models),
-SQLite, the same client (httpx, threads): in each round, for each server in turn — SpiffArena's
+SQLite, the same client (threads; `--client`, bench/sbs_client.py): in each round, for each server in turn — SpiffArena's
 backend (one uvicorn worker, its dev OpenID provider), OrgFlow's default server (`flask serve`, as
 `make run`) and OrgFlow under gunicorn with the shipped gunicorn.conf.py — a fresh copy of a
 prepared database, the server started on a free port, two warm-up cases, then `--cases` cases
@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench import sbs_client
 from bench import sbs_fill
 from bench import sbs_profile
 from bench import sbs_report
@@ -48,7 +49,7 @@ from bench.sbs_systems import StepFailed
 BENCH_BPMN = ROOT / "bench" / "side_by_side_bpmn"
 RESULTS = ROOT / "bench" / "results"
 WARMUP_CASES = 2
-ARG_NAMES = ("rounds", "cases", "clients", "list_sizes", "list_samples", "systems", "profile_peer")
+ARG_NAMES = ("rounds", "cases", "clients", "list_sizes", "list_samples", "systems", "profile_peer", "client")
 
 
 def pct(samples: list[float], p: float) -> float:
@@ -93,11 +94,12 @@ class Sink:
             self.errors.append(message)
 
 
-def client_loop(system: Any, base: str, auth: dict[str, dict[str, str]], cases: queue.Queue[Ref], sink: Sink) -> None:
+def client_loop(system: Any, base: str, auth: dict[str, dict[str, str]], cases: queue.Queue[Ref], sink: Sink,
+                kind: str) -> None:
     """One client: take a case, complete its five steps in order (each answer names the next)."""
     import httpx
 
-    with httpx.Client(base_url=base, timeout=120) as client:
+    with sbs_client.make_client(kind, base) as client:
         while True:
             try:
                 ref: Ref | None = cases.get_nowait()
@@ -107,19 +109,19 @@ def client_loop(system: Any, base: str, auth: dict[str, dict[str, str]], cases: 
                 started = time.perf_counter()
                 try:
                     ref = system.complete(client, auth, ref, step)
-                except (StepFailed, httpx.HTTPError, KeyError, ValueError) as exc:
+                except (StepFailed, httpx.HTTPError, sbs_client.ClientError, KeyError, ValueError) as exc:
                     sink.failed(f"{STEP_IDS[step]}: {exc}"[:300])
                     break
                 sink.ok(time.perf_counter() - started)
 
 
 def phase(system: Any, base: str, auth: dict[str, dict[str, str]], refs: list[Ref], clients: int,
-          pgid: int) -> dict[str, Any]:
+          pgid: int, kind: str) -> dict[str, Any]:
     cases: queue.Queue[Ref] = queue.Queue()
     for ref in refs:
         cases.put(ref)
     sink = Sink()
-    threads = [threading.Thread(target=client_loop, args=(system, base, auth, cases, sink)) for _ in range(clients)]
+    threads = [threading.Thread(target=client_loop, args=(system, base, auth, cases, sink, kind)) for _ in range(clients)]
     load_start, cpu_start = sbs_servers.loadavg(), group_cpu_seconds(pgid)
     started = time.perf_counter()
     for thread in threads:
@@ -177,10 +179,10 @@ def one_round(system: Any, number: int, args: argparse.Namespace, workdir: Path,
     results = []
     with Session(system, workdir, logs, f"round{number}-{system.key}") as server:
         warm, _ = server.start_cases(WARMUP_CASES)
-        phase(system, server.base, server.auth, warm, 1, server.process.pid)
+        phase(system, server.base, server.auth, warm, 1, server.process.pid, args.client)
         for clients in args.clients:
             refs, created = server.start_cases(args.cases)
-            found = phase(system, server.base, server.auth, refs, clients, server.process.pid)
+            found = phase(system, server.base, server.auth, refs, clients, server.process.pid, args.client)
             results.append({"round": number, "system": system.key, "create_seconds": created, **found})
             print(sbs_report.phase_line(system.label, results[-1]), flush=True)
     counts = sbs_fill.statuses(server.db)
@@ -200,9 +202,10 @@ def list_latency(system: Any, size: int, args: argparse.Namespace, workdir: Path
         (genuine,), _ = server.start_cases(1)
         (sbs_fill.fill_spiffarena if isinstance(system, Peer) else sbs_fill.fill_orgflow)(server.db, genuine.case, size - 1)
         load_start = sbs_servers.loadavg()
-        with httpx.Client(base_url=server.base, timeout=120) as client:
-            total = system.my_tasks(client, server.auth)
-            api = _samples(lambda: system.my_tasks(client, server.auth), args.list_samples)
+        with sbs_client.make_client(args.client, server.base) as lean:
+            total = system.my_tasks(lean, server.auth)
+            api = _samples(lambda: system.my_tasks(lean, server.auth), args.list_samples)
+        with httpx.Client(base_url=server.base, timeout=120) as client:  # the HTML page: a signed-in cookie jar
             page: list[float] = []
             if isinstance(system, OrgFlow):
                 system.page_client(client)
@@ -235,10 +238,10 @@ def profile_peer(args: argparse.Namespace, workdir: Path, logs: Path) -> dict[st
     system = sbs_profile.ProfiledPeer(out)
     with Session(system, workdir, logs, "profile-spiffarena") as server:
         warm, _ = server.start_cases(WARMUP_CASES)
-        phase(system, server.base, server.auth, warm, 1, server.process.pid)
+        phase(system, server.base, server.auth, warm, 1, server.process.pid, args.client)
         refs, _ = server.start_cases(args.profile_peer)
         sbs_profile.bracket(server.process.pid, start=True)
-        found = phase(system, server.base, server.auth, refs, 1, server.process.pid)
+        found = phase(system, server.base, server.auth, refs, 1, server.process.pid, args.client)
         sbs_profile.bracket(server.process.pid, start=False)
     if found["errors"]:
         raise StepFailed(f"profiled run: {found['error_samples']}")
@@ -318,6 +321,8 @@ def main() -> None:
     parser.add_argument("--list-sizes", default="1000,10000", help="open items in my tasks, comma separated")
     parser.add_argument("--list-samples", type=int, default=200)
     parser.add_argument("--systems", default="spiffarena,orgflow-serve,orgflow-gunicorn")
+    parser.add_argument("--client", choices=sbs_client.CLIENTS, default="lean",
+                        help="the timed requests' client: http.client keep-alive (lean) or httpx; see bench/sbs_client.py")
     parser.add_argument("--profile-peer", type=int, default=0, metavar="CASES",
                         help="afterwards, run CASES cases against the peer under cProfile (not timed)")
     parser.add_argument("--section", default="side_by_side", help="the docs/performance.md section to (re)write")
@@ -338,7 +343,7 @@ def main() -> None:
     args.systems = args.systems.split(",")
     if args.report:
         found = json.loads(Path(args.report).read_text())
-        args = argparse.Namespace(**{**vars(args), **found["args"]})
+        args = argparse.Namespace(**{**vars(args), "client": "httpx", **found["args"]})  # before --client: httpx
     else:
         sbs_servers.install_cleanup()
         try:
