@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 from uuid import UUID
 
@@ -81,6 +82,8 @@ class _Locked:
     # open items and timer jobs (for the projection of the completion that follows).
     read_candidates: list[User] | None = None
     case_rows: projection.CaseRows | None = None
+    # The candidates of the case's other open items, for the answer (a completion changes none).
+    open_candidates: dict[int, list[User]] = field(default_factory=dict)
 
 
 _LOCKED = "orgflow_locked_items"
@@ -120,7 +123,7 @@ def _read_query(with_case: bool) -> Executable:
     target = WorkItem.id == bindparam("item_id")
     query = (
         select(WorkItem, signing.waiting_after_signers(WorkItem.id), User, TimerJob)
-        .outerjoin(WorkItemCandidate, and_(target, WorkItemCandidate.work_item_id == WorkItem.id))
+        .outerjoin(WorkItemCandidate, WorkItemCandidate.work_item_id == WorkItem.id)
         .outerjoin(User, User.id == WorkItemCandidate.user_id)
         .outerjoin(TimerJob, and_(target, TimerJob.instance_id == WorkItem.instance_id, projection.CASE_TIMERS))
         .where(or_(target, WorkItem.status == WorkItemStatus.OPEN))
@@ -137,9 +140,10 @@ def _locked(session: Session, item_id: int) -> _Locked:
     """Lock the item's case, then re-read the item (404): once per transaction, as the lock is
     held and every change goes through this session until it ends.
 
-    The re-read brings along, in the same statement, the item's candidates and the case's open
-    items and timer jobs (what the projection of a completion reads), so that a completion sends
-    one statement after the lock instead of four. On PostgreSQL it is a second statement, not
+    The re-read brings along, in the same statement, the candidates of the item and of the case's
+    other open items (for the answer) and the case's open items and timer jobs (what the
+    projection of a completion reads), so that a completion sends one statement after the lock
+    instead of four, and none to build its answer. On PostgreSQL it is a second statement, not
     part of the lock's: a `SELECT … FOR UPDATE` that waited for the lock re-checks only the
     locked row, and the rows it joined would be those from before the wait. On SQLite the
     transaction holds the database from its start, and a transaction that locks at its first
@@ -168,12 +172,17 @@ def _locked(session: Session, item_id: int) -> _Locked:
     # Hand the locked row to the item: the session's identity map holds objects weakly, and
     # lazy-loading `item.instance` after this function returned would read the row again.
     set_committed_value(item, "instance", instance)
-    candidates = {row[2].id: row[2] for row in rows if row[0] is item and row[2] is not None}
+    by_item: dict[int, dict[int, User]] = {}
+    for row in rows:
+        if row[2] is not None:
+            by_item.setdefault(row[0].id, {})[row[2].id] = row[2]
     timers = {row[3].id: row[3] for row in rows if row[0] is item and row[3] is not None}
     open_items = list({row[0].id: row[0] for row in rows if row[0].status == WorkItemStatus.OPEN}.values())
+    candidates = by_item.pop(item_id, {})
     known[item_id] = locked = _Locked(
         item, bool(found[1]), read_candidates=[candidates[i] for i in sorted(candidates)],
-        case_rows=projection.CaseRows(instance.id, open_items, [timers[i] for i in sorted(timers)]))
+        case_rows=projection.CaseRows(instance.id, open_items, [timers[i] for i in sorted(timers)]),
+        open_candidates={i: [users[u] for u in sorted(users)] for i, users in by_item.items()})
     return locked
 
 
@@ -336,6 +345,8 @@ def completed_case(session: Session, item: WorkItem) -> tuple[list[WorkItem], di
     items = sorted(found.items, key=lambda i: i.id)
     candidates = {item.id: locked.candidates}
     candidates.update({i.id: sorted(users, key=lambda u: u.id) for i, users in found.candidates.items()})
+    candidates.update({i.id: locked.open_candidates[i.id] for i in items
+                       if i.id not in candidates and i.id in locked.open_candidates})
     candidates.update(candidates_by_item(session, [i for i in items if i.id not in candidates]))
     timers = sorted((job for job in found.timers if job.status == TimerStatus.PENDING),
                     key=lambda job: (job.due_at, job.id))

@@ -265,9 +265,12 @@ def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
 
 # What a case's lock reads along: its definition (without its XML and assets, which every case
 # of a version shares: `definitions.runtime` and `definitions.assets` keep them per process), its
-# subject (whom 回避 asks about) and its owning unit (where routing starts).
+# subject (whom 回避 asks about), its initiator (whom the answer and the 待办 rows name: a lazy load
+# after the commit was a statement and a transaction of its own) and its owning unit (where
+# routing starts).
 CASE_LOADS = (joinedload(ProcessInstance.definition, innerjoin=True).defer(ProcessDefinition.bpmn_xml)
               .defer(ProcessDefinition.assets), joinedload(ProcessInstance.subject_user),
+              joinedload(ProcessInstance.initiator, innerjoin=True),
               joinedload(ProcessInstance.owning_unit, innerjoin=True))
 
 

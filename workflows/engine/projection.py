@@ -106,7 +106,8 @@ def _write_closed(session: Session, *_: Any) -> None:
     closing = session.info.pop(_CLOSING, None)
     if closing:
         params = [{"item": item_id} for item_id in sorted(closing)]
-        session.execute(_CLOSE_CANDIDATES, params if len(params) > 1 else params[0])
+        # On the session's connection: a Core UPDATE of a table, nothing for the ORM to do with it.
+        session.connection().execute(_CLOSE_CANDIDATES, params if len(params) > 1 else params[0])
 
 
 @event.listens_for(Session, "before_commit")
@@ -284,8 +285,8 @@ def sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
     created = list(routed)
     session.info[_PROJECTED] = Projected(still_open, routed, timers)
     deadlines.sync(session, instance, created, pending)
-    for item in created:
-        notifications.queue_item(session, item)
+    for item, users in routed.items():  # told at commit; their candidates need no second read
+        notifications.queue_item(session, item, candidates=[user.id for user in users])
     if workflow.is_completed():
         _finish(session, instance, workflow, now)
     instance.updated_at = now

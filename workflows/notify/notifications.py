@@ -71,9 +71,11 @@ def notify(session: Session, user_ids: Iterable[int | None], kind: str, *, insta
     return rows
 
 
-def queue_item(session: Session, item: WorkItem, kind: str = "task", body: str | None = None) -> None:
-    """Tell the item's handlers at commit (the last kind queued for an item wins)."""
-    session.info.setdefault(_QUEUE, {})[item] = (kind, body)
+def queue_item(session: Session, item: WorkItem, kind: str = "task", body: str | None = None,
+               candidates: list[int] | None = None) -> None:
+    """Tell the item's handlers at commit (the last kind queued for an item wins). `candidates`:
+    its candidates' ids when the caller has just routed it (else they are read at commit)."""
+    session.info.setdefault(_QUEUE, {})[item] = (kind, body, candidates)
 
 
 def handlers_of(session: Session, item: WorkItem) -> list[int]:
@@ -81,10 +83,12 @@ def handlers_of(session: Session, item: WorkItem) -> list[int]:
     return handlers_by_item(session, [item])[item.id]
 
 
-def handlers_by_item(session: Session, items: list[WorkItem]) -> dict[int, list[int]]:
-    """`handlers_of` for several items (item id → user ids), in two queries at most per process."""
-    shared = [item.id for item in items if item.assignee_id is None]
-    candidates: dict[int, list[int]] = {}
+def handlers_by_item(session: Session, items: list[WorkItem],
+                     known: dict[int, list[int]] | None = None) -> dict[int, list[int]]:
+    """`handlers_of` for several items (item id → user ids), in two queries at most per process;
+    `known`: the candidates of some of them (item id → user ids), not read again."""
+    candidates: dict[int, list[int]] = dict(known or {})
+    shared = [item.id for item in items if item.assignee_id is None and item.id not in candidates]
     if shared:
         rows = session.execute(select(WorkItemCandidate.work_item_id, WorkItemCandidate.user_id)
                                .where(WorkItemCandidate.work_item_id.in_(shared)))
@@ -107,15 +111,16 @@ _INSERT = insert(Notification)  # built once: every completion's commit runs it
 
 
 def _flush_queue(session: Session) -> None:
-    queued: dict[WorkItem, tuple[str, str | None]] = session.info.pop(_QUEUE, {})
+    queued: dict[WorkItem, tuple[str, str | None, list[int] | None]] = session.info.pop(_QUEUE, {})
     if not queued:
         return
     session.flush()
     told = [item for item in queued if item.status == WorkItemStatus.OPEN and not item.on_hold]
-    handlers = handlers_by_item(session, told)
+    routed = {item.id: known for item in told if (known := queued[item][2]) is not None}
+    handlers = handlers_by_item(session, told, routed)
     now, rows = clock.now(), []
     for item in told:
-        kind, body = queued[item]
+        kind, body, _ = queued[item]
         title = title_for(kind, item.instance, item)
         rows += [{"user_id": uid, "kind": kind, "instance_id": item.instance_id, "work_item_id": item.id,
                   "title": title, "body": body, "created_at": now} for uid in sorted({u for u in handlers[item.id] if u is not None})]

@@ -40,6 +40,10 @@ own; on SQLite the statements that end the read snapshot and begin IMMEDIATE at 
 go to the driver directly, as BEGIN does, and are not counted. → the same counts when the token's
 user comes from the per-process cache (the cache version's SELECT stands for the token query;
 a token seen first costs one more), and no statement reads the definition's XML or assets.
+→ the same counts for these two steps; steps whose answer names people the session had not
+met read nothing more after their writes (2026-12-05, `test_no_step_reads_after_its_writes…`):
+the case's read brings its initiator along, the new items' notifications use the candidates
+their routing found, and the item's read brings the candidates of the case's other open items.
 `bench.sql_count` and `bench.profile_completion` show the statements and where the time goes.
 """
 
@@ -54,6 +58,8 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from tests.helpers import FOUR_MUSTS_DONE
+from tests.helpers import complete
 from tests.helpers import open_item
 from tests.helpers import start
 from webapp.extensions import db
@@ -146,3 +152,25 @@ def test_a_completion_stays_within_its_statement_and_flush_budget(app: Flask, ap
         late_reads = [s[:150] for s in counts.statements[first_write:] if READS.match(s)]
         # (PostgreSQL's row lock, taken by that first write, is not a read of the completion's own.)
         assert [s for s in late_reads if "FOR UPDATE" not in s] == [], (task, late_reads)
+
+
+def test_no_step_reads_after_its_writes_whoever_the_session_knows(app: Flask, api: Any) -> None:
+    """Every step of a case up to 部务会研究, by people who are not its initiator: the answer names
+    the initiator, and the case's read brings them along (`locking.CASE_LOADS`), so no step
+    reads after its first write — a lazy load after the commit was a transaction of its own.
+    The second case's steps: the first case fills this process's caches (the deputies of the
+    people each step notifies)."""
+    steps = [("s1_01", "deliberation", {"decision": "agree"}),
+             ("s1_03", "recommendation", {"method": "meeting", "results": "得票集中",
+                                          "inspection_team": ["s1_07", "s1_08"]}),
+             ("s1_03", "inspection_targets", {"decision": "proceed"}),
+             ("s1_07", "inspection", {"report": "德能勤绩廉表现突出", "four_musts": FOUR_MUSTS_DONE}),
+             ("s1_04", "discipline_opinion", {"decision": "no_objection"})]
+    first, second = start(api)["id"], start(api)["id"]
+    for user, task, data in steps:
+        complete(api, user, first, task, data)
+    for user, task, data in steps:
+        counts = _complete_counted(app, api, user, second, task, data)
+        first_write = next(i for i, s in enumerate(counts.statements) if not READS.match(s))
+        late_reads = [s[:150] for s in counts.statements[first_write:] if READS.match(s) and "FOR UPDATE" not in s]
+        assert late_reads == [], (task, late_reads)
