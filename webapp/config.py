@@ -82,7 +82,6 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict
         "ORGFLOW_LOGIN_MAX_FAILURES": int(env.get("ORGFLOW_LOGIN_MAX_FAILURES", "10")),
         "ORGFLOW_LOGIN_MAX_FAILURES_PER_ADDRESS": int(env.get("ORGFLOW_LOGIN_MAX_FAILURES_PER_ADDRESS", "50")),
         "ORGFLOW_LOGIN_WINDOW_MINUTES": int(env.get("ORGFLOW_LOGIN_WINDOW_MINUTES", "15")),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
@@ -99,6 +98,10 @@ def load(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict
         **_smtp(env),
     }
     config.update(overrides or {})
+    # A pooled PostgreSQL connection may have died with its server since it was last used: check
+    # it at checkout. A SQLite connection is a file handle that cannot: no `SELECT 1` a request.
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {
+        "pool_pre_ping": not str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite")})
     if config["ORGFLOW_ENV"] == "production":
         _production(config, overrides or {})
     config["SECRET_KEY"] = config["SECRET_KEY"] or _secret_file(instance, "secret.key")

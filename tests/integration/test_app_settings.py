@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
+from sqlalchemy import event
 from sqlalchemy import select
 
 from models import User
@@ -88,3 +89,19 @@ def test_every_session_the_cli_opens_carries_the_app_settings(app: Any, other: F
         with flask_app.app_context():
             assert settings.of(session_factory()()).audit_key == key.encode()
             assert settings.of(db.session).audit_key == key.encode()
+
+
+def test_a_sqlite_request_sends_no_ping_and_a_postgresql_pool_checks_its_connections(other: Flask) -> None:
+    """`pool_pre_ping` sends `SELECT 1` at every checkout: for a PostgreSQL connection that may
+    have died with its server, not for SQLite's file handle (a statement a request, for nothing)."""
+    traced: list[str] = []
+    with other.app_context():
+        db.engine.dispose()
+        event.listen(db.engine, "connect", lambda dbapi, _record: dbapi.set_trace_callback(traced.append))
+    for _ in range(2):  # a token is looked up in the database: a statement each, on a pooled connection
+        response = other.test_client().get("/api/v1/tasks", headers={"Authorization": "Bearer no-such-token"})
+        assert response.status_code == 401
+    assert traced, "the trace saw no statement: the check would prove nothing"
+    assert not any(s.strip().upper() == "SELECT 1" for s in traced), traced
+    postgres = create_app(app_config("postgresql://postgres@127.0.0.1/unused"))
+    assert postgres.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
