@@ -126,11 +126,11 @@ def _one_revision_per_transaction(session: Session, _context: Any, _instances: A
     UPDATE of such rows, which the flush does not see, calls `ProcessInstance.touch`.
     """
     revised: set[int] = session.info.setdefault(_REVISED, set())
-    revised.update(id(obj) for obj in session.new if isinstance(obj, ProcessInstance))
-    changed = [obj for obj in session.dirty if isinstance(obj, ProcessInstance) and session.is_modified(obj)]
-    for part in (*session.new, *session.dirty, *session.deleted):
-        if getattr(part, "__tablename__", None) in _CASE_PARTS and (part not in session.dirty
-                                                                     or session.is_modified(part)):
+    new, dirty = list(session.new), session.dirty  # each a set built afresh per access
+    revised.update(id(obj) for obj in new if isinstance(obj, ProcessInstance))
+    changed = [obj for obj in dirty if isinstance(obj, ProcessInstance) and session.is_modified(obj)]
+    for part in (*new, *dirty, *session.deleted):
+        if getattr(part, "__tablename__", None) in _CASE_PARTS and (part not in dirty or session.is_modified(part)):
             case = _case_of(session, part)
             if case is not None:
                 changed.append(case)
