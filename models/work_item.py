@@ -84,7 +84,9 @@ class WorkItem(Base):
     assignee: Mapped[User | None] = relationship("User", foreign_keys=[assignee_id], viewonly=True)
     completed_by: Mapped[User | None] = relationship("User", foreign_keys=[completed_by_id], viewonly=True)
     acted_for: Mapped[User | None] = relationship("User", foreign_keys=[acted_for_id], viewonly=True)
-    # Written: the item's INSERT gives its candidates their `work_item_id` in the same flush.
+    # Written by the actions that set an item's handlers (`actions.common.set_handlers`): the
+    # item's INSERT gives them their `work_item_id` in the same flush. A routed new item's
+    # candidates are one Core INSERT after that flush instead (`engine.projection.create_item`).
     candidates: Mapped[list[WorkItemCandidate]] = relationship("WorkItemCandidate", cascade="all, delete-orphan")
     parent: Mapped[WorkItem | None] = relationship("WorkItem", remote_side="WorkItem.id", viewonly=True)
 

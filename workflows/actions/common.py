@@ -110,6 +110,7 @@ def close_as(session: Session, item: WorkItem, user: User, principal: User, acti
 def set_handlers(item: WorkItem, users: list[User], now: datetime | None = None) -> None:
     """Make `users` the item's only candidates (assigned when there is one)."""
     moment = now or clock.now()
+    projection.forget_routed(item)
     item.candidates = [WorkItemCandidate(user_id=u.id, created_at=moment, is_open=not item.on_hold) for u in users]
     item.assignee_id = users[0].id if len(users) == 1 else None
     item.claimed_at = None

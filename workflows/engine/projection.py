@@ -18,6 +18,7 @@ from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import object_session
 from sqlalchemy.orm import scoped_session
 
 from models import ProcessInstance
@@ -119,6 +120,44 @@ def _write_closed_before_commit(session: Session) -> None:
 def _forget_closed(session: Session, transaction: Any) -> None:
     if transaction.parent is None:
         session.info.pop(_CLOSING, None)
+        session.info.pop(_ROUTED, None)
+
+
+# A new item's candidates are written by one Core INSERT right after the flush that inserts the
+# item (its id is known then), not as ORM objects of its `candidates` collection: a one-to-many
+# the unit of work sorts, synchronizes and checks for orphans in every completion's flush. Nothing
+# reads a new item's candidates before it is flushed (its routing returns them to the caller).
+_INSERT_CANDIDATES = _CANDIDATES.insert()
+_ROUTED = "orgflow_routed_candidates"  # session.info: [(item, user ids, created_at)] not yet written
+
+
+def _insert_candidates_after(session: Session, item: WorkItem, users: list[User], now: datetime) -> None:
+    real = session() if isinstance(session, scoped_session) else session
+    real.info.setdefault(_ROUTED, []).append((item, [user.id for user in users], now))
+
+
+def forget_routed(item: WorkItem) -> None:
+    """The item's routed candidates are not to be written: its caller sets others (`set_handlers`)."""
+    session = object_session(item)
+    if session is not None and session.info.get(_ROUTED):
+        session.info[_ROUTED] = [entry for entry in session.info[_ROUTED] if entry[0] is not item]
+
+
+@event.listens_for(Session, "after_flush")
+def _write_routed(session: Session, _context: Any) -> None:
+    routed = session.info.get(_ROUTED)
+    if not routed:
+        return
+    rows, waiting = [], []
+    for item, user_ids, at in routed:
+        if item.id is None:  # not flushed yet (added after this flush began), or gone with a savepoint
+            if item in session:
+                waiting.append((item, user_ids, at))
+            continue
+        rows += [{"work_item_id": item.id, "user_id": uid, "is_open": True, "created_at": at} for uid in user_ids]
+    session.info[_ROUTED] = waiting
+    if rows:
+        session.connection().execute(_INSERT_CANDIDATES, rows)
 
 
 def create_item(session: Session, instance: ProcessInstance, task: Task, now: datetime) -> tuple[WorkItem, list[User]]:
@@ -142,8 +181,8 @@ def create_item(session: Session, instance: ProcessInstance, task: Task, now: da
         assignee_id=route.candidates[0].id if len(route.candidates) == 1 else None,
         created_at=now, due_at=_due_at(session, props, task.data, now),
     )
-    item.candidates = [WorkItemCandidate(user_id=user.id, created_at=now) for user in route.candidates]
     session.add(item)
+    _insert_candidates_after(session, item, route.candidates, now)
     if screened.recused:  # the record says who was kept off the step, and why
         conflicts = recusal.case_conflicts(session, instance)
         recused = recusal.recused_record(conflicts, screened.recused)

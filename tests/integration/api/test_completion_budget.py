@@ -44,6 +44,9 @@ a token seen first costs one more), and no statement reads the definition's XML 
 met read nothing more after their writes (2026-12-05, `test_no_step_reads_after_its_writes…`):
 the case's read brings its initiator along, the new items' notifications use the candidates
 their routing found, and the item's read brings the candidates of the case's other open items.
+→ the same counts, and the flush has one mapper less to sort: a new item's candidates are one Core
+INSERT after the flush that inserts the item (`projection._write_routed`), not ORM objects of its
+`candidates` collection.
 `bench.sql_count` and `bench.profile_completion` show the statements and where the time goes.
 """
 
