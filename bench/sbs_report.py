@@ -175,7 +175,7 @@ rollback-journal mode, no Celery, no background scheduler); see `bench/peer/READ
 CLIENT_WORDS = {
     "httpx": "httpx, one keep-alive client per thread",
     "lean": ("the standard library's http.client, one keep-alive connection per thread, for the timed "
-             "completions and \"my tasks\" (`bench/sbs_client.py`; httpx, 0.4 ms slower per request here, signs "
+             "completions and \"my tasks\" (`bench/sbs_client.py`; httpx, 0.2–0.4 ms slower per request here, signs "
              "in, starts the cases and reads the HTML page)"),
 }
 
