@@ -137,10 +137,14 @@ def _insert_candidates_after(session: Session, item: WorkItem, users: list[User]
 
 
 def forget_routed(item: WorkItem) -> None:
-    """The item's routed candidates are not to be written: its caller sets others (`set_handlers`)."""
+    """The item's routed candidates are not to be written, nor told of it: its caller sets others
+    (`set_handlers`)."""
     session = object_session(item)
-    if session is not None and session.info.get(_ROUTED):
+    if session is None:
+        return
+    if session.info.get(_ROUTED):
         session.info[_ROUTED] = [entry for entry in session.info[_ROUTED] if entry[0] is not item]
+    notifications.candidates_changed(session, item)
 
 
 @event.listens_for(Session, "after_flush")

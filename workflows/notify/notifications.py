@@ -78,6 +78,14 @@ def queue_item(session: Session, item: WorkItem, kind: str = "task", body: str |
     session.info.setdefault(_QUEUE, {})[item] = (kind, body, candidates)
 
 
+def candidates_changed(session: Session, item: WorkItem) -> None:
+    """The item's handlers were set again after it was queued: read them at commit."""
+    queued = session.info.get(_QUEUE, {})
+    if item in queued:
+        kind, body, _ = queued[item]
+        queued[item] = (kind, body, None)
+
+
 def handlers_of(session: Session, item: WorkItem) -> list[int]:
     """Who acts on an open item: its assignee, else every candidate; plus their active deputies."""
     return handlers_by_item(session, [item])[item.id]
