@@ -139,10 +139,13 @@ def test_every_queue_counts_with_one_query(app: Flask, org: None, view: str) -> 
 
 
 @pytest.mark.postgres
-def test_on_postgresql_the_todo_list_and_its_badge_are_planned_once_per_connection(app: Flask, api: Any) -> None:
+def test_on_postgresql_the_todo_list_is_planned_once_per_connection(app: Flask, api: Any) -> None:
     """psycopg prepares a statement from its sixth run on a connection; PostgreSQL then keeps one
     generic plan for it only if that plan costs what the per-run plans did, which a LIMIT sent as
-    a parameter prevents (`sql.page`). Planning the list's seven-table join cost 2.7 ms a page."""
+    a parameter prevents (`sql.page`). Planning the list's seven-table join cost 2.7 ms a page.
+    The badge's one-table count is prepared the same way, but whether its generic plan wins is a
+    near tie that the sampled statistics decide (0 of 7 in about one run in five); planning it
+    costs hundredths of a millisecond, so only its inline LIMIT is checked."""
     _fill(app, start(api)["id"])  # a big inbox, analyzed: the plans of a real one
     with app.app_context():
         user = accounts.find_user(db.session, "s1_01")
@@ -154,4 +157,4 @@ def test_on_postgresql_the_todo_list_and_its_badge_are_planned_once_per_connecti
     badge = [p for p in plans if p.statement.startswith("SELECT count(*)") and "LIMIT 100" in p.statement]
     assert len(listed) == 1 and len(badge) == 1, [p.statement[:120] for p in plans]
     assert listed[0].generic_plans >= 1, listed[0]
-    assert badge[0].generic_plans >= 1, badge[0]
+    assert badge[0].generic_plans + badge[0].custom_plans >= 7, badge[0]  # prepared, not re-sent each time
