@@ -47,7 +47,7 @@ def meta(systems: list[Any], args: argparse.Namespace) -> dict[str, Any]:
         "started_utc": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "load_start": loadavg(),
         "nproc": nproc, "cpu": _cpu(), "kernel": f"{platform.system()} {platform.release()}",
         "orgflow_commit": _git("rev-parse", "--short", "HEAD") + (" (modified)" if _git("status", "--porcelain", "--untracked-files=no") else ""),
-        "orgflow": _versions(ROOT / ".venv/bin/python", ["SpiffWorkflow", "Flask", "SQLAlchemy", "Werkzeug", "gunicorn"]),
+        "orgflow": _versions(ROOT / ".venv/bin/python", ["SpiffWorkflow", "Flask", "SQLAlchemy", "Werkzeug", "gunicorn", "waitress"]),
         "gunicorn_workers": os.environ.get("ORGFLOW_WEB_WORKERS") or os.environ.get("WEB_CONCURRENCY")
         or str(min(2 * (os.cpu_count() or 1) + 1, 8)),
         "command": "python -m bench.side_by_side " + " ".join(_cli(args)),

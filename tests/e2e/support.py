@@ -45,8 +45,8 @@ def day(offset: int = 0) -> str:
 
 
 class FlaskServe:
-    """`flask serve` on an ephemeral port: werkzeug's threaded server (a thread per request) with
-    its one in-process timer worker, exactly as `make run` starts it."""
+    """`flask serve` on an ephemeral port: waitress with its pool of request threads and the one
+    in-process timer worker, exactly as `make run` starts it."""
 
     def __init__(self, database_url: str, log: Path) -> None:
         self.log = log

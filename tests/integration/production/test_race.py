@@ -1,5 +1,6 @@
 """Eight clients complete the same work item at once, through a real gunicorn with several
-worker processes (T5): exactly one 200, seven 409, no 500, one audit event, revision + 1.
+worker processes (T5), and through `flask serve`'s pool of request threads in one process (what
+`make run` runs): exactly one 200, seven 409, no 500, one audit event, revision + 1.
 
 The eight client threads meet at a barrier before every trial, so their requests really
 overlap and are spread over the gunicorn workers. 1,000 trials on PostgreSQL; a shorter run
@@ -20,6 +21,7 @@ from sqlalchemy import select
 
 from models import AuditEvent
 from models import ProcessInstance
+from tests.e2e.support import FlaskServe
 from tests.integration.production.support import Gunicorn
 from tests.integration.production.support import deadline_cases
 from tests.integration.production.support import events_per_instance
@@ -88,7 +90,7 @@ def assert_each_item_completed_once(app: Flask, items: list[int], before: dict[i
     assert {case: written[case] - count for case, count in events_before.items()} == dict.fromkeys(before, events_step)
 
 
-def run_trials(app: Flask, server: Gunicorn, trials: int) -> None:
+def run_trials(app: Flask, server: Gunicorn | FlaskServe, trials: int) -> None:
     bearer = token(app, "s1_02")
     once = uncontested(app, server.url, bearer)
     items = deadline_cases(app, trials)
@@ -109,6 +111,16 @@ def test_eight_clients_over_gunicorn_workers_complete_an_item_exactly_once(app: 
     # due before the race is still waiting after it.
     assert fire_counts(app) == {}
     assert revisions(app, [waiting]) == untouched
+
+
+@pytest.mark.usefixtures("test_processes")
+def test_eight_clients_over_flask_serve_threads_complete_an_item_exactly_once(app: Flask, database_url: str,
+                                                                               tmp_path: Path) -> None:
+    served = FlaskServe(database_url, tmp_path / "serve.log")
+    try:
+        run_trials(app, served, 25)
+    finally:
+        served.stop()
 
 
 @pytest.mark.postgres
