@@ -156,9 +156,9 @@ def serve(host: str, port: int, threads: int) -> None:
 
     waitress, a production WSGI server in this one process: a fixed pool of request threads
     (a burst of connections queues instead of starting a thread each), request bodies bounded
-    by the app's own limit before they reach it, idle connections closed. It answers a request
-    in about half the time werkzeug's development server took (docs/performance.md). SIGTERM
-    and Ctrl-C stop it after the requests under way (at most five seconds)."""
+    by the app's own limit before they reach it, idle connections closed. Its own part of a
+    request is less than half what werkzeug's development server's was (docs/performance.md).
+    SIGTERM and Ctrl-C stop it after the requests under way (at most five seconds)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     worker_mod.start_thread(session_factory(), config=worker_config())
     server = create_server(
