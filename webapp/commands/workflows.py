@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -18,6 +19,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from waitress.server import create_server
 
+from webapp import access_log
 from webapp.commands.base import fail
 from webapp.commands.base import session_factory
 from webapp.commands.base import write
@@ -158,11 +160,13 @@ def serve(host: str, port: int, threads: int) -> None:
     (a burst of connections queues instead of starting a thread each), request bodies bounded
     by the app's own limit before they reach it, idle connections closed. Its own part of a
     request is less than half what werkzeug's development server's was (docs/performance.md).
-    SIGTERM and Ctrl-C stop it after the requests under way (at most five seconds)."""
+    SIGTERM and Ctrl-C stop it after the requests under way (at most five seconds). Each request
+    is logged in gunicorn's shape (`ORGFLOW_ACCESS_LOG`: `-` by default, a file, or empty)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     worker_mod.start_thread(session_factory(), config=worker_config())
     server = create_server(
-        app, host=host, port=port, threads=threads, ident="OrgFlow",
+        access_log.wrap(app, os.environ.get("ORGFLOW_ACCESS_LOG")), host=host, port=port, threads=threads,
+        ident="OrgFlow",
         max_request_body_size=app.config["MAX_CONTENT_LENGTH"], channel_timeout=60, connection_limit=200)
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))  # ends server.run's loop
     for listen_host, listen_port in getattr(server, "effective_listen", None) or [

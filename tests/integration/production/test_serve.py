@@ -1,9 +1,10 @@
 """`flask serve`, the server `make run` starts, as a user meets it: waitress in one process with a
-pool of request threads, the app's body limit applied before a body is read, and a clean stop on
-SIGTERM."""
+pool of request threads, the app's body limit applied before a body is read, an access log, and a
+clean stop on SIGTERM."""
 
 from __future__ import annotations
 
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -49,3 +50,30 @@ def test_sigterm_stops_it_at_once_and_cleanly(served: FlaskServe) -> None:
     assert time.monotonic() - started < 10
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{served.url}/auth/login", timeout=5)
+
+
+ACCESS_LINE = re.compile(r'127\.0\.0\.1 "GET /auth/login\?next=/tasks/todo HTTP/1\.1" 200 \d+ \d+us$', re.M)
+
+
+def test_each_request_is_logged_to_standard_error_by_default(served: FlaskServe) -> None:
+    assert httpx.get(f"{served.url}/auth/login?next=/tasks/todo", timeout=10).status_code == 200
+    time.sleep(0.2)  # the line is written when the answer has been made
+    assert ACCESS_LINE.search(served.log.read_text()), served.log.read_text()[-500:]
+
+
+@pytest.mark.parametrize("where", ["file", "nowhere"])
+def test_the_access_log_goes_where_orgflow_access_log_says(app: Flask, database_url: str, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    access = tmp_path / "access.log"
+    monkeypatch.setenv("ORGFLOW_ACCESS_LOG", str(access) if where == "file" else "")
+    server = FlaskServe(database_url, tmp_path / "serve.log")
+    try:
+        assert httpx.get(f"{server.url}/auth/login?next=/tasks/todo", timeout=10).status_code == 200
+        time.sleep(0.2)
+    finally:
+        server.stop()
+    assert not ACCESS_LINE.search(server.log.read_text())
+    if where == "file":
+        assert ACCESS_LINE.search(access.read_text())
+    else:
+        assert not access.exists()
