@@ -154,11 +154,12 @@ def complete_task(item_id: int) -> dict[str, Any]:
     comment = body.get("comment")
     if comment is not None and not isinstance(comment, str):
         raise InvalidRequest("comment 须为字符串")
-    item = actions.complete_item(db.session, api_user(), item_id, body.get("data", {}), comment)
+    session = db.current()  # the Session itself: each call through the scoped proxy looks it up again
+    item = actions.complete_item(session, api_user(), item_id, body.get("data", {}), comment)
     # The answer is read inside the transaction, from the objects the change left in the session
     # (after the commit every one of them would be expired and read again).
     flush()
-    answer = completion_json(db.session, item)
+    answer = completion_json(session, item)
     commit()
     return answer
 
