@@ -48,8 +48,9 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
+        # One pass over the response's headers, not one per header (`setdefault` scans them all).
+        present = {name.lower() for name in response.headers.keys()}
+        response.headers.extend([(name, value) for name, value in HEADERS.items() if name.lower() not in present])
         if hsts:
             response.headers["Strict-Transport-Security"] = hsts
         if request.endpoint != "static" and "no-store" not in response.headers.get("Cache-Control", ""):
