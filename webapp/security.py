@@ -49,7 +49,7 @@ def register(app: Flask) -> None:
     @app.after_request
     def _security_headers(response: Response) -> Response:
         # One pass over the response's headers, not one per header (`setdefault` scans them all).
-        present = {name.lower() for name in response.headers.keys()}
+        present = {name.lower() for name, _ in response.headers.items()}
         response.headers.extend([(name, value) for name, value in HEADERS.items() if name.lower() not in present])
         if hsts:
             response.headers["Strict-Transport-Security"] = hsts
