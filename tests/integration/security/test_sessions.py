@@ -175,3 +175,21 @@ def test_the_language_chosen_before_login_survives_the_new_session(app: Flask, o
     client.post("/locale", data={"locale": "en", "next": "/auth/login", "csrf_token": token})
     assert form_login(client, "s1_05").status_code == 302
     assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+
+
+def test_a_new_secret_key_ends_every_session_and_a_fallback_keeps_them(app: Flask, org: None) -> None:
+    """The session cookie's signing serializer is built once per set of keys (issue 17), not once
+    for ever: a key changed at run time signs out every browser, and the old key kept among
+    `SECRET_KEY_FALLBACKS` lets them stay while new cookies are signed with the new key."""
+    client = _signed_in(app)
+    assert _is_signed_in(_copy(app, client))
+    old_key = app.secret_key
+    try:
+        app.secret_key = "another-secret-key-0123456789abcdef"
+        assert not _is_signed_in(_copy(app, client))  # each check on a copy: a refused cookie is replaced
+        app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+        assert _is_signed_in(_copy(app, client))
+    finally:
+        app.secret_key = old_key
+        app.config["SECRET_KEY_FALLBACKS"] = []
+    assert _is_signed_in(client)
