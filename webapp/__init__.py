@@ -112,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     security.register(app)
+    security.refuse_unstorable_text(app)
 
     @app.before_request
     def _writes_take_the_write_lock() -> None:

@@ -3,10 +3,15 @@ no framing, no sniffing, no referrer leaks."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from flask import Response
 from flask import request
 from werkzeug.routing import IntegerConverter
+
+from webapp.api.params import json_value
+from workflows.errors import ValidationFailed
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -57,3 +62,52 @@ def register(app: Flask) -> None:
             # Pages, API answers and downloads may hold case data: never kept by a browser or proxy.
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+UNSTORABLE = "请求中含有无法保存的字符（NUL 或不成对的代理码位），请删除后重新提交"
+
+
+def unstorable(value: Any) -> bool:
+    """Whether a request value holds text no column can store: NUL (PostgreSQL's text refuses
+    it) or a lone surrogate (JSON's `\\ud800`, not UTF-8 at all: the audit chain's hash, the
+    database and every document would fail on it). Other control characters are kept: they
+    are stored, and the Word file drops what XML cannot hold. Walked with a stack: a body may be
+    as deep as the JSON parser allows."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item or not item.isascii() and _has_lone_surrogate(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def refuse_unstorable_text(app: Flask) -> None:
+    """Refuse a request whose query, form or JSON body holds text no column can store
+    (`unstorable`), before any view reads it: otherwise a 500 somewhere on the way to the
+    database (schemathesis found one). 422, as for any other value a form refuses: the request
+    is well formed, a value in it is not acceptable."""
+
+    @app.before_request
+    def _refuse_unstorable_text() -> None:
+        values: list[Any] = [request.args.to_dict(flat=False)]
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            values.append(request.form.to_dict(flat=False))
+        elif request.is_json:
+            values.append(json_value())
+        if unstorable(values):
+            raise ValidationFailed(UNSTORABLE)
+

@@ -27,7 +27,7 @@ PDF_OP = {
     "security": [{"bearer": []}],
     "parameters": [*path_id("instance_id"), DOC_PARAM],
     "responses": {"200": {"description": "the PDF", "content": {"application/pdf": {
-        "schema": {"type": "string", "format": "binary"}}}}, **{c: ERRORS[c] for c in ("401", "403", "404")}},
+        "schema": {"type": "string", "format": "binary"}}}}, **{c: ERRORS[c] for c in ("401", "403", "404", "422")}},
 }
 WORD_PARAM = {"name": "doc", "in": "query", "description": "which document (default: appointment)",
               "schema": {"type": "string", "enum": [k for k, kind in documents.KINDS.items() if kind.word],
@@ -37,7 +37,7 @@ DOCX_OP = {
     "security": [{"bearer": []}],
     "parameters": [*path_id("instance_id"), WORD_PARAM],
     "responses": {"200": {"description": "the Word file", "content": {render.DOCX: {
-        "schema": {"type": "string", "format": "binary"}}}}, **{c: ERRORS[c] for c in ("401", "403", "404")}},
+        "schema": {"type": "string", "format": "binary"}}}}, **{c: ERRORS[c] for c in ("401", "403", "404", "422")}},
 }
 DOCS = {"type": "object", "required": ["items", "total"], "properties": {"total": {"type": "integer"}, "items": {
     "type": "array", "items": {"type": "object", "required": ["doc", "title", "url"],

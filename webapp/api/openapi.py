@@ -106,8 +106,10 @@ def op(summary: str, schema: dict[str, Any], errors: tuple[str, ...], status: st
     op: dict[str, Any] = {
         "summary": summary,
         "security": [{"bearer": []}],
+        # 422 on every operation: any request whose text no column can store is refused
+        # (`security.refuse_unstorable_text`), a query's as well as a body's.
         "responses": {status: {"description": "ok", "content": {"application/json": {"schema": schema}}},
-                      "401": ERRORS["401"], **{code: ERRORS[code] for code in errors}},
+                      "401": ERRORS["401"], **{code: ERRORS[code] for code in errors}, "422": ERRORS["422"]},
     }
     if body is not None:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}

@@ -112,6 +112,8 @@ JSON_BODIES = [
     pytest.param(b'{"data": {"candidate": 5}}', "application/json", id="wrong-types"),
     pytest.param(b"candidate=s1_06", "application/x-www-form-urlencoded", id="form-to-api"),
     pytest.param(b"", "text/plain", id="empty-text"),
+    pytest.param(b'{"data": {"reasons": "a\\u0000b"}, "comment": "x"}', "application/json", id="nul-in-text"),
+    pytest.param(b'{"data": {"reasons": "\\ud800"}, "comment": "\\udfff"}', "application/json", id="lone-surrogate"),
 ]
 
 
@@ -150,3 +152,49 @@ def test_ids_beyond_a_database_integer_are_404_not_500(api: Any, web: Any) -> No
         assert response.status_code == 404 and response.get_json()["error"] == "not_found"
     assert client.post(f"/instances/{huge}/comments", {"body": "x"}).status_code == 404
     assert web("s1_03").get(f"/cases/{huge}").status_code == 404
+
+
+UNSTORABLE_BODIES = [
+    pytest.param(b'{"data": {"decision": "agree"}, "comment": "\\u540c\\u0000\\u610f"}', id="nul"),
+    pytest.param(b'{"data": {"decision": "agree"}, "comment": "\\ud800"}', id="lone-high-surrogate"),
+    pytest.param(b'{"data": {"decision": "agree", "\\udc00": 1}}', id="lone-surrogate-as-key"),
+    pytest.param(b'{"data": {"decision": "agree"}, "x": [[["\\u0000"]]]}', id="nul-nested"),
+]
+
+
+@pytest.mark.parametrize("body", UNSTORABLE_BODIES)
+def test_text_no_column_can_store_is_refused_with_a_422_before_anything_is_written(
+        app: Flask, api: Any, body: bytes) -> None:
+    """NUL (PostgreSQL's text refuses it) and lone surrogates (not UTF-8: the audit hash fails on
+    them) were 500s somewhere on the way to the database; they are refused at the door."""
+    task = open_item(api, APPROVER, start(api)["id"], "deliberation")
+    client = api(APPROVER)
+    before = _writes(app)
+    response = client.client.post(f"/api/v1/tasks/{task['id']}/complete", data=body, content_type="application/json",
+                                  headers=client._headers())
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert response.get_json()["error"] == "validation_failed" and "NUL" in response.get_json()["message"]
+    assert _writes(app) == before
+    assert open_item(api, APPROVER, task["instance_id"], "deliberation")["id"] == task["id"]
+
+
+def test_a_surrogate_pair_and_other_control_characters_are_stored(api: Any) -> None:
+    """An emoji sent as JSON's surrogate pair is one character, not a lone half; a tab or a
+    bell is odd but storable, and kept."""
+    body = b'{"data": {"decision": "agree"}, "comment": "\\u540c\\u610f \\ud83d\\udc4d\\t\\u0007"}'
+    task = open_item(api, APPROVER, start(api)["id"], "deliberation")
+    client = api(APPROVER)
+    response = client.client.post(f"/api/v1/tasks/{task['id']}/complete", data=body, content_type="application/json",
+                                  headers=client._headers())
+    assert response.status_code == 200, response.get_json()
+    handled = client.get(f"/tasks/{task['id']}").get_json()
+    assert handled["comment"] == "同意 \U0001f44d\t\x07"
+
+
+def test_a_nul_in_a_form_field_is_refused_and_the_step_stays_open(app: Flask, web: Any, item: int) -> None:
+    before = _writes(app)
+    response = _post_form(web, item, [("decision", "agree"), ("comment", "同意\x00")])
+    assert response.status_code == 422
+    assert _writes(app) == before
+    assert open_item_id(web(APPROVER), _case_of(app, item)) == item
+

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from typing import Any
 
 from docx import Document as WordDocument
@@ -53,11 +54,22 @@ def _grid(document: Any, rows: int, widths: tuple[int, ...]) -> Table:
     return table
 
 
+# What XML 1.0 cannot hold, which a case's text may (JSON carries any character): C0 controls
+# but tab and line breaks, lone surrogates, U+FFFE and U+FFFF. Word's own line and page breaks
+# (VT, FF, as pasted from Word) become line breaks; the rest is dropped. The PDF shows neither.
+_BREAKS = re.compile("[\x0b\x0c]")
+_NOT_XML = re.compile("[\x00-\x08\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("", _BREAKS.sub("\n", text))
+
+
 def _put(table: Table, row: int, col: int, span: int, text: str) -> None:
     cell = table.cell(row, col)
     if span > 1:
         cell = cell.merge(table.cell(row, col + span - 1))
-    cell.text = text
+    cell.text = _xml_text(text)
 
 
 def _page_one(document: Any, boxes: dict[str, str], photo: bytes | None) -> None:
@@ -93,7 +105,7 @@ def _page_two(document: Any, boxes: dict[str, str], family: list[tuple[str, ...]
         table.cell(top, c).text = label
     for r, row in enumerate(family, start=top + 1):
         for c, text in enumerate(row, start=1):
-            table.cell(r, c).text = text
+            table.cell(r, c).text = _xml_text(text)
     for r, (label, text) in enumerate(tail, start=top + 1 + len(family)):
         _put(table, r, 0, 1, label)
         _put(table, r, 1, 5, text)
