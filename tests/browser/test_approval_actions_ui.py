@@ -26,10 +26,13 @@ pytestmark = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop
 def dialog(page: Page, action: str) -> Any:
     """Open the small form of `action` in the action bar and return it."""
     pop = page.locator(f'#action-bar details[data-action="{action}"]').first
-    more = page.locator("#action-bar .more-toggle")
-    if not pop.locator("summary").is_visible() and more.is_visible():
+    summary, more = pop.locator("summary"), page.locator("#action-bar .more-toggle")
+    # Wait until the bar shows one of the two (a loaded machine lays the page out late): reading
+    # `is_visible` at once could find neither, and then wait for a summary hidden under 更多.
+    expect(summary.or_(more).filter(visible=True).first).to_be_visible(timeout=30_000)
+    if not summary.is_visible():
         more.click()  # on a phone the actions other than the decisions are under 更多
-    pop.locator("summary").click()
+    summary.click()
     form = pop.locator("form")
     expect(form).to_be_visible()
     return form
