@@ -3,6 +3,7 @@ no framing, no sniffing, no referrer leaks."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask
@@ -103,11 +104,18 @@ def refuse_unstorable_text(app: Flask) -> None:
 
     @app.before_request
     def _refuse_unstorable_text() -> None:
-        values: list[Any] = [request.args.to_dict(flat=False)]
-        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        values: list[Any] = []
+        if request.query_string:
+            values.append(request.args.to_dict(flat=False))
+        if request.mimetype in _FORMS:
             values.append(request.form.to_dict(flat=False))
-        elif request.is_json:
+        elif request.is_json and _ESCAPES.search(request.get_data(cache=True)):
+            # JSON text is UTF-8 and holds no raw control character: NUL and lone surrogates can
+            # only come as escapes, so a body without such an escape needs no walk (a completion).
             values.append(json_value())
-        if unstorable(values):
+        if values and unstorable(values):
             raise ValidationFailed(UNSTORABLE)
 
+
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+_ESCAPES = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
