@@ -19,8 +19,10 @@ from sqlalchemy.orm import SessionTransaction
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from models import writes
 from models.base import Base
 from models.base import utcnow
+from models.work_item import WorkItem
 
 if TYPE_CHECKING:
     from models.org import OrgUnit
@@ -116,7 +118,14 @@ _CASE_PARTS = ("work_item", "timer_job")
 
 
 @event.listens_for(Session, "before_flush")
-def _one_revision_per_transaction(session: Session, _context: Any, _instances: Any) -> None:
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    """Raise the revisions of the changed cases, then write the cases' and their items' column
+    changes (`models.writes`): in this order, so the revisions are written with them."""
+    _one_revision_per_transaction(session)
+    writes.write_through(session, (ProcessInstance, WorkItem))
+
+
+def _one_revision_per_transaction(session: Session) -> None:
     """Raise a changed case's revision once per transaction (DESIGN §3: revision + 1 per change);
     a case inserted in this transaction keeps its first revision.
 

@@ -1,0 +1,129 @@
+"""Column changes of loaded rows written as prebuilt Core UPDATEs at the flush (issue 17).
+
+A completion changes two loaded rows — the work item it closes and its case (state, data,
+revision) — and the ORM's unit of work spends about ten times what the statements cost to write
+them: it sorts the session's states, builds each UPDATE's parameters and statement, and checks
+the version (measured: one item's UPDATE by the unit of work 0.31 ms, the same UPDATE as a
+prebuilt Core statement 0.03 ms). `write_through` writes such changes itself, before the unit of
+work runs, with one statement per set of changed columns, built once per process:
+
+- only objects of the classes it is given, persistent, changed only in plain columns (a
+  change to a view-only reference is no write: the ORM skips it too); anything else — a new or
+  deleted row, a writable relationship, a savepoint (whose rollback expires only what the ORM
+  flushed in it) — is left to the unit of work, which writes it as before;
+- the version column, where the mapper has one (`ProcessInstance.revision`), is checked as the
+  ORM checks it: `WHERE id = … AND revision = <the revision read>`, and a row not matched raises
+  the ORM's `StaleDataError` (a lost race: 409 at the edge);
+- once written, the object's changes are its committed state, so the flush finds nothing left
+  to write and a rollback of the transaction expires it as it does any object.
+
+The listeners that must see the changes first (the revision of a changed case, `models.process`)
+run before it: it is called at the end of theirs.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy import Update
+from sqlalchemy import bindparam
+from sqlalchemy import inspect
+from sqlalchemy import update
+from sqlalchemy.orm import ColumnProperty
+from sqlalchemy.orm import LoaderCallableStatus
+from sqlalchemy.orm import Mapper
+from sqlalchemy.orm import RelationshipProperty
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.elements import ClauseElement
+
+# (table, changed columns, versioned) → its UPDATE. The column sets are those the code writes
+# (a few dozen); past the bound a statement is built and not kept.
+_STATEMENTS: dict[tuple[str, tuple[str, ...], bool], Update] = {}
+_MAX_STATEMENTS = 256
+_lock = threading.Lock()
+_WHERE = "w_"  # bind names: not a column's name, which Core keeps for the SET clause
+_SET = "v_"
+
+
+def write_through(session: Session, classes: tuple[type, ...]) -> None:
+    """Write the column changes of the session's changed objects of `classes` now (see above)."""
+    if session.in_nested_transaction():
+        return
+    changed = [obj for obj in session.dirty if isinstance(obj, classes)]
+    if not changed:
+        return
+    deleted = session.deleted
+    connection = None
+    # In the order of `classes`, then of the key: the case before its items, as the unit of work
+    # (and every other writer of a case) writes them.
+    rank = {cls: position for position, cls in enumerate(classes)}
+    for obj in sorted(changed, key=lambda o: (rank.get(type(o), len(rank)), inspect(o).identity or ())):
+        if obj in deleted:
+            continue
+        plan = _plan(obj)
+        if plan is None:
+            continue
+        statement, params = plan
+        connection = connection or session.connection()
+        if connection.execute(statement, params).rowcount != 1:
+            table = inspect(type(obj)).local_table
+            raise StaleDataError(f"UPDATE statement on table '{table.name}' expected to update 1 row(s); 0 were matched.")
+        state = inspect(obj)
+        state._commit_all(state.dict, session.identity_map)  # what the unit of work does after its UPDATE
+
+
+def _plan(obj: Any) -> tuple[Update, dict[str, Any]] | None:
+    """The object's UPDATE and its parameters, or None to leave it to the unit of work."""
+    state = inspect(obj)
+    mapper: Mapper[Any] = state.mapper
+    table, identity = mapper.local_table, state.identity
+    if identity is None or len(mapper.tables) != 1 or len(mapper.primary_key) != 1 or not isinstance(table, Table):
+        return None
+    values = _changed_columns(state, mapper)
+    if not values:
+        return None
+    pk = mapper.primary_key[0].name
+    params = {_WHERE + pk: identity[0], **{_SET + name: value for name, value in values.items()}}
+    version = mapper.version_id_col
+    if version is not None:
+        key = mapper.get_property_by_column(version).key
+        read = state.committed_state.get(key, state.dict.get(key, LoaderCallableStatus.NO_VALUE))
+        if isinstance(read, LoaderCallableStatus):  # expired, or set without being read: the ORM's case
+            return None
+        params[_WHERE + version.name] = read
+    return _statement(table, pk, tuple(sorted(values)), None if version is None else version.name), params
+
+
+def _changed_columns(state: Any, mapper: Mapper[Any]) -> dict[str, Any] | None:
+    """Column name → new value of each changed column; None if anything else changed."""
+    values: dict[str, Any] = {}
+    for key, was in state.committed_state.items():
+        prop = mapper.attrs.get(key)
+        if isinstance(prop, RelationshipProperty) and prop.viewonly:
+            continue  # not written by the ORM either
+        if not isinstance(prop, ColumnProperty) or len(prop.columns) != 1 or prop.columns[0].primary_key:
+            return None
+        now = state.dict.get(key)
+        if isinstance(now, ClauseElement):  # a SQL expression to render: the ORM's case
+            return None
+        if now is not was and now != was:
+            values[prop.columns[0].name] = now
+    return values
+
+
+def _statement(table: Table, pk: str, columns: tuple[str, ...], version: str | None) -> Update:
+    key = (table.name, columns, version is not None)
+    found = _STATEMENTS.get(key)
+    if found is not None:
+        return found
+    where = [table.c[pk] == bindparam(_WHERE + pk)]
+    if version is not None:
+        where.append(table.c[version] == bindparam(_WHERE + version))
+    statement = update(table).where(*where).values({table.c[name]: bindparam(_SET + name) for name in columns})
+    with _lock:
+        if len(_STATEMENTS) < _MAX_STATEMENTS:
+            _STATEMENTS.setdefault(key, statement)
+    return statement
