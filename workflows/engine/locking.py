@@ -151,7 +151,9 @@ def install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int = 15000) -> None
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
         mode = connection.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        # To the driver, as `_Deferred.take` does: no statement events, no result set-up (every
+        # request's transaction starts here).
+        connection.connection.dbapi_connection.execute(f"BEGIN {mode}")
 
 
 @event.listens_for(Engine, "before_cursor_execute")
