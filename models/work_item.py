@@ -15,6 +15,7 @@ from sqlalchemy import false
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models.base import Base
 from models.base import utcnow
@@ -91,9 +92,11 @@ class WorkItem(Base):
     parent: Mapped[WorkItem | None] = relationship("WorkItem", remote_side="WorkItem.id", viewonly=True)
 
     def set_handler(self, user: User | None, acted_for: User | None) -> None:
-        """Who handled the item and for whom (None: nobody yet): the ids are what is written."""
-        self.completed_by, self.completed_by_id = user, user.id if user else None
-        self.acted_for, self.acted_for_id = acted_for, acted_for.id if acted_for else None
+        """Who handled the item and for whom (None: nobody yet): the ids are what is written; the
+        read-only references are set as loaded values, for readers in this transaction."""
+        self.completed_by_id, self.acted_for_id = (user.id if user else None), (acted_for.id if acted_for else None)
+        set_committed_value(self, "completed_by", user)
+        set_committed_value(self, "acted_for", acted_for)
 
 
 class WorkItemCandidate(Base):
