@@ -51,7 +51,9 @@ def bracket(pid: int, start: bool) -> None:
 
 
 class SqlCounter:
-    """SQL statements by verb, and commits, on an engine while `active` is set (a SQLAlchemy listener)."""
+    """SQL statements by verb, and transactions begun and committed, on an engine while `active` is set
+    (SQLAlchemy listeners: a BEGIN is counted at the transaction's start, whether or not a statement
+    goes to the driver for it — pysqlite begins by itself, OrgFlow sends it to the driver)."""
 
     def __init__(self) -> None:
         self.active = False
@@ -61,12 +63,17 @@ class SqlCounter:
         from sqlalchemy import event
 
         event.listen(engine, "before_cursor_execute", self.statement)
+        event.listen(engine, "begin", self.begin)
         event.listen(engine, "commit", self.commit)
 
     def statement(self, conn: Any, cursor: Any, sql: str, *_: Any) -> None:
-        if self.active:
-            verb = sql.lstrip().split(None, 1)[0].upper()
+        verb = sql.lstrip().split(None, 1)[0].upper()
+        if self.active and verb != "BEGIN":  # counted by `begin`, however the driver is told
             self.counts[verb] = self.counts.get(verb, 0) + 1
+
+    def begin(self, conn: Any) -> None:
+        if self.active:
+            self.counts["BEGIN"] = self.counts.get("BEGIN", 0) + 1
 
     def commit(self, conn: Any) -> None:
         if self.active:

@@ -58,15 +58,20 @@ class Profiler:
         from sqlalchemy.engine import Engine
 
         def statement(conn: Any, cursor: Any, sql: str, *_: Any) -> None:
-            if getattr(self.local, "active", False):
-                verb = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else "?"
+            verb = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else "?"
+            if getattr(self.local, "active", False) and verb != "BEGIN":  # counted by `begin`
                 self.statements[verb] = self.statements.get(verb, 0) + 1
+
+        def begin(conn: Any) -> None:
+            if getattr(self.local, "active", False):
+                self.statements["BEGIN"] = self.statements.get("BEGIN", 0) + 1
 
         def commit(conn: Any) -> None:
             if getattr(self.local, "active", False):
                 self.statements["COMMIT"] = self.statements.get("COMMIT", 0) + 1
 
         event.listen(Engine, "before_cursor_execute", statement)
+        event.listen(Engine, "begin", begin)
         event.listen(Engine, "commit", commit)
 
     def wrap(self, dispatch: Any) -> Any:
