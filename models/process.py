@@ -120,9 +120,11 @@ _CASE_PARTS = ("work_item", "timer_job")
 @event.listens_for(Session, "before_flush")
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     """Raise the revisions of the changed cases, then write the cases' and their items' column
-    changes (`models.writes`): in this order, so the revisions are written with them."""
+    changes and insert the new items (`models.writes`): in this order, so the revisions are
+    written with them and a new item still counts as a change to its case."""
     _one_revision_per_transaction(session)
     writes.write_through(session, (ProcessInstance, WorkItem))
+    writes.insert_through(session, (WorkItem,))
 
 
 def _one_revision_per_transaction(session: Session) -> None:

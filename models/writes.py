@@ -26,9 +26,11 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from sqlalchemy import Insert
 from sqlalchemy import Table
 from sqlalchemy import Update
 from sqlalchemy import bindparam
+from sqlalchemy import insert
 from sqlalchemy import inspect
 from sqlalchemy import update
 from sqlalchemy.orm import ColumnProperty
@@ -44,6 +46,8 @@ from sqlalchemy.sql.elements import ClauseElement
 _STATEMENTS: dict[tuple[str, tuple[str, ...], bool], Update] = {}
 _MAX_STATEMENTS = 256
 _lock = threading.Lock()
+_INSERTS: dict[str, Insert] = {}  # one per table: Core compiles it for each set of columns given
+_INSERTED = "orgflow_inserted_through"  # session.info: what the last flush inserted here
 _WHERE = "w_"  # bind names: not a column's name, which Core keeps for the SET clause
 _SET = "v_"
 
@@ -73,6 +77,74 @@ def write_through(session: Session, classes: tuple[type, ...]) -> None:
             raise StaleDataError(f"UPDATE statement on table '{table.name}' expected to update 1 row(s); 0 were matched.")
         state = inspect(obj)
         state._commit_all(state.dict, session.identity_map)  # what the unit of work does after its UPDATE
+
+
+def insert_through(session: Session, classes: tuple[type, ...]) -> None:
+    """INSERT the session's new objects of `classes` now, one Core statement each, in the order
+    they were added, and make them persistent as the unit of work does after its INSERT (their
+    ids and column defaults set, rolled back with the transaction). An object with related objects
+    to write (a writable relationship holding any) is left to the unit of work, as are all inside
+    a savepoint. `inserted_now` names what the last flush inserted here, for the hooks that look
+    for new rows after this one has run."""
+    session.info.pop(_INSERTED, None)
+    if session.in_nested_transaction():
+        return
+    new = sorted((obj for obj in session.new if isinstance(obj, classes)), key=lambda o: inspect(o).insert_order)
+    done = []
+    for obj in new:
+        state = inspect(obj)
+        values = _insert_values(state, state.mapper)
+        if values is None:
+            continue
+        table = state.mapper.local_table
+        result = session.connection().execute(_insert_of(table), values)
+        written = result.last_inserted_params() or {}
+        key = result.inserted_primary_key
+        if key is None:  # no id came back: the row is written, but the object cannot follow it
+            raise RuntimeError(f"INSERT into {table.name} returned no primary key")
+        for prop in state.mapper.column_attrs:  # the values given, and the defaults Core computed
+            if prop.columns[0].key in written:
+                state.dict[prop.key] = written[prop.columns[0].key]
+        state.dict[state.mapper.get_property_by_column(state.mapper.primary_key[0]).key] = key[0]
+        session._register_persistent({state})  # what the unit of work does after its INSERT
+        done.append(obj)
+    if done:
+        session.info[_INSERTED] = done
+
+
+def inserted_now(session: Session) -> list[Any]:
+    """The objects `insert_through` inserted in this flush (not in `session.new` any more)."""
+    return session.info.get(_INSERTED, [])  # type: ignore[no-any-return]
+
+
+def _insert_values(state: Any, mapper: Mapper[Any]) -> dict[str, Any] | None:
+    """The new object's column values by column key, or None to leave it to the unit of work."""
+    if len(mapper.tables) != 1 or len(mapper.primary_key) != 1 or mapper.version_id_col is not None:
+        return None
+    if state.dict.get(mapper.get_property_by_column(mapper.primary_key[0]).key) is not None:
+        return None  # an id chosen by the caller: the unit of work checks it
+    for relation in mapper.relationships:
+        if not relation.viewonly and state.dict.get(relation.key):
+            return None  # related rows to write with it
+    values = {}
+    for prop in mapper.column_attrs:
+        if prop.key in state.dict and len(prop.columns) == 1:
+            value = state.dict[prop.key]
+            if isinstance(value, ClauseElement):
+                return None
+            column = prop.columns[0]
+            # None means the column's default, as the unit of work reads it — except for a type
+            # that stores None itself (JSON's null).
+            if value is not None or column.type.should_evaluate_none:
+                values[column.key] = value
+    return values
+
+
+def _insert_of(table: Any) -> Insert:
+    found = _INSERTS.get(table.name)
+    if found is None:
+        found = _INSERTS.setdefault(table.name, insert(table))
+    return found
 
 
 def _plan(obj: Any) -> tuple[Update, dict[str, Any]] | None:

@@ -26,6 +26,7 @@ from models import WorkItem
 from models import WorkItemCandidate
 from models import WorkItemKind
 from models import WorkItemStatus
+from models import writes
 from workflows import audit
 from workflows import rules
 from workflows.actions import signing
@@ -103,7 +104,8 @@ def _case_rows_stale(session: Session) -> None:
 
 @event.listens_for(Session, "before_flush")
 def _new_rows(session: Session, context: Any, instances: Any) -> None:
-    if session.info.get(_LOCKED) and any(isinstance(obj, (WorkItem, TimerJob)) for obj in session.new):
+    if session.info.get(_LOCKED) and any(isinstance(obj, (WorkItem, TimerJob))
+                                         for obj in (*session.new, *writes.inserted_now(session))):
         _case_rows_stale(session)
 
 

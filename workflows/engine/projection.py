@@ -147,8 +147,9 @@ def forget_routed(item: WorkItem) -> None:
     notifications.candidates_changed(session, item)
 
 
-@event.listens_for(Session, "after_flush")
-def _write_routed(session: Session, _context: Any) -> None:
+@event.listens_for(Session, "before_flush")  # the items the flush's first hook inserted (`models.writes`)
+@event.listens_for(Session, "after_flush")  # the items the unit of work inserted
+def _write_routed(session: Session, *_: Any) -> None:
     routed = session.info.get(_ROUTED)
     if not routed:
         return
