@@ -47,6 +47,9 @@ their routing found, and the item's read brings the candidates of the case's oth
 → the same counts, and the flush has one mapper less to sort: a new item's candidates are one Core
 INSERT after the flush that inserts the item (`projection._write_routed`), not ORM objects of its
 `candidates` collection.
+→ the same counts, and no unit-of-work flush (2026-12-05, stop 29): the changed case and items
+are written by prebuilt Core UPDATEs and the new items by a Core INSERT in the flush's first hook
+(`models.writes`), so the unit of work finds nothing to do.
 `bench.sql_count` and `bench.profile_completion` show the statements and where the time goes.
 """
 
@@ -75,10 +78,11 @@ FIRST_BUDGET = {"deliberation": 12, "recommendation": 14}
 # PostgreSQL locks the case with a statement of its own (at the completion's first write, before
 # the other rows are written); SQLite's writer holds the whole database (`engine.locking`).
 ROW_LOCK = {"sqlite": 0, "postgresql": 1}
-# The route's flush before its answer. A step whose next step has rules that prepare fields
-# flushes once more before they read, unless the rules name what they read and none of it has
-# a change waiting (`inspection_targets`' negative list does: no second flush).
-FLUSH_BUDGET = {"deliberation": 1, "recommendation": 1}
+# Flushes in which the unit of work had something to write (`after_flush` fires only then). The
+# route still flushes before its answer, but its hook writes a completion's changed case and items
+# and inserts its new items with Core statements (`models.writes`), so nothing is left for the
+# unit of work; it was 1 before (and 2 for a step whose next step prepares fields from rules).
+FLUSH_BUDGET = {"deliberation": 0, "recommendation": 0}
 # A column of the definition that every case of a version shares (joined under an alias or not).
 DEFINITION_BLOBS = re.compile(r"process_definition(_\d+)?\.(bpmn_xml|assets)\b")
 READS = re.compile(r"\s*(SELECT|WITH)\b", re.IGNORECASE)
