@@ -1,24 +1,27 @@
-"""Column changes of loaded rows written as prebuilt Core UPDATEs at the flush (issue 17).
+"""Column changes of loaded rows, and new rows, written by Core statements at the flush (issue 17).
 
 A completion changes two loaded rows — the work item it closes and its case (state, data,
-revision) — and the ORM's unit of work spends about ten times what the statements cost to write
-them: it sorts the session's states, builds each UPDATE's parameters and statement, and checks
-the version (measured: one item's UPDATE by the unit of work 0.31 ms, the same UPDATE as a
-prebuilt Core statement 0.03 ms). `write_through` writes such changes itself, before the unit of
-work runs, with one statement per set of changed columns, built once per process:
+revision) — and adds one, the next step's item; the ORM's unit of work spends about ten times
+what the statements cost to write them: it sorts the session's states, builds each statement's
+parameters, checks the version and registers the results (measured: one item's UPDATE by the
+unit of work 0.31 ms, the same UPDATE as a prebuilt Core statement 0.03 ms). `write_through` and
+`insert_through` write such rows themselves, before the unit of work runs:
 
-- only objects of the classes it is given, persistent, changed only in plain columns (a
-  change to a view-only reference is no write: the ORM skips it too); anything else — a new or
-  deleted row, a writable relationship, a savepoint (whose rollback expires only what the ORM
-  flushed in it) — is left to the unit of work, which writes it as before;
-- the version column, where the mapper has one (`ProcessInstance.revision`), is checked as the
-  ORM checks it: `WHERE id = … AND revision = <the revision read>`, and a row not matched raises
-  the ORM's `StaleDataError` (a lost race: 409 at the edge);
-- once written, the object's changes are its committed state, so the flush finds nothing left
-  to write and a rollback of the transaction expires it as it does any object.
+- only objects of the classes they are given, changed only in plain columns (a change to a
+  view-only reference is no write: the ORM skips it too), or new without related objects to
+  write; anything else — a deletion, a writable relationship, a savepoint (whose rollback
+  expires only what the ORM flushed in it) — is left to the unit of work, which writes it as
+  before;
+- an UPDATE is built once per table and set of changed columns; the version column, where the
+  mapper has one (`ProcessInstance.revision`), is checked as the ORM checks it: `WHERE id = …
+  AND revision = <the revision read>`, and a row not matched raises the ORM's `StaleDataError`
+  (a lost race: 409 at the edge);
+- once written, the object is what the unit of work leaves after its own statement: its changes
+  are its committed state; a new one has its id and column defaults and is persistent, and a
+  rollback of the transaction expunges it again.
 
 The listeners that must see the changes first (the revision of a changed case, `models.process`)
-run before it: it is called at the end of theirs.
+run before these; those that look for new rows after them use `inserted_now`.
 """
 
 from __future__ import annotations
