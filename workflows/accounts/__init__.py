@@ -14,6 +14,7 @@ from sqlalchemy import Select
 from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models import ApiToken
 from models import OrgUnit
@@ -176,7 +177,24 @@ def user_for_session(session: Session, user_id: int, session_version: int) -> Us
     row = caching.cached(session, "session_user", user_id, load, keep_none=False)
     if row is None or not row["is_active"] or row["session_version"] != session_version:
         return None
-    return caching.attached(session, User, row)
+    return _with_unit(session, caching.attached(session, User, row))
+
+
+def _with_unit(session: Session, user: User) -> User:
+    """The user with their unit, from the same cache: every page's layout names it (a query of
+    its own per page when left to load on first use)."""
+    unit_id = user.unit_id
+    if unit_id is None or "unit" in user.__dict__:
+        return user
+
+    def load() -> dict[str, Any] | None:
+        unit = session.get(OrgUnit, unit_id)
+        return caching.columns(unit) if unit is not None else None
+
+    row = caching.cached(session, "unit", unit_id, load)
+    if row is not None:
+        set_committed_value(user, "unit", caching.attached(session, OrgUnit, row))
+    return user
 
 
 LOCALES = ("zh_CN", "en")
