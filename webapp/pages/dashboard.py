@@ -91,7 +91,7 @@ BADGE_CAP = 100  # the 待办 badge counts up to here and then says “99+”
 
 
 def roles_of(session: Session, user: User) -> set[str]:
-    return set(session.scalars(select(RoleAssignment.role).where(RoleAssignment.user_id == user.id)))
+    return set(permissions.roles_held(session, user))
 
 
 def nav(session: Session, user: User, todo: int | None = None) -> Nav:

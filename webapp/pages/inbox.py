@@ -32,10 +32,12 @@ from models import User
 from models import WorkItem
 from models import WorkItemCandidate
 from models import WorkItemStatus
+from webapp.pages import item_lines
 from workflows import sql
 from workflows.engine import clock
 from workflows.errors import InvalidRequest
 from workflows.errors import ValidationFailed
+from workflows.routing import assignment
 from workflows.routing import delegation
 
 VIEWS = ("todo", "done", "started", "cc")
@@ -211,15 +213,18 @@ def queue(session: Session, user: User, view: str, limit: int = 20, offset: int 
 
     Raises InvalidRequest for an unknown view or due filter, ValidationFailed for an unknown unit.
     """
-    filters = filters or Filters()
-    if view == "todo" and not filters.narrows():  # the whole 待办: counted on the candidate index
-        where = delegation.todo_filter(session, user)
-        query, total = _todo_query(where).order_by(*TODO_ORDER), _todo_total(session, where)
-    else:
-        query = _query(session, user, view, filters)
-        total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    query, total = _counted(session, user, view, filters or Filters())
     rows = session.scalars(sql.page(query.options(*_options(view)), limit, offset)).unique()
     return Page(list(rows), total)
+
+
+def _counted(session: Session, user: User, view: str, filters: Filters) -> tuple[Any, int]:
+    """The statement of the queue `view` (unpaged) and how many rows it selects."""
+    if view == "todo" and not filters.narrows():  # the whole 待办: counted on the candidate index
+        where = delegation.todo_filter(session, user)
+        return _todo_query(where).order_by(*TODO_ORDER), _todo_total(session, where)
+    query = _query(session, user, view, filters)
+    return query, session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
 
 
 def todo_count(session: Session, user: User, cap: int | None = None) -> int:
@@ -229,27 +234,6 @@ def todo_count(session: Session, user: User, cap: int | None = None) -> int:
 
 
 # ---------------------------------------------------------------- rows for the lists
-
-def _senders(session: Session, items: list[WorkItem]) -> dict[int, str]:
-    """Who sent each item: the last person to finish a step of its case before it arrived, else the initiator."""
-    ids = {i.instance_id for i in items}
-    if not ids:
-        return {}
-    done = session.execute(
-        select(WorkItem.instance_id, WorkItem.completed_at, User.name)
-        .join(User, User.id == WorkItem.completed_by_id)
-        .where(WorkItem.instance_id.in_(ids), WorkItem.status == WorkItemStatus.COMPLETED)
-    ).all()
-    by_case: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
-    for instance_id, completed_at, name in done:
-        if completed_at is not None:  # a completed item always has its time
-            by_case[instance_id].append((completed_at, name))
-    senders = {}
-    for item in items:
-        earlier = [(at, name) for at, name in by_case[item.instance_id] if at <= item.created_at]
-        senders[item.id] = max(earlier)[1] if earlier else item.instance.initiator.name
-    return senders
-
 
 def _handlers(session: Session, instance_ids: list[int]) -> dict[int, tuple[list[str], list[str]]]:
     """Per case: the titles of its open steps and the people they wait for."""
@@ -273,36 +257,13 @@ def _handlers(session: Session, instance_ids: list[int]) -> dict[int, tuple[list
     return found
 
 
-def _acting_for(session: Session, user: User, items: list[WorkItem]) -> dict[int, str]:
-    """Item id → the principal's name, for the items of a 待办 page that `user` holds only as a
-    deputy (委托): the candidate whose active delegation covers the case's process."""
-    grants = delegation.active_for_deputy(session, user)
-    if not grants or not items:
-        return {}
-    candidates: dict[int, set[int]] = defaultdict(set)
-    for item_id, user_id in session.execute(select(WorkItemCandidate.work_item_id, WorkItemCandidate.user_id)
-                                            .where(WorkItemCandidate.work_item_id.in_([i.id for i in items]))):
-        candidates[item_id].add(user_id)
-    names = dict(session.execute(select(User.id, User.name).where(User.id.in_({g.principal_id for g in grants}))).all())
-    found = {}
-    for item in items:
-        if user.id in candidates[item.id]:
-            continue
-        principal = next((g.principal_id for g in grants if g.principal_id in candidates[item.id]
-                          and delegation.covers(g, item.instance.definition.key)), None)
-        if principal is not None:
-            found[item.id] = names[principal]
-    return found
-
-
-def _item_row(item: WorkItem, sender: str, now: datetime) -> Row:
-    case = item.instance
-    return Row(instance_id=case.id, number=case.number, title=case.title, process=case.definition.name,
-               status=case.status, step=item.title, sender=sender,
-               since=item.created_at if item.status == WorkItemStatus.OPEN else item.completed_at,
-               item_id=item.id, due_at=item.due_at,
-               overdue=item.status == WorkItemStatus.OPEN and item.due_at is not None and item.due_at < now,
-               shared=item.assignee_id is None, decision=item.decision)
+def _item_row(line: item_lines.ItemLine, sender: str, now: datetime) -> Row:
+    return Row(instance_id=line.instance_id, number=line.number, title=line.case_title, process=line.process,
+               status=line.case_status, step=line.title, sender=sender,
+               since=line.created_at if line.status == WorkItemStatus.OPEN else line.completed_at,
+               item_id=line.id, due_at=line.due_at,
+               overdue=line.status == WorkItemStatus.OPEN and line.due_at is not None and line.due_at < now,
+               shared=line.assignee_id is None, decision=line.decision)
 
 
 def _case_row(case: ProcessInstance, handlers: tuple[list[str], list[str]], sender: str, since: datetime) -> Row:
@@ -323,16 +284,18 @@ def cc_cases(session: Session, ccs: list[CaseCC]) -> list[ProcessInstance]:
 def queue_rows(session: Session, user: User, view: str, limit: int = 20, offset: int = 0,
                filters: Filters | None = None) -> tuple[list[Row], int]:
     """A page of `view` as list rows, and the total count (see `queue`)."""
-    page = queue(session, user, view, limit, offset, filters)
     now = clock.now()
     if view in ("todo", "done"):
-        senders = _senders(session, page.items)
-        rows = [_item_row(i, senders[i.id], now) for i in page.items]
+        query, total = _counted(session, user, view, filters or Filters())
+        lines = item_lines.page(session, query, limit, offset)
+        senders = item_lines.senders(session, lines)
+        rows = [_item_row(line, senders[line.id], now) for line in lines]
         if view == "todo":
-            principals = _acting_for(session, user, page.items)
+            principals = item_lines.acting_for(session, user, lines)
             for row in rows:
                 row.acting_for = principals.get(row.item_id or 0, "")
-        return rows, page.total
+        return rows, total
+    page = queue(session, user, view, limit, offset, filters)
     cases = cc_cases(session, page.items) if view == "cc" else page.items
     handlers = _handlers(session, [c.id for c in cases])
     if view == "started":
@@ -362,6 +325,5 @@ def queue_page(session: Session, user: User, view: str, filters: Filters, limit:
     processes = [(key, name) for key, name in session.execute(
         select(ProcessDefinition.key, func.min(ProcessDefinition.name)).group_by(ProcessDefinition.key)
         .order_by(ProcessDefinition.key))]
-    units = [(code, name) for code, name in session.execute(
-        select(OrgUnit.code, OrgUnit.name).where(OrgUnit.level != "branch").order_by(OrgUnit.path))]
+    units = list(assignment.unit_choices(session))
     return QueuePage(view, rows, total, processes, units)

@@ -84,6 +84,17 @@ def unit_at_level(session: Session, start: OrgUnit, level: str) -> OrgUnit | Non
     return caching.attached(session, OrgUnit, found) if found is not None else None
 
 
+def unit_choices(session: Session) -> tuple[tuple[str, str], ...]:
+    """(code, name) of every unit above the branches, in the tree's order: what a list's unit
+    filter offers (cached per process, `workflows.caching`)."""
+
+    def load() -> tuple[tuple[str, str], ...]:
+        rows = session.execute(select(OrgUnit.code, OrgUnit.name).where(OrgUnit.level != "branch").order_by(OrgUnit.path))
+        return tuple((code, name) for code, name in rows)
+
+    return caching.cached(session, "unit_choices", None, load)
+
+
 def users_with_role(session: Session, role: str, unit_id: int) -> list[User]:
     """The active holders of `role` at the unit, by id (cached per process, `workflows.caching`)."""
 

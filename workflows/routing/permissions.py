@@ -14,6 +14,7 @@ from models import RoleAssignment
 from models import User
 from models import WorkItem
 from models import WorkItemCandidate
+from workflows import caching
 from workflows.errors import NotAllowed
 from workflows.errors import ViewRefused
 from workflows.labels import LEVEL_TITLES
@@ -29,6 +30,17 @@ def has_role(session: Session, user: User, role: str, unit_id: int | None = None
     if unit_id is not None:
         query = query.where(RoleAssignment.unit_id == unit_id)
     return session.scalar(query.limit(1)) is not None
+
+
+def roles_held(session: Session, user: User) -> frozenset[str]:
+    """The roles the user holds at any unit (every page's menu asks): from the per-process cache
+    that a change to any role assignment empties (`workflows.caching`)."""
+    user_id = user.id
+
+    def load() -> frozenset[str]:
+        return frozenset(session.scalars(select(RoleAssignment.role).where(RoleAssignment.user_id == user_id)))
+
+    return caching.cached(session, "roles_held", user_id, load)
 
 
 def in_candidates(session: Session, item: WorkItem, user: User) -> bool:

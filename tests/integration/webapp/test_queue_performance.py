@@ -75,6 +75,25 @@ def test_the_todo_page_counts_the_todo_once_for_its_list_and_its_badge(app: Flas
     assert len(todo_counts(filtered)) == 2, todo_counts(filtered)
 
 
+
+def test_a_todo_page_reads_no_forms_roles_or_units_once_this_process_holds_them(app: Flask, api: Any) -> None:
+    for _ in range(3):
+        start(api)
+    secretary = login(app, "s1_01")
+    secretary.page("/tasks/todo")  # the first page fills this process's caches
+    with counted(app) as statements:
+        html = secretary.page("/tasks/todo")
+    # 批量同意's check reads each row's step, not its definition's 21 KB of forms and XML
+    assert not [s for s in statements if "process_definition.assets" in s or "bpmn_xml" in s], statements
+    # the menu's roles, the layout's unit and the unit filter's choices come from the cache
+    assert not [s for s in statements if re.search(r"FROM (role_assignment|org_unit)\b", s)], statements
+    with app.app_context():
+        unit = accounts.find_user(db.session, "s1_01").unit
+        assert unit is not None
+        assert f"· {unit.name}</span>" in html
+    assert html.count('data-item="') == 3
+
+
 FILL = {
     # 30,000 open items on one case, each shared by two of the demo users: enough rows and
     # statistics for the planner to show the plan it uses on a big inbox.
