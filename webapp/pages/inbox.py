@@ -93,6 +93,11 @@ class Row:
     acting_for: str = ""  # 待办 of a deputy: the principal they would act for (代X办理)
     unread: bool = False  # 抄送我的: not opened yet
 
+    @property
+    def css(self) -> str:
+        """The row's classes in a list (Jinja's `select` filter took a sixth of the 待办 page's template)."""
+        return " ".join(name for name, on in (("overdue", self.overdue), ("unread", self.unread)) if on)
+
 
 @functools.cache
 def _instance_columns() -> tuple[Any, ...]:
