@@ -12,7 +12,7 @@ given to the phase that runs it:
 | phase | what runs |
 |---|---|
 | auth | the bearer token's user (`accounts.user_for_token`): BEGIN and the cache version's read |
-| locked read | the item, its case, candidates and timers in one ORM statement (`tasks._locked`) |
+| locked read | the item, its case, candidates and timers in one statement (`tasks._locked`, `locked_read`) |
 | engine load | the case's workflow restored from its state (`tasks.ready_task`) |
 | form and rules | the form's schema and the step's rules (`tasks.validate_submission`) |
 | engine step and projection | complete, project the next items and timers, dump (`tasks.advance`) |
@@ -21,9 +21,9 @@ given to the phase that runs it:
 | commit | the audit append, the notices, COMMIT (`transaction.commit`) |
 | rest | Flask and its test client, the route, the JSON body: the request's time less the above |
 
-It then times the locked read's statement two ways on the same items inside a transaction:
-through the ORM (`Session.execute`, the objects built) and as its compiled SQL on the DB-API
-cursor (rows fetched, nothing built).
+It then times the locked read two ways on the same items inside a transaction: as the completion
+reads it (`locked_read.rows`, the objects built) and as its compiled SQL on the DB-API cursor
+(rows fetched, nothing built).
 """
 
 from __future__ import annotations
@@ -122,12 +122,13 @@ def _instrument(phases: Phases) -> None:
 
 
 def _locked_read_two_ways(app: Any, items: list[int], repeat: int) -> tuple[float, float]:
-    """Median seconds of the locked read's statement per item: through the ORM, and its compiled
-    SQL on the DB-API cursor (fetchall), both inside one open transaction."""
+    """Median seconds of the locked read per item: as the completion reads (`locked_read.rows`:
+    the Core statement, its rows made into the session's objects), and its compiled SQL on the
+    DB-API cursor (fetchall), both inside one open transaction."""
     from webapp.extensions import db
-    from workflows.cases import tasks
+    from workflows.cases import locked_read
 
-    statement: Any = tasks._read_query(with_case=True)
+    statement: Any = locked_read._statement()[0]
     orm, raw = [], []
     with app.app_context():
         session = db.session
@@ -138,7 +139,7 @@ def _locked_read_two_ways(app: Any, items: list[int], repeat: int) -> tuple[floa
         for _ in range(repeat):
             for item in items:
                 started = time.perf_counter()
-                list(session.execute(statement, {"item_id": item}))
+                locked_read.rows(session, item)
                 orm.append(time.perf_counter() - started)
                 params = compiled.construct_params({"item_id": item})
                 positional = tuple(params[name] for name in (compiled.positiontup or ()))
@@ -220,7 +221,7 @@ statements and, in `commit`, the COMMIT; "around it" is the mean less that.
 {table}
 
 The locked read's statement (the item, its case with definition, subject, initiator and unit,
-candidates, timers; one row here), {result['orm_read'] * 1e6:.0f} µs through the ORM and
+candidates, timers; one row here), {result['orm_read'] * 1e6:.0f} µs with its objects built and
 **{result['raw_read'] * 1e6:.0f} µs** as its compiled SQL on the DB-API cursor (medians of 500, inside one
 transaction): {result['orm_read'] / result['raw_read']:.0f}× for the same row.
 """
