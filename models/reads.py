@@ -54,6 +54,8 @@ def loaded(session: Session, model: type[M], values: dict[str, Any], refresh: bo
     """The session's object of `model` for a row's column values (keyed by attribute; the primary
     key's among them): the one the session holds (its values replaced when `refresh`), else a
     new persistent one. See the module docstring."""
+    if not isinstance(session, Session):  # a scoped proxy (db.session): the Session it stands for
+        session = session()
     mapper = inspect(model)
     key = mapper.identity_key_from_primary_key([values[column.key] for column in mapper.primary_key])
     found: M | None = session.identity_map.get(key)

@@ -29,7 +29,6 @@ from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session
-from sqlalchemy.orm import make_transient_to_detached
 
 from models import ApiToken
 from models import CacheVersion
@@ -38,6 +37,7 @@ from models import OrgUnit
 from models import RoleAssignment
 from models import User
 from models import UserRelation
+from models import reads
 
 NAME = "org"
 WATCHED = (OrgUnit, User, RoleAssignment, UserRelation, Delegation, ApiToken)
@@ -133,18 +133,9 @@ def columns(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
 
 def attached(session: Session, model: type[M], values: dict[str, Any]) -> M:
     """The session's object for these cached column values: the one it already holds, or one
-    made from the values as though just loaded (columns not given load when first used)."""
-    key = session.identity_key(model, values["id"])
-    found: M | None = session.identity_map.get(key)
-    if found is not None:
-        return found
-    # As a load does it: the values straight into the instance's dict, as committed state, not
-    # through the constructor's attribute events (a third of this function's time).
-    obj: M = inspect(model).class_manager.new_instance()
-    obj.__dict__.update(values)
-    make_transient_to_detached(obj)
-    session.add(obj)
-    return obj
+    made from the values as though just loaded (columns not given load when first used;
+    `models.reads.loaded`)."""
+    return reads.loaded(session, model, values)
 
 
 def users_named(session: Session, names: list[str]) -> dict[str, User]:
