@@ -187,6 +187,34 @@ class WorkflowEngine:
         tasks = workflow.get_tasks(spec_class=CatchingEvent)
         return _timers(task for task in tasks if task.state == TaskState.COMPLETED)
 
+    @staticmethod
+    def waits(workflow: BpmnWorkflow) -> Waits:
+        """`ready_user_tasks`, `waiting_timers` and `fired_timers` in one walk of the task tree
+        (what the projection reads after every run). The walk visits every task, in the order
+        the filtered walks visit theirs: a READY or WAITING task is never below a predicted one,
+        so their filters prune nothing they would find."""
+        ready, waiting, fired = [], [], []
+        for task in workflow.get_tasks():
+            state = task.state
+            if state == TaskState.READY:
+                if task.task_spec.manual:
+                    ready.append(task)
+            elif state == TaskState.WAITING:
+                if isinstance(task.task_spec, CatchingEvent):
+                    waiting.append(task)
+            elif state == TaskState.COMPLETED and isinstance(task.task_spec, CatchingEvent):
+                fired.append(task)
+        return Waits(ready, _timers(waiting), _timers(fired))
+
+
+@dataclass(frozen=True)
+class Waits:
+    """Where a workflow waits after a run (`WorkflowEngine.waits`)."""
+
+    ready: list[Task]
+    waiting_timers: list[tuple[Task, datetime]]
+    fired_timers: list[tuple[Task, datetime]]
+
 
 def _make_read_only(process: ParsedProcess, filename: str) -> None:
     """Do now what SpiffWorkflow would otherwise do to the spec while a case runs, so the spec

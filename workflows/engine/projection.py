@@ -35,6 +35,7 @@ from workflows.calendar import load_calendar
 from workflows.calendar import midnight_after
 from workflows.effects import EffectContext
 from workflows.effects import run_effects
+from workflows.engine import Waits
 from workflows.engine import clock
 from workflows.engine.definitions import properties
 from workflows.engine.runtime import engine
@@ -232,10 +233,10 @@ def projected(session: Session) -> Projected | None:
     return found
 
 
-def _sync_items(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, now: datetime,
+def _sync_items(session: Session, instance: ProcessInstance, ready: list[Task], now: datetime,
                 read: list[WorkItem] | None) -> tuple[dict[WorkItem, list[User]], list[WorkItem]]:
-    """(the items created with their candidates, the items still open)."""
-    ready = engine().ready_user_tasks(workflow)
+    """(the items created with their candidates, the items still open); `ready`: the workflow's
+    READY user tasks."""
     ready_ids = {str(task.id) for task in ready}
     if read is None:
         read = list(session.scalars(select(WorkItem).where(
@@ -258,11 +259,11 @@ def _timer_fired(session: Session, instance: ProcessInstance, job: TimerJob, tas
         run_effects(properties(task.task_spec).get("effects"), EffectContext(session, instance, instance.data))
 
 
-def _sync_timers(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
+def _sync_timers(session: Session, instance: ProcessInstance, waits: Waits,
                  read: list[TimerJob] | None) -> tuple[list[TimerJob], list[TimerJob]]:
     """Bring the BPMN timer jobs in line; returns them, and the case's pending deadline jobs (read
     in the same query, so that `deadlines.sync` knows whether it has anything to cancel)."""
-    waiting = {str(task.id): (task, due) for task, due in engine().waiting_timers(workflow)}
+    waiting = {str(task.id): (task, due) for task, due in waits.waiting_timers}
     rows = read if read is not None else session.scalars(
         select(TimerJob).where(TimerJob.instance_id == instance.id, CASE_TIMERS).order_by(TimerJob.id))
     jobs: dict[str, TimerJob] = {}
@@ -272,7 +273,7 @@ def _sync_timers(session: Session, instance: ProcessInstance, workflow: BpmnWork
             jobs[job.task_id] = job
         else:
             pending_deadlines.append(job)
-    fired = {str(task.id): (task, due) for task, due in engine().fired_timers(workflow)}
+    fired = {str(task.id): (task, due) for task, due in waits.fired_timers}
     for task_id, job in jobs.items():
         if job.status == TimerStatus.PENDING and task_id not in waiting:
             # Gone from the waiting set: it fired during this run, or its branch was cancelled.
@@ -323,9 +324,10 @@ def sync(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
     """
     now = clock.now()
     known = case_rows if case_rows is not None and case_rows.instance_id == instance.id else None
+    waits = engine().waits(workflow)  # the timers' effects below change case data, not the workflow
     # Timers first: a fired timer's effects may feed the next step.
-    timers, pending = _sync_timers(session, instance, workflow, known.timers if known else None)
-    routed, still_open = _sync_items(session, instance, workflow, now, known.open_items if known else None)
+    timers, pending = _sync_timers(session, instance, waits, known.timers if known else None)
+    routed, still_open = _sync_items(session, instance, waits.ready, now, known.open_items if known else None)
     created = list(routed)
     session.info[_PROJECTED] = Projected(still_open, routed, timers)
     deadlines.sync(session, instance, created, pending)

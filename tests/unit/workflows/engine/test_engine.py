@@ -86,3 +86,32 @@ def test_scripts_cannot_import_modules() -> None:
         sandbox({"items": [], "code": "", "go_evil": True})
     assert caught.value.task == "evil"
     assert "__import__" in caught.value.message
+
+
+def _ids(tasks: list[Any]) -> list[str]:
+    return [str(task.id) for task in tasks]
+
+
+@pytest.mark.parametrize("publicity_due_at", ["2026-01-01T00:00:00+08:00", "2099-01-01T00:00:00+08:00"])
+def test_one_walk_finds_what_the_three_filtered_walks_find_in_their_order(publicity_due_at: str) -> None:
+    process = cadre()
+    workflow = engine().start(process, dict(PROPOSAL))
+    seen = {"ready": 0, "waiting": 0, "fired": 0}
+    steps = [*STEPS[:-1], ("publicity", {"publicity_due_at": publicity_due_at})]
+    for position in range(len(steps) + 1):
+        waits = engine().waits(workflow)
+        assert _ids(waits.ready) == _ids(engine().ready_user_tasks(workflow))
+        assert [(str(t.id), due) for t, due in waits.waiting_timers] == [
+            (str(t.id), due) for t, due in engine().waiting_timers(workflow)]
+        assert [(str(t.id), due) for t, due in waits.fired_timers] == [
+            (str(t.id), due) for t, due in engine().fired_timers(workflow)]
+        seen["ready"] += len(waits.ready)
+        seen["waiting"] += len(waits.waiting_timers)
+        seen["fired"] += len(waits.fired_timers)
+        if position < len(steps):
+            name, data = steps[position]
+            task = next(t for t in waits.ready if t.task_spec.bpmn_id == name)
+            engine().complete(workflow, task, data)
+    past = publicity_due_at.startswith("2026")
+    assert seen["ready"] > len(steps)  # the recommendation's team is asked in parallel
+    assert (seen["fired"] > 0) == past and (seen["waiting"] > 0) == (not past)
