@@ -12,7 +12,9 @@ unit of work 0.31 ms, the same UPDATE as a prebuilt Core statement 0.03 ms). `wr
   write; anything else — a deletion, a writable relationship, a savepoint (whose rollback
   expires only what the ORM flushed in it) — is left to the unit of work, which writes it as
   before;
-- an UPDATE is built once per table and set of changed columns; the version column, where the
+- an UPDATE is built once per table and set of changed columns and run on the DB-API cursor
+  (`models.cursor.Prepared`: Core's parameter processing and statement events, without its
+  execution context and result); the version column, where the
   mapper has one (`ProcessInstance.revision`), is checked as the ORM checks it: `WHERE id = …
   AND revision = <the revision read>`, and a row not matched raises the ORM's `StaleDataError`
   (a lost race: 409 at the edge);
@@ -31,7 +33,6 @@ from typing import Any
 
 from sqlalchemy import Insert
 from sqlalchemy import Table
-from sqlalchemy import Update
 from sqlalchemy import bindparam
 from sqlalchemy import insert
 from sqlalchemy import inspect
@@ -44,9 +45,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.elements import ClauseElement
 
+from models.cursor import Prepared
+
 # (table, changed columns, versioned) → its UPDATE. The column sets are those the code writes
 # (a few dozen); past the bound a statement is built and not kept.
-_STATEMENTS: dict[tuple[str, tuple[str, ...], bool], Update] = {}
+_STATEMENTS: dict[tuple[str, tuple[str, ...], bool], Prepared] = {}
 _MAX_STATEMENTS = 256
 _lock = threading.Lock()
 _INSERTS: dict[str, Insert] = {}  # one per table: Core compiles it for each set of columns given
@@ -75,7 +78,7 @@ def write_through(session: Session, classes: tuple[type, ...]) -> None:
             continue
         statement, params = plan
         connection = connection or session.connection()
-        if connection.execute(statement, params).rowcount != 1:
+        if statement.rowcount(connection, params) != 1:
             table = inspect(type(obj)).local_table
             raise StaleDataError(f"UPDATE statement on table '{table.name}' expected to update 1 row(s); 0 were matched.")
         state = inspect(obj)
@@ -150,7 +153,7 @@ def _insert_of(table: Any) -> Insert:
     return found
 
 
-def _plan(obj: Any) -> tuple[Update, dict[str, Any]] | None:
+def _plan(obj: Any) -> tuple[Prepared, dict[str, Any]] | None:
     """The object's UPDATE and its parameters, or None to leave it to the unit of work."""
     state = inspect(obj)
     mapper: Mapper[Any] = state.mapper
@@ -189,7 +192,7 @@ def _changed_columns(state: Any, mapper: Mapper[Any]) -> dict[str, Any] | None:
     return values
 
 
-def _statement(table: Table, pk: str, columns: tuple[str, ...], version: str | None) -> Update:
+def _statement(table: Table, pk: str, columns: tuple[str, ...], version: str | None) -> Prepared:
     key = (table.name, columns, version is not None)
     found = _STATEMENTS.get(key)
     if found is not None:
@@ -197,7 +200,7 @@ def _statement(table: Table, pk: str, columns: tuple[str, ...], version: str | N
     where = [table.c[pk] == bindparam(_WHERE + pk)]
     if version is not None:
         where.append(table.c[version] == bindparam(_WHERE + version))
-    statement = update(table).where(*where).values({table.c[name]: bindparam(_SET + name) for name in columns})
+    statement = Prepared(update(table).where(*where).values({table.c[name]: bindparam(_SET + name) for name in columns}))
     with _lock:
         if len(_STATEMENTS) < _MAX_STATEMENTS:
             _STATEMENTS.setdefault(key, statement)

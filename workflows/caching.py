@@ -38,6 +38,7 @@ from models import RoleAssignment
 from models import User
 from models import UserRelation
 from models import reads
+from models.cursor import Prepared
 
 NAME = "org"
 WATCHED = (OrgUnit, User, RoleAssignment, UserRelation, Delegation, ApiToken)
@@ -59,9 +60,9 @@ _store: _Store | None = None
 _lock = threading.Lock()
 
 
-# Read on the connection, not through the ORM's execute (its events and result set-up): it
-# starts every API request.
-_READ_VERSION = select(CacheVersion.version).where(CacheVersion.name == NAME)
+# Read on the DB-API cursor, not through the ORM's or Core's execute (their execution context and
+# result set-up): it starts every API request.
+_READ_VERSION = Prepared(select(CacheVersion.version).where(CacheVersion.name == NAME))
 
 
 # A new token is in nobody's cache (only tokens found are kept): making one changes nothing cached.
@@ -82,7 +83,7 @@ def version(session: Session) -> int | None:
         return None
     found = session.info.get(_VERSION, _UNREAD)
     if found is _UNREAD:
-        found = session.connection().execute(_READ_VERSION).scalar()
+        found = _READ_VERSION.scalar(session.connection())
         session.info[_VERSION] = found
     return found if isinstance(found, int) else None
 

@@ -29,6 +29,7 @@ from models import AuditHead
 from models import ProcessInstance
 from models import User
 from models import WorkItem
+from models.cursor import Prepared
 from workflows import settings as app_settings
 from workflows.audit import chain as audit_chain
 from workflows.audit.chain import VerifyResult
@@ -161,10 +162,10 @@ def _chained(session: Session, pending: list[_Pending], head: tuple[int, str, st
 # The compare-and-set of the head and the events' INSERT, built once (they run under the write
 # lock of every write).
 _INSERT_EVENTS = insert(AuditEvent)
-_MOVE_HEAD = update(AuditHead).where(
+_MOVE_HEAD = Prepared(update(AuditHead).where(
     AuditHead.id == 1, AuditHead.seq == bindparam("was_seq"), AuditHead.hash == bindparam("was_hash"),
     AuditHead.key_fp == bindparam("was_key"),
-).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"), key_fp=bindparam("new_key"))
+).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"), key_fp=bindparam("new_key")))
 
 
 def _seal(session: Session) -> None:
@@ -190,9 +191,9 @@ def _seal(session: Session) -> None:
     head: tuple[int, str, str] | None = None
     if guess is not None:
         rows, head = _chained(session, pending, guess)
-        moved = connection.execute(_MOVE_HEAD, {"was_seq": guess[0], "was_hash": guess[1], "was_key": guess[2],
-                                                "new_seq": head[0], "new_hash": head[1], "new_key": head[2]})
-        if moved.rowcount != 1:
+        moved = _MOVE_HEAD.rowcount(connection, {"was_seq": guess[0], "was_hash": guess[1], "was_key": guess[2],
+                                                 "new_seq": head[0], "new_hash": head[1], "new_key": head[2]})
+        if moved != 1:
             head = None
     if head is None:
         seq, prev_hash, key_fp = connection.execute(

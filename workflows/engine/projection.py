@@ -29,6 +29,7 @@ from models import WorkItem
 from models import WorkItemCandidate
 from models import WorkItemKind
 from models import WorkItemStatus
+from models.cursor import Prepared
 from workflows import audit
 from workflows import rules
 from workflows.calendar import load_calendar
@@ -100,6 +101,7 @@ def close_item(session: Session, item: WorkItem, status: WorkItemStatus, now: da
 # after an autoflush or in a later request).
 _CANDIDATES: Table = WorkItemCandidate.__table__  # type: ignore[assignment]
 _CLOSE_CANDIDATES = update(_CANDIDATES).where(_CANDIDATES.c.work_item_id == bindparam("item")).values(is_open=False)
+_CLOSE_ONE = Prepared(_CLOSE_CANDIDATES)
 _CLOSING = "orgflow_closing_items"  # session.info: ids of the items closed whose candidates are not yet
 
 
@@ -108,8 +110,12 @@ def _write_closed(session: Session, *_: Any) -> None:
     closing = session.info.pop(_CLOSING, None)
     if closing:
         params = [{"item": item_id} for item_id in sorted(closing)]
-        # On the session's connection: a Core UPDATE of a table, nothing for the ORM to do with it.
-        session.connection().execute(_CLOSE_CANDIDATES, params if len(params) > 1 else params[0])
+        # On the session's connection: an UPDATE of a table, nothing for the ORM to do with it; a
+        # completion's one item on the DB-API cursor (`models.cursor`).
+        if len(params) == 1:
+            _CLOSE_ONE.execute(session.connection(), params[0]).close()
+        else:
+            session.connection().execute(_CLOSE_CANDIDATES, params)
 
 
 @event.listens_for(Session, "before_commit")

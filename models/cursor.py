@@ -1,0 +1,122 @@
+"""Prebuilt Core statements run on the DB-API cursor, for the few that every completion sends
+(issue 17).
+
+`Connection.execute` spends 10–60 µs of Python around a small statement that SQLite runs in a
+few: it looks the compiled form up in its cache, builds an execution context, processes the
+parameters, dispatches its events, and wraps the cursor in a result. A `Prepared` statement is
+compiled once per dialect and keeps only what makes the write the same:
+
+- the parameters go through SQLAlchemy's own `construct_params` and the bind processors of
+  their types (JSON encoded, datetimes in SQLite's text form, as Core writes them), in the
+  dialect's parameter style;
+- the `before_cursor_execute` and `after_cursor_execute` listeners are called as Core calls them
+  (the write lock taken at a transaction's first write, `workflows.engine.locking`; the tests
+  and benches that count or time statements); with no listener, nothing is called;
+- a driver error goes through the connection's own error handling, so callers see the same
+  `sqlalchemy.exc` errors and a lost connection is invalidated.
+
+Only what such statements need: named parameters, no expanding (IN) or literal-rendered ones,
+no result rows to type (`scalar` returns the driver's value: use it for integers and text).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy import Dialect
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
+
+
+class _Form:
+    """A statement compiled for one dialect: its SQL and how its parameters are laid out."""
+
+    __slots__ = ("compiled", "sql", "positions", "processors")
+
+    def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        assert isinstance(compiled, SQLCompiler)
+        if compiled.literal_execute_params or compiled.post_compile_params:
+            raise ValueError("a Prepared statement takes no expanding or literal-rendered parameters")
+        self.compiled = compiled
+        self.sql = compiled.string
+        self.positions = compiled.positiontup if compiled.positional else None
+        processors = compiled._bind_processors
+        escaped: dict[str, str] = dict(compiled.escaped_bind_names or {})
+        self.processors = {escaped.get(name, name): processor for name, processor in processors.items()
+                           if callable(processor)}
+
+    def parameters(self, params: Mapping[str, Any]) -> Any:
+        values = self.compiled.construct_params(dict(params))
+        processors = self.processors
+        for name, processor in processors.items():
+            if name in values:
+                values[name] = processor(values[name])
+        if self.positions is None:
+            return values
+        return [values[name] for name in self.positions]
+
+
+class Prepared:
+    """A Core statement run on the DB-API cursor (module docstring). Thread-safe: its compiled
+    forms are built once per dialect and never change."""
+
+    def __init__(self, statement: ClauseElement) -> None:
+        self.statement = statement
+        self._forms: dict[int, tuple[Dialect, _Form]] = {}
+        self._lock = threading.Lock()
+
+    def _form(self, dialect: Dialect) -> _Form:
+        found = self._forms.get(id(dialect))
+        if found is not None and found[0] is dialect:
+            return found[1]
+        with self._lock:
+            found = self._forms.get(id(dialect))
+            if found is None or found[0] is not dialect:
+                found = (dialect, _Form(self.statement, dialect))
+                self._forms[id(dialect)] = found
+        return found[1]
+
+    def execute(self, connection: Connection, params: Mapping[str, Any]) -> Any:
+        """Run it with `params` (by bind name); the DB-API cursor, for `rowcount` or its rows.
+        The caller closes it (`rowcount` and `scalar` do)."""
+        form = self._form(connection.dialect)
+        sql, parameters = form.sql, form.parameters(params)
+        cursor = connection.connection.cursor()
+        dispatch = connection.dispatch
+        try:
+            if dispatch.before_cursor_execute:
+                for listener in dispatch.before_cursor_execute:
+                    listener(connection, cursor, sql, parameters, None, False)
+            cursor.execute(sql, parameters)
+            if dispatch.after_cursor_execute:
+                for listener in dispatch.after_cursor_execute:
+                    listener(connection, cursor, sql, parameters, None, False)
+        except connection.dialect.loaded_dbapi.Error as exc:
+            # Raises it as Core would (wrapped in sqlalchemy.exc, the `handle_error` events, a lost
+            # connection invalidated), and closes the cursor.
+            connection._handle_dbapi_exception(exc, sql, parameters, cursor, None)
+        except BaseException:
+            cursor.close()
+            raise
+        return cursor
+
+    def rowcount(self, connection: Connection, params: Mapping[str, Any]) -> int:
+        """Run it (an UPDATE or DELETE); how many rows it matched."""
+        cursor = self.execute(connection, params)
+        try:
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+    def scalar(self, connection: Connection, params: Mapping[str, Any] | None = None) -> Any:
+        """Run it (a SELECT); the first column of its first row as the driver returns it, or None."""
+        cursor = self.execute(connection, params or {})
+        try:
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        return row[0] if row is not None else None
