@@ -16,17 +16,22 @@ compiled once per dialect and keeps only what makes the write the same:
   `sqlalchemy.exc` errors and a lost connection is invalidated.
 
 Only what such statements need: named parameters, no expanding (IN) or literal-rendered ones,
-no result rows to type (`scalar` returns the driver's value: use it for integers and text).
+no result rows to type (`scalar` returns the driver's value: use it for integers and text). An
+INSERT names the columns it is given (`columns`), and must give every column that has a default
+computed in Python (Core computes those at execution; this does not): checked when it is built.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy import Dialect
+from sqlalchemy import Insert
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -36,8 +41,8 @@ class _Form:
 
     __slots__ = ("compiled", "sql", "positions", "processors")
 
-    def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
-        compiled = statement.compile(dialect=dialect)
+    def __init__(self, statement: ClauseElement, dialect: Dialect, columns: list[str] | None) -> None:
+        compiled = statement.compile(dialect=dialect, column_keys=columns)
         assert isinstance(compiled, SQLCompiler)
         if compiled.literal_execute_params or compiled.post_compile_params:
             raise ValueError("a Prepared statement takes no expanding or literal-rendered parameters")
@@ -64,8 +69,11 @@ class Prepared:
     """A Core statement run on the DB-API cursor (module docstring). Thread-safe: its compiled
     forms are built once per dialect and never change."""
 
-    def __init__(self, statement: ClauseElement) -> None:
+    def __init__(self, statement: ClauseElement, columns: Iterable[str] | None = None) -> None:
         self.statement = statement
+        self.columns = list(columns) if columns is not None else None
+        if isinstance(statement, Insert):
+            _check_insert(statement, self.columns)
         self._forms: dict[int, tuple[Dialect, _Form]] = {}
         self._lock = threading.Lock()
 
@@ -76,7 +84,7 @@ class Prepared:
         with self._lock:
             found = self._forms.get(id(dialect))
             if found is None or found[0] is not dialect:
-                found = (dialect, _Form(self.statement, dialect))
+                found = (dialect, _Form(self.statement, dialect, self.columns))
                 self._forms[id(dialect)] = found
         return found[1]
 
@@ -104,6 +112,28 @@ class Prepared:
             raise
         return cursor
 
+    def executemany(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Run it once for each of `rows` (an INSERT of several rows), in one driver call."""
+        if len(rows) == 1:
+            self.execute(connection, rows[0]).close()
+            return
+        form = self._form(connection.dialect)
+        sql, parameters = form.sql, [form.parameters(row) for row in rows]
+        cursor = connection.connection.cursor()
+        dispatch = connection.dispatch
+        try:
+            if dispatch.before_cursor_execute:
+                for listener in dispatch.before_cursor_execute:
+                    listener(connection, cursor, sql, parameters, None, True)
+            cursor.executemany(sql, parameters)
+            if dispatch.after_cursor_execute:
+                for listener in dispatch.after_cursor_execute:
+                    listener(connection, cursor, sql, parameters, None, True)
+        except connection.dialect.loaded_dbapi.Error as exc:
+            connection._handle_dbapi_exception(exc, sql, parameters, cursor, None)
+        finally:
+            cursor.close()
+
     def rowcount(self, connection: Connection, params: Mapping[str, Any]) -> int:
         """Run it (an UPDATE or DELETE); how many rows it matched."""
         cursor = self.execute(connection, params)
@@ -120,3 +150,16 @@ class Prepared:
         finally:
             cursor.close()
         return row[0] if row is not None else None
+
+
+def _check_insert(statement: Insert, columns: list[str] | None) -> None:
+    """An INSERT is built with the columns it is given, and those include every column whose
+    default Core would compute in Python."""
+    if columns is None:
+        raise ValueError("a Prepared INSERT names the columns it is given")
+    table = statement.table
+    missing = [column.key for column in table.columns
+               if column.key not in columns and column.default is not None and not column.default.is_sequence]
+    if missing:
+        raise ValueError(f"a Prepared INSERT into {table} must be given {', '.join(missing)}: "
+                         "their defaults are computed by Core")

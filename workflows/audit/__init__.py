@@ -161,7 +161,8 @@ def _chained(session: Session, pending: list[_Pending], head: tuple[int, str, st
 
 # The compare-and-set of the head and the events' INSERT, built once (they run under the write
 # lock of every write).
-_INSERT_EVENTS = insert(AuditEvent)
+_INSERT_EVENTS = Prepared(insert(AuditEvent).inline(), columns=(
+    "seq", "at", "actor_id", "acted_for_id", "instance_id", "work_item_id", "action", "payload", "prev_hash", "hash"))
 _MOVE_HEAD = Prepared(update(AuditHead).where(
     AuditHead.id == 1, AuditHead.seq == bindparam("was_seq"), AuditHead.hash == bindparam("was_hash"),
     AuditHead.key_fp == bindparam("was_key"),
@@ -202,7 +203,7 @@ def _seal(session: Session) -> None:
             key_fp = audit_chain.fingerprint(app_settings.of(session).audit_key)
         rows, head = _chained(session, pending, (seq, prev_hash, key_fp))
         connection.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=head[0], hash=head[1], key_fp=head[2]))
-    connection.execute(_INSERT_EVENTS, rows)
+    _INSERT_EVENTS.executemany(connection, rows)
     session.info[_APPENDED] = (url, head)
     stale = session.identity_map.get(Session.identity_key(AuditHead, 1))
     if stale is not None:  # read in this transaction (a rotation): the row changed under it

@@ -134,7 +134,7 @@ def _forget_closed(session: Session, transaction: Any) -> None:
 # item (its id is known then), not as ORM objects of its `candidates` collection: a one-to-many
 # the unit of work sorts, synchronizes and checks for orphans in every completion's flush. Nothing
 # reads a new item's candidates before it is flushed (its routing returns them to the caller).
-_INSERT_CANDIDATES = _CANDIDATES.insert()
+_INSERT_CANDIDATES = Prepared(_CANDIDATES.insert().inline(), columns=("work_item_id", "user_id", "is_open", "created_at"))
 _ROUTED = "orgflow_routed_candidates"  # session.info: [(item, user ids, created_at)] not yet written
 
 
@@ -169,7 +169,7 @@ def _write_routed(session: Session, *_: Any) -> None:
         rows += [{"work_item_id": item.id, "user_id": uid, "is_open": True, "created_at": at} for uid in user_ids]
     session.info[_ROUTED] = waiting
     if rows:
-        session.connection().execute(_INSERT_CANDIDATES, rows)
+        _INSERT_CANDIDATES.executemany(session.connection(), rows)
 
 
 def create_item(session: Session, instance: ProcessInstance, task: Task, now: datetime) -> tuple[WorkItem, list[User]]:

@@ -32,6 +32,7 @@ from models import User
 from models import WorkItem
 from models import WorkItemCandidate
 from models import WorkItemStatus
+from models.cursor import Prepared
 from workflows.engine import clock
 from workflows.errors import NotFound
 from workflows.routing import delegation
@@ -115,7 +116,9 @@ def handlers_by_item(session: Session, items: list[WorkItem],
     return found
 
 
-_INSERT = insert(Notification)  # built once: every completion's commit runs it
+# Built once, on the DB-API cursor (`models.cursor`): every completion's commit runs it.
+_INSERT = Prepared(insert(Notification).inline(),
+                   columns=("user_id", "kind", "instance_id", "work_item_id", "title", "body", "created_at"))
 
 
 def _flush_queue(session: Session) -> None:
@@ -133,7 +136,7 @@ def _flush_queue(session: Session) -> None:
         rows += [{"user_id": uid, "kind": kind, "instance_id": item.instance_id, "work_item_id": item.id,
                   "title": title, "body": body, "created_at": now} for uid in sorted({u for u in handlers[item.id] if u is not None})]
     if rows:  # one INSERT, not a unit-of-work flush at commit (issue 17)
-        session.connection().execute(_INSERT, rows)
+        _INSERT.executemany(session.connection(), rows)
 
 
 @event.listens_for(Session, "before_commit")
