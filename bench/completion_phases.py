@@ -128,7 +128,7 @@ def _locked_read_two_ways(app: Any, items: list[int], repeat: int) -> tuple[floa
     from webapp.extensions import db
     from workflows.cases import locked_read
 
-    statement: Any = locked_read._statement()[0]
+    statement: Any = locked_read._statement()[0].statement
     orm, raw = [], []
     with app.app_context():
         session = db.session

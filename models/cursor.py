@@ -16,7 +16,8 @@ compiled once per dialect and keeps only what makes the write the same:
   `sqlalchemy.exc` errors and a lost connection is invalidated.
 
 Only what such statements need: named parameters, no expanding (IN) or literal-rendered ones,
-no result rows to type (`scalar` returns the driver's value: use it for integers and text). An
+rows typed by their columns' result processors (`rows`), as Core types them; `scalar` returns
+the driver's value (use it for integers and text). An
 INSERT names the columns it is given (`columns`), and must give every column that has a default
 computed in Python (Core computes those at execution; this does not): checked when it is built.
 """
@@ -39,7 +40,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 class _Form:
     """A statement compiled for one dialect: its SQL and how its parameters are laid out."""
 
-    __slots__ = ("compiled", "sql", "positions", "processors")
+    __slots__ = ("compiled", "sql", "positions", "processors", "result_types", "_readers")
 
     def __init__(self, statement: ClauseElement, dialect: Dialect, columns: list[str] | None) -> None:
         compiled = statement.compile(dialect=dialect, column_keys=columns)
@@ -53,6 +54,18 @@ class _Form:
         escaped: dict[str, str] = dict(compiled.escaped_bind_names or {})
         self.processors = {escaped.get(name, name): processor for name, processor in processors.items()
                            if callable(processor)}
+        self.result_types = [column.type for column in compiled._result_columns]
+        self._readers: list[Any] | None = None
+
+    def readers(self, dialect: Dialect, description: Any) -> list[Any]:
+        """Each result column's processor (or None), as Core picks it from the cursor's
+        description; the same for every execution of the statement."""
+        found = self._readers
+        if found is None:
+            found = [type_._cached_result_processor(dialect, entry[1])
+                     for type_, entry in zip(self.result_types, description, strict=True)]
+            self._readers = found
+        return found
 
     def parameters(self, params: Mapping[str, Any]) -> Any:
         values = self.compiled.construct_params(dict(params))
@@ -141,6 +154,20 @@ class Prepared:
             return int(cursor.rowcount)
         finally:
             cursor.close()
+
+    def rows(self, connection: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Run it (a SELECT); its rows, each value typed as Core types it."""
+        form = self._form(connection.dialect)
+        cursor = self.execute(connection, params)
+        try:
+            found = cursor.fetchall()
+            readers = form.readers(connection.dialect, cursor.description)
+        finally:
+            cursor.close()
+        if not any(readers):
+            return [tuple(row) for row in found]
+        return [tuple(read(value) if read is not None else value for read, value in zip(readers, row, strict=True))
+                for row in found]
 
     def scalar(self, connection: Connection, params: Mapping[str, Any] | None = None) -> Any:
         """Run it (a SELECT); the first column of its first row as the driver returns it, or None."""

@@ -118,3 +118,16 @@ class _NoConnection:
     """Enough of a connection to compile for (the check comes before anything is sent)."""
 
     dialect = sqlite.dialect()
+
+
+def test_rows_are_typed_as_cores_rows_are(app: Flask, api: Any) -> None:
+    case_id = start(api)["id"]
+    read = select(ProcessInstance.id, ProcessInstance.data, ProcessInstance.created_at, ProcessInstance.status,
+                  ProcessInstance.number).where(ProcessInstance.id == bindparam("case"))
+    with app.app_context():
+        connection = db.session.connection()
+        by_core = [tuple(row) for row in connection.execute(read, {"case": case_id})]
+        by_cursor = Prepared(read).rows(connection, {"case": case_id})
+        db.session.rollback()
+    assert by_cursor == by_core and len(by_core) == 1
+    assert isinstance(by_cursor[0][1], dict) and by_cursor[0][2].tzinfo is not None  # JSON decoded, time in UTC

@@ -1,5 +1,6 @@
-"""The locked read of a completion as one Core statement, its rows made into the session's objects
-by `models.reads` (issue 17: through the ORM's loading the same row cost seven times its SQL).
+"""The locked read of a completion as one Core statement run on the DB-API cursor (`models.cursor`),
+its rows made into the session's objects by `models.reads` (issue 17: through the ORM's loading the
+same row cost seven times its SQL).
 
 One statement, once per process: the item and the case's other open items, each with its
 candidates; the case's timer jobs (on the item's rows only); the case with its definition (less its
@@ -16,7 +17,6 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Executable
 from sqlalchemy import and_
 from sqlalchemy import bindparam
 from sqlalchemy import or_
@@ -33,6 +33,7 @@ from models import WorkItem
 from models import WorkItemCandidate
 from models import WorkItemStatus
 from models import reads
+from models.cursor import Prepared
 from workflows.actions import signing
 from workflows.engine import projection
 
@@ -53,7 +54,7 @@ class _Part:
 
 
 @functools.cache
-def _statement() -> tuple[Executable, dict[str, _Part], int]:
+def _statement() -> tuple[Prepared, dict[str, _Part], int]:
     """The statement (parameter `item_id`), its parts by name and the index of the signers flag."""
     candidate, subject, initiator = (User.__table__.alias(name) for name in ("candidate", "subject", "initiator"))
     sources: dict[str, tuple[type[Any], Any, tuple[str, ...]]] = {
@@ -92,7 +93,7 @@ def _statement() -> tuple[Executable, dict[str, _Part], int]:
         .where(or_(target, WorkItem.status == WorkItemStatus.OPEN), WorkItem.instance_id == owner)
         .order_by(WorkItem.id)
     )
-    return statement, parts, flag
+    return Prepared(statement), parts, flag
 
 
 def rows(session: Session, item_id: int) -> list[tuple[Any, bool, Any, Any, Any]]:
@@ -115,7 +116,7 @@ def rows(session: Session, item_id: int) -> list[tuple[Any, bool, Any, Any, Any]
         return seen[key]
 
     found = []
-    for row in session.connection().execute(statement, {"item_id": item_id}):
+    for row in statement.rows(session.connection(), {"item_id": item_id}):
         case = obj("case", row)
         if ("references", case.id) not in seen:
             seen["references", case.id] = True
