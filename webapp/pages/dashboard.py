@@ -48,6 +48,10 @@ class Nav:
         return str(self.todo) if self.todo < BADGE_CAP else f"{BADGE_CAP - 1}+"
 
     @property
+    def unread_badge(self) -> str:
+        return str(self.unread) if self.unread < BADGE_CAP else f"{BADGE_CAP - 1}+"
+
+    @property
     def admin(self) -> bool:
         return Role.ADMIN in self.roles
 
@@ -96,10 +100,11 @@ def roles_of(session: Session, user: User) -> set[str]:
 
 def nav(session: Session, user: User, todo: int | None = None) -> Nav:
     """Three indexed queries per page: the 待办 count (unless the page has just counted it, as
-    the unfiltered 待办 list does), the user's roles and unread messages."""
+    the unfiltered 待办 list does), the user's roles and unread messages (both counted up to
+    BADGE_CAP)."""
     todo = inbox.todo_count(session, user, cap=BADGE_CAP) if todo is None else min(todo, BADGE_CAP)
     return Nav(todo=todo, roles=roles_of(session, user),
-               unread=notifications.unread_count(session, user))
+               unread=notifications.unread_count(session, user, cap=BADGE_CAP))
 
 
 def _count(session: Session, query: Select[Any]) -> int:

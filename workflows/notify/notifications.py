@@ -15,10 +15,12 @@ address, at most once, from the last day only.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import bindparam
 from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import insert
@@ -33,6 +35,7 @@ from models import WorkItem
 from models import WorkItemCandidate
 from models import WorkItemStatus
 from models.cursor import Prepared
+from workflows import sql
 from workflows.engine import clock
 from workflows.errors import NotFound
 from workflows.routing import delegation
@@ -149,11 +152,19 @@ def _after_rollback(session: Session) -> None:
     session.info.pop(_QUEUE, None)
 
 
-def unread_count(session: Session, user: User) -> int:
-    return session.scalar(
-        select(func.count()).select_from(Notification).where(Notification.user_id == user.id,
-                                                             Notification.read_at.is_(None))
-    ) or 0
+# Every page's layout counts them (the menu's badge, up to BADGE_CAP): compiled once per process
+# and run on the DB-API cursor (`models.cursor`), for the exact count and for each cap.
+@functools.lru_cache(maxsize=8)
+def _unread(cap: int | None) -> Prepared:
+    query = select(Notification.id).where(Notification.user_id == bindparam("user"), Notification.read_at.is_(None))
+    if cap is not None:  # the first `cap` entries of `ix_notification_user_read`
+        query = sql.page(query, cap)
+    return Prepared(select(func.count()).select_from(query.subquery()))
+
+
+def unread_count(session: Session, user: User, cap: int | None = None) -> int:
+    """How many of `user`'s messages are unread, counting at most `cap`."""
+    return int(_unread(cap).scalar(session.connection(), {"user": user.id}))
 
 
 def inbox(session: Session, user: User, unread_only: bool = False, limit: int = 20, offset: int = 0) -> Page:
