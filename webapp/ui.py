@@ -57,10 +57,24 @@ class Pager:
     page: int
     per_page: int
     total: int
+    more: bool = False  # the list has more rows than `total` (a list that stops counting)
 
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages or self.more
+
+    @property
+    def shown_total(self) -> str:
+        """The total as the pager says it: “1000+” for a list that stopped counting."""
+        return f"{self.total}+" if self.more else str(self.total)
+
+    @property
+    def shown_pages(self) -> str:
+        return f"{self.pages}+" if self.more else str(self.pages)
 
     @property
     def offset(self) -> int:

@@ -10,7 +10,7 @@ from sqlalchemy import CursorResult
 from sqlalchemy import Executable
 from sqlalchemy import Integer
 from sqlalchemy import Select
-from sqlalchemy import literal
+from sqlalchemy import literal_column
 from sqlalchemy.orm import Session
 
 
@@ -39,10 +39,11 @@ def page(query: Select[Any], limit: int, offset: int = 0) -> Select[Any]:
     per-run plans did; a LIMIT sent as a parameter is costed as a tenth of the rows, so a list's
     generic plan never qualifies and every page of it is planned again. The 待办 page's query
     joins seven tables: planning it took 2.7 ms, running it 0.15 ms. Each (limit, offset) is a
-    statement of its own; a list has a few.
+    statement of its own, compiled with its numbers in it (so `models.cursor.Prepared` can run it
+    too); a list has a few.
     """
     return query.limit(_written(limit)).offset(_written(offset) if offset else None)
 
 
 def _written(value: int) -> Any:
-    return literal(int(value), Integer, literal_execute=True)
+    return literal_column(str(int(value)), Integer)

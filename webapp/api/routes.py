@@ -33,6 +33,7 @@ from webapp.api.serializers import item_json
 from webapp.api.serializers import items_json
 from webapp.api.serializers import process_json
 from webapp.extensions import db
+from webapp.pages import case_lines
 from webapp.pages import inbox
 from webapp.transaction import commit
 from webapp.transaction import flush
@@ -119,7 +120,7 @@ def list_tasks() -> dict[str, Any]:
     if view == "started":
         return {"items": [instance_summary(i) for i in page.items], "total": page.total}
     if view == "cc":
-        cases = {case.id: case for case in inbox.cc_cases(db.session, page.items)}
+        cases = {case.id: case for case in case_lines.cc_cases(db.session, page.items)}
         return {"items": [cc_json(db.session, cc, cases[cc.instance_id]) for cc in page.items], "total": page.total}
     return {"items": items_json(db.session, page.items), "total": page.total}
 

@@ -31,11 +31,10 @@ def queue(view: str) -> str:
     filters = inbox.Filters(**{name: (request.args.get(name) or "").strip() or None for name in inbox.FILTER_NAMES})
     pager = Pager(page_number(), PER_PAGE, 0)
     page = inbox.queue_page(db.session, current_user, view, filters, PER_PAGE, pager.offset)
-    pager.total = page.total
-    if view == "todo" and not filters.narrows():
+    pager.total, pager.more = page.total, page.more
+    if view == "todo" and not filters.narrows() and not page.more:
         g.todo_total = page.total  # the layout's 待办 badge: the same count, not queried twice
-    batchable = batch.eligible(db.session, [r.item_id for r in page.rows if r.item_id]) if view == "todo" else set()
-    return render_template("inbox/queue.html", page=page, pager=pager, filters=filters, batchable=batchable)
+    return render_template("inbox/queue.html", page=page, pager=pager, filters=filters, batchable=page.batchable)
 
 
 @bp.post("/batch-approve")

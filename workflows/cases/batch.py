@@ -14,13 +14,11 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+from typing import NamedTuple
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from models import ProcessDefinition
-from models import ProcessInstance
 from models import User
 from models import WorkItem
 from workflows import actions
@@ -83,20 +81,23 @@ _approvals: dict[tuple[int, str, str, str], str | None] = {}
 _MAX_APPROVALS = 4096
 
 
-def eligible(session: Session, item_ids: Iterable[int]) -> set[int]:
-    """Of these items (a 待办 page: the caller's open items), those with a form that needs nothing
-    but the decision — the ones a 批量同意 may tick. One query of plain rows, whatever the page
-    size; whether the caller may still handle each is checked when it is approved."""
-    ids = list(item_ids)
-    if not ids:
-        return set()
-    rows = session.execute(
-        select(WorkItem.id, ProcessDefinition.id, ProcessDefinition.content_hash, WorkItem.kind, WorkItem.task_name)
-        .join(ProcessInstance, ProcessInstance.id == WorkItem.instance_id)
-        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
-        .where(WorkItem.id.in_(ids))).all()
+class Step(NamedTuple):
+    """An open item as `eligible` judges it: its definition (id and content hash), kind and step."""
+
+    item_id: int
+    definition_id: int
+    content_hash: str
+    kind: str
+    task_name: str
+
+
+def eligible(session: Session, steps: Iterable[Step]) -> set[int]:
+    """Of these items (a 待办 page: the caller's open items, read with the page's rows), those
+    with a form that needs nothing but the decision — the ones a 批量同意 may tick. No query
+    once this process has judged their steps; whether the caller may still handle each is
+    checked when it is approved."""
     found = set()
-    for item_id, definition_id, content_hash, kind, task_name in rows:
+    for item_id, definition_id, content_hash, kind, task_name in steps:
         key = (definition_id, content_hash, str(kind), task_name)
         if key in _approvals:
             decision = _approvals[key]
