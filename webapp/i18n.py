@@ -11,6 +11,9 @@ from flask import g
 from flask import session
 from flask_babel import gettext as _
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from workflows.accounts import LOCALES
 
@@ -50,9 +53,38 @@ def _translations() -> Any:
     return translations
 
 
+_TEXTS = "_orgflow_texts"  # on a catalog: (text, autoescaped, with variables) → its translation
+_MAX_TEXTS = 4096
+
+
+@pass_context
+def _template_gettext(context: Context, string: str, /, **variables: Any) -> str:
+    """The templates' `_()` and `gettext()`, as Jinja's new-style gettext answers (the
+    translation, as Markup when the template autoescapes, always %-formatted with `variables`)
+    but from a table kept on the request's catalog: a page asks for the same hundred texts on
+    every request, and Jinja's three calls, the catalog's lookup and the Markup around each
+    were a sixth of the 待办 page."""
+    translations = _translations()
+    texts = getattr(translations, _TEXTS, None)
+    if texts is None:
+        texts = {}
+        setattr(translations, _TEXTS, texts)
+    key = (string, context.eval_ctx.autoescape, bool(variables))
+    found = texts.get(key)
+    if found is None:
+        found = translations.ugettext(string)
+        if context.eval_ctx.autoescape:
+            found = Markup(found)
+        if not variables:
+            found = found % variables
+        if len(texts) < _MAX_TEXTS:
+            texts[key] = found
+    return found % variables if variables else found  # type: ignore[no-any-return]
+
+
 def install_template_gettext(app: Flask) -> None:
     """The templates' `_()`, `ngettext` … through `_translations` (after `babel.init_app`, which
-    installs flask-babel's own)."""
+    installs flask-babel's own); `_()` and `gettext()` through `_template_gettext`."""
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
@@ -60,3 +92,4 @@ def install_template_gettext(app: Flask) -> None:
         pgettext=lambda c, s: _translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
     )
+    app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext)

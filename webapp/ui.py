@@ -16,6 +16,7 @@ from flask import flash
 from flask import g
 from flask import redirect
 from flask import request
+from flask import url_for
 from flask_babel import gettext
 from flask_login import current_user
 
@@ -87,6 +88,21 @@ class Pager:
         return args
 
 
+_MARK = 987_654_321  # the id a link is first built with: no route's fixed text holds it
+
+
+def id_urls(endpoint: str, key: str, **values: Any) -> Callable[[int], str]:
+    """`url_for(endpoint, **values, key=id)` for many ids (a list's rows): the link built once with
+    a marker id, then each id written in its place. Werkzeug builds a link in about 16 µs, and the
+    待办 page has two a row. For an integer parameter; refuses an endpoint whose link holds the
+    marker twice."""
+    url = url_for(endpoint, **values, **{key: _MARK})
+    head, marker, tail = url.partition(str(_MARK))
+    if not marker or str(_MARK) in tail:
+        raise ValueError(f"{endpoint}: its link does not hold {key} once")
+    return lambda value: f"{head}{int(value)}{tail}"
+
+
 def role_required(role: str) -> Callable[[F], F]:
     """403 unless the signed-in user holds `role` somewhere (services check again)."""
 
@@ -106,6 +122,7 @@ def register_context(app: Flask) -> None:
     app.jinja_env.filters["trans"] = gettext  # translate a word the service chose (an action's label)
     app.jinja_env.globals["event_title"] = lambda action: gettext(audit_reading.title(action))
     app.jinja_env.globals["status_title"] = lambda code: gettext(labels.status_title(code))
+    app.jinja_env.globals["id_urls"] = id_urls
 
     @app.context_processor
     def _layout() -> dict[str, Any]:
