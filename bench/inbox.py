@@ -74,6 +74,30 @@ def fill(app, items: int) -> None:  # type: ignore[no-untyped-def]
         db.session.commit()
 
 
+def fill_one_inbox(app, items: int, username: str = "s1_01") -> None:  # type: ignore[no-untyped-def]
+    """`items` open items, four to a case, all in `username`'s 待办 alone (as the side-by-side's
+    "my tasks" at 10k: bench/sbs_fill.py)."""
+    from sqlalchemy import text
+
+    from bench.cadre import PROPOSAL
+    from webapp.extensions import db
+    from workflows import accounts
+    from workflows import cases
+
+    with app.app_context():
+        case = cases.start(db.session, "cadre_promotion", dict(PROPOSAL), accounts.find_user(db.session, "s1_03"))
+        db.session.flush()
+        owner = accounts.find_user(db.session, username).id
+        dialect = db.engine.dialect.name
+        for statement in FILL[dialect][:2]:
+            db.session.execute(text(statement), {"case": case.id, "cases": items // 4})
+        db.session.execute(text(f"""INSERT INTO work_item_candidate (work_item_id, user_id, is_open, created_at)
+            SELECT w.id, :owner, {'true' if dialect == 'postgresql' else '1'}, w.created_at FROM work_item w
+            WHERE w.task_name = 'bulk'"""), {"owner": owner})
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+
+
 def samples(app, n: int) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
     from webapp.extensions import db
     from webapp.pages import inbox

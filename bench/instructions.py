@@ -65,6 +65,30 @@ def child(n: int) -> None:
     sys.stdin.readline()
 
 
+PAGE_ITEMS = 10_000
+
+
+def child_page(n: int) -> None:
+    """The same for `GET /tasks/todo` of an approver with PAGE_ITEMS open items (the side-by-side's
+    "my tasks" at 10k), signed in through the login form."""
+    from bench.common import scratch_app
+    from bench.common import signed_in_client
+    from bench.inbox import fill_one_inbox
+
+    app = scratch_app(None)
+    fill_one_inbox(app, PAGE_ITEMS)
+    web = signed_in_client(app, "s1_01", "bench-password-1")
+    for _ in range(20):  # warm-up: templates compiled, statements prepared, caches filled
+        if web.get("/tasks/todo").status_code != 200:
+            raise SystemExit("the 待办 page did not answer 200")
+    print("ready", flush=True)
+    sys.stdin.readline()
+    for _ in range(n):
+        web.get("/tasks/todo").get_data()
+    print("done", flush=True)
+    sys.stdin.readline()
+
+
 def _until(stream: IO[str], word: str) -> None:
     for line in stream:
         if line.strip() == word:
@@ -76,12 +100,12 @@ def _control(pid: int, switch: str) -> None:
     subprocess.run(["callgrind_control", "-i", switch, str(pid)], check=True, capture_output=True, timeout=60)
 
 
-def count(n: int) -> dict[str, Any]:
+def count(n: int, page: bool = False) -> dict[str, Any]:
     """Run the child under callgrind; its counted instructions, in all and per shared object."""
     python = sys.executable  # the venv's link to the interpreter (valgrind runs binaries, not a shim script)
     out = Path(tempfile.mkdtemp(prefix="orgflow-callgrind-")) / "callgrind.out"
     command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
-               python, "-m", "bench.instructions", "--child", "-n", str(n)]
+               python, "-m", "bench.instructions", "--child", "-n", str(n), *(["--page"] if page else [])]
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     started = time.monotonic()
     errors = out.with_name("stderr.log")  # valgrind's own lines and the app's log
@@ -99,7 +123,7 @@ def count(n: int) -> dict[str, Any]:
         if process.wait(timeout=600) != 0:
             raise SystemExit(f"the counted process failed ({process.returncode}); see {errors}")
     total, objects = parse(out.read_text(encoding="utf-8", errors="replace"))
-    return {"n": n, "completions": n * 5, "total": total, "objects": objects, "seconds": time.monotonic() - started}
+    return {"n": n, "completions": n if page else n * 5, "total": total, "objects": objects, "seconds": time.monotonic() - started}
 
 
 def parse(text: str) -> tuple[int, Counter[str]]:
@@ -163,13 +187,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, default=20, help="cases counted (5 completions each)")
     parser.add_argument("--write", action="store_true", help="also write the section of docs/performance.md")
+    parser.add_argument("--page", action="store_true",
+                        help=f"count -n requests of the 待办 page at {PAGE_ITEMS:,} open items instead (printed only)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.n)
+        (child_page if args.page else child)(args.n)
         return
     before = os.getloadavg()[0]
-    result = count(args.n)
+    result = count(args.n, args.page)
+    if args.page:
+        print(f"{result['total'] / args.n / 1e6:.2f} M instructions per 待办 page ({PAGE_ITEMS:,} open items, "
+              f"{args.n} pages)")
+        for name, own in result["objects"].most_common(8):
+            print(f"  {Path(name).name}: {own / args.n / 1e6:.2f} M")
+        return
     body = report(result, (before, os.getloadavg()[0]))
     if args.write:
         write_section("instructions", body)
