@@ -79,7 +79,7 @@ def _template_gettext(context: Context, string: str, /, **variables: Any) -> str
             found = found % variables
         if len(texts) < _MAX_TEXTS:
             texts[key] = found
-    return found % variables if variables else found  # type: ignore[no-any-return]
+    return found % variables if variables else found
 
 
 def install_template_gettext(app: Flask) -> None:

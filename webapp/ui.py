@@ -96,7 +96,8 @@ def id_urls(endpoint: str, key: str, **values: Any) -> Callable[[int], str]:
     a marker id, then each id written in its place. Werkzeug builds a link in about 16 µs, and the
     待办 page has two a row. For an integer parameter; refuses an endpoint whose link holds the
     marker twice."""
-    url = url_for(endpoint, **values, **{key: _MARK})
+    marked: dict[str, Any] = {**values, key: _MARK}
+    url = url_for(endpoint, **marked)
     head, marker, tail = url.partition(str(_MARK))
     if not marker or str(_MARK) in tail:
         raise ValueError(f"{endpoint}: its link does not hold {key} once")
