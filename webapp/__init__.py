@@ -11,7 +11,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp import config as config_mod
 from webapp import security
-from webapp import transaction
 from webapp.extensions import SETTINGS
 from webapp.extensions import babel
 from webapp.extensions import csrf
@@ -114,7 +113,6 @@ def register_blueprints(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     security.register(app)
     security.refuse_unstorable_text(app)
-    transaction.keep_prepared_statements(app)
 
     @app.before_request
     def _writes_take_the_write_lock() -> None:

@@ -1,18 +1,12 @@
-"""Commit at the edge: one commit per request or CLI command; a reading request's transaction
-ends without undoing psycopg's prepared statements."""
+"""Commit at the edge: one commit per request or CLI command."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 from typing import TypeVar
 
-from flask import Flask
-from flask import request
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.extensions import db
@@ -20,7 +14,6 @@ from workflows.engine import locking
 from workflows.errors import CaseChanged
 
 F = TypeVar("F", bound=Callable[..., Any])
-log = logging.getLogger(__name__)
 
 
 def commit() -> None:
@@ -82,34 +75,3 @@ def write_apart(write: Callable[[], object]) -> None:
     locking.begin_write(db.session)
     write()
     commit()
-
-
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def keep_prepared_statements(app: Flask) -> None:
-    """On PostgreSQL, end a reading request's transaction with COMMIT rather than ROLLBACK when
-    it wrote nothing. psycopg deallocates every statement it has prepared on a connection at each
-    ROLLBACK, so with pages ending that way no statement was ever prepared across requests, and
-    PostgreSQL planned the 待办 page's rows again on every page (1.5 ms of its 2 ms). A
-    transaction that PostgreSQL gave no transaction id has written nothing: committing it ends it
-    exactly as a rollback would. Anything else — another method, an error, changes the session
-    has not written, a write — ends as before."""
-
-    @app.teardown_request  # before the app context's, where Flask-SQLAlchemy ends the session
-    def _end_a_read(error: BaseException | None) -> None:
-        if error is not None or request.method not in SAFE_METHODS:
-            return
-        scoped: Any = db.session  # a scoped_session (typed as its Session)
-        if not scoped.registry.has():  # the request opened none
-            return
-        session: Session = scoped()
-        if not session.in_transaction() or session.new or session.dirty or session.deleted:
-            return
-        if session.get_bind().dialect.name != "postgresql":
-            return
-        try:
-            if session.connection().exec_driver_sql("SELECT txid_current_if_assigned()").scalar() is None:
-                session.commit()
-        except DBAPIError:  # the answer has gone out: end as before (Flask-SQLAlchemy rolls back)
-            log.warning("could not end a reading request's transaction with COMMIT", exc_info=True)

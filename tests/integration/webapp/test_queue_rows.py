@@ -9,12 +9,10 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import text
 
 from models import Notification
 from tests.helpers import complete
 from tests.helpers import start
-from tests.integration.webapp.test_queue_performance import _fill
 from tests.integration.webapp.test_queue_performance import counted
 from webapp.extensions import db
 from webapp.inbox import routes
@@ -71,8 +69,6 @@ def test_the_compiled_todo_statements_select_what_the_general_ones_do(app: Flask
 
 
 def test_the_todo_page_sends_five_statements_whatever_its_rows(app: Flask, api: Any) -> None:
-    """Five, and on PostgreSQL the check that the page wrote nothing before its transaction ends
-    with COMMIT (`webapp.transaction.keep_prepared_statements`)."""
     for _ in range(3):
         start(api)
     secretary = _login(app, "s1_01")
@@ -81,10 +77,7 @@ def test_the_todo_page_sends_five_statements_whatever_its_rows(app: Flask, api: 
         html = secretary.page("/tasks/todo")
     # the version of the caches, the rows (with sender and 批量 check), the count, the process
     # filter's choices, the unread messages
-    with app.app_context():
-        postgres = db.engine.dialect.name == "postgresql"
-    assert len(statements) == 5 + postgres, statements
-    assert ("txid_current_if_assigned" in statements[-1]) == postgres
+    assert len(statements) == 5, statements
     assert html.count('data-item="') == 3 and html.count('name="ids"') == 3  # 酝酿 takes only 同意
 
 
@@ -124,19 +117,3 @@ def test_the_message_badge_says_99_plus(app: Flask, api: Any, web: Any) -> None:
     badge = re.search(r'id="nav-notifications">[^<]*<span class="badge"[^>]*>([^<]+)</span>', html)
     assert badge and badge.group(1) == "99+", html[html.find('id="nav-notifications"'):][:200]
     assert '<span class="badge">120</span>' in client.page("/notifications")  # the messages page counts them all
-
-
-@pytest.mark.postgres
-def test_on_postgresql_the_todo_page_rows_are_planned_once_per_connection(app: Flask, api: Any) -> None:
-    """The page's rows statement, with its sender subquery, gets PostgreSQL's generic plan after
-    the five planned runs (its step status written into the SQL: sent as a parameter, it was
-    costed as any status and every page was planned again, 1.7 ms a page at 100k items)."""
-    _fill(app, start(api)["id"])  # a big inbox, analyzed: the plans of a real one
-    with app.app_context():
-        user = accounts.find_user(db.session, "s1_01")
-        for _ in range(12):  # in one transaction: one connection
-            inbox.queue_page(db.session, user, "todo", inbox.Filters(), 20, 0)
-        plans = db.session.execute(text("SELECT statement, generic_plans FROM pg_prepared_statements")).all()
-    rows = [p for p in plans if "earlier_by.name" in p.statement and "LIMIT 20" in p.statement]
-    assert len(rows) == 1, [p.statement[:120] for p in plans]
-    assert rows[0].generic_plans >= 1, rows[0]
